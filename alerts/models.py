@@ -1,0 +1,1 @@
+"""Alert rules, alerts, escalations, trigger events, Atrocity Impact Assessments and response actions."""

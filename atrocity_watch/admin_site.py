@@ -1,0 +1,14 @@
+from django.contrib.admin import AdminSite
+
+from atrocity_watch.roles import can_administer
+
+
+class AtrocityWatchAdminSite(AdminSite):
+    """The admin is for administrators only, whatever a user's is_staff flag says."""
+
+    site_header = "Atrocity Watch administration"
+    site_title = "Atrocity Watch admin"
+    index_title = "Reference data, users and methodology"
+
+    def has_permission(self, request):
+        return request.user.is_active and request.user.is_staff and can_administer(request.user)

@@ -1,0 +1,34 @@
+"""The Celery application, and every periodic schedule of the system, declared in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atrocity_watch.settings")
+
+app = Celery("atrocity_watch")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    timezone="UTC",
+    enable_utc=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_time_limit=60 * 30,
+    task_soft_time_limit=60 * 25,
+    broker_connection_retry_on_startup=True,
+)
+
+# Every periodic job lives here so the schedule can be read in one screen.
+app.conf.beat_schedule = {
+    "scores-recompute-nightly": {
+        "task": "indicators.tasks.scores_recompute_all",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
+
+app.autodiscover_tasks()

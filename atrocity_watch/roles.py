@@ -1,0 +1,125 @@
+"""Roles and the permission layer every page, endpoint and service reuses.
+
+A user's role is the Django group they belong to; analysts are attached to desks, and a desk owns countries.
+Superusers count as administrators. Checks here are the only place role logic lives.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from indicators.models import Country
+
+
+class Role(StrEnum):
+    ANALYST = "analyst"
+    FOCAL_POINT = "focal_point"
+    VIEWER = "viewer"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ANALYST: "Analyst",
+    Role.FOCAL_POINT: "R2P Focal Point",
+    Role.VIEWER: "Viewer",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The roles of a user, read once per request object and cached on it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_atrocity_watch_roles", None)
+    if cached is not None:
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    roles = {role for role in Role if role.value in names}
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    result = frozenset(roles)
+    user._atrocity_watch_roles = result
+    return result
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
+    """True when the user holds at least one of the given roles."""
+    return bool(user_roles(user) & set(roles))
+
+
+def user_desk_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:
+    """Ids of the desks the user belongs to, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_atrocity_watch_desk_ids", None)
+    if cached is not None:
+        return cached
+    result = frozenset(user.desks.values_list("id", flat=True))
+    user._atrocity_watch_desk_ids = result
+    return result
+
+
+def is_desk_analyst(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:
+    """True when the user is an analyst on the desk that owns the country."""
+    return has_role(user, Role.ANALYST) and country.desk_id is not None and country.desk_id in user_desk_ids(user)
+
+
+def can_record_assessment(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:
+    """Analysts of the country's desk record assessments for it; administrators may enter corrections."""
+    return is_desk_analyst(user, country) or has_role(user, Role.ADMINISTRATOR)
+
+
+def can_escalate(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:
+    """Only analysts of the country's desk raise escalations for it."""
+    return is_desk_analyst(user, country)
+
+
+def can_decide(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Only the R2P Focal Point decides on escalations."""
+    return has_role(user, Role.FOCAL_POINT)
+
+
+def can_administer(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Administrators manage users, desks, reference data, methodology versions and alert rules."""
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def can_read(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Every signed-in user with any role reads country pages, scores and decisions."""
+    return bool(user_roles(user))
+
+
+def require_roles(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> None:
+    """Raise PermissionDenied unless the user holds one of the roles."""
+    if not has_role(user, *roles):
+        wanted = ", ".join(role.label for role in roles)
+        raise PermissionDenied(f"This needs one of these roles: {wanted}.")
+
+
+def role_required(*roles: Role) -> Callable:
+    """Decorator for function views: 403 unless the signed-in user holds one of the roles."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require_roles(request.user, *roles)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+ALL_ROLES = tuple(Role)

@@ -1,0 +1,175 @@
+from django import forms
+from django.contrib import admin
+
+from atrocity_watch.roles import can_record_assessment
+from indicators.models import (
+    Assessment,
+    Country,
+    CountryScore,
+    DatasetImport,
+    Desk,
+    FrameworkVersion,
+    Indicator,
+    Methodology,
+    RiskFactor,
+    RiskFactorScore,
+    ScoreRun,
+)
+from indicators.services import assessment_record, assessment_validate
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services or background jobs: visible to administrators, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FrameworkVersion)
+class FrameworkVersionAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "is_active", "published_on")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskFactor)
+class RiskFactorAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "crime_group", "framework")
+    list_filter = ("framework", "crime_group")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("code", "short_title", "risk_factor", "wording_status", "is_retired")
+    list_filter = ("framework", "risk_factor__crime_group", "wording_status", "is_retired")
+    search_fields = ("code", "short_title")
+    list_select_related = ("risk_factor",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Retire an indicator instead: assessments made against it must keep their meaning.
+        return False
+
+
+@admin.register(Desk)
+class DeskAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("analysts",)
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("iso3", "name", "region", "subregion", "desk", "gw_code", "cow_code", "un_status")
+    list_filter = ("region", "desk", "un_status")
+    search_fields = ("iso3", "name")
+    list_select_related = ("desk",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentAdminForm(forms.ModelForm):
+    """Runs the service's validation and permission check so problems show on the form, not as errors."""
+
+    class Meta:
+        model = Assessment
+        fields = ("country", "indicator", "observed_on", "severity", "confidence", "source", "evidence")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if not can_record_assessment(self.request_user, cleaned["country"]):
+            raise forms.ValidationError("You may not record assessments for this country.")
+        assessment_validate(
+            country=cleaned["country"],
+            indicator=cleaned["indicator"],
+            observed_on=cleaned["observed_on"],
+            severity=cleaned["severity"],
+            confidence=cleaned["confidence"],
+            source=cleaned["source"],
+        )
+        return cleaned
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    """Assessments can be added (through the service) and read, never changed or deleted."""
+
+    list_display = ("country", "indicator", "observed_on", "severity", "confidence", "author", "dataset_import")
+    list_filter = ("severity", "confidence", "indicator__risk_factor__crime_group")
+    search_fields = ("country__iso3", "country__name", "indicator__code", "source")
+    list_select_related = ("country", "indicator", "author", "dataset_import")
+    fields = ("country", "indicator", "observed_on", "severity", "confidence", "source", "evidence")
+    autocomplete_fields = ("country",)
+    date_hierarchy = "observed_on"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    form = AssessmentAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        saved = assessment_record(
+            country=obj.country,
+            indicator=obj.indicator,
+            observed_on=obj.observed_on,
+            severity=obj.severity,
+            confidence=obj.confidence,
+            source=obj.source,
+            evidence=obj.evidence,
+            author=request.user,
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+
+@admin.register(Methodology)
+class MethodologyAdmin(admin.ModelAdmin):
+    list_display = ("version", "name", "is_active", "published_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(ReadOnlyAdmin):
+    list_display = ("id", "trigger", "status", "methodology", "started_at", "finished_at", "score_rows", "error")
+    list_filter = ("status", "trigger")
+
+
+@admin.register(CountryScore)
+class CountryScoreAdmin(ReadOnlyAdmin):
+    list_display = ("country", "month", "methodology", "overall", "band", "coverage")
+    list_filter = ("methodology", "band")
+    list_select_related = ("country", "methodology")
+
+
+@admin.register(RiskFactorScore)
+class RiskFactorScoreAdmin(ReadOnlyAdmin):
+    list_display = ("country", "month", "risk_factor", "score", "coverage")
+    list_select_related = ("country", "risk_factor")
+
+
+@admin.register(DatasetImport)
+class DatasetImportAdmin(ReadOnlyAdmin):
+    list_display = ("source", "file_name", "status", "rows_read", "rows_created", "rows_skipped", "created_at")
+    list_filter = ("source", "status")

@@ -1,0 +1,359 @@
+"""Framework reference data, countries, desks, append-only assessments, methodology and scores."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class CrimeGroup(models.TextChoices):
+    COMMON = "common", "Common risk factors"
+    GENOCIDE = "genocide", "Genocide"
+    CRIMES_AGAINST_HUMANITY = "crimes_against_humanity", "Crimes against humanity"
+    WAR_CRIMES = "war_crimes", "War crimes"
+
+
+SPECIFIC_CRIME_GROUPS = (
+    CrimeGroup.GENOCIDE,
+    CrimeGroup.CRIMES_AGAINST_HUMANITY,
+    CrimeGroup.WAR_CRIMES,
+)
+
+
+class FrameworkVersion(models.Model):
+    """One published version of the UN Framework of Analysis reference list."""
+
+    code = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=False)
+    published_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_framework_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RiskFactor(models.Model):
+    framework = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="risk_factors")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(99)])
+    name = models.CharField(max_length=200)
+    crime_group = models.CharField(max_length=32, choices=CrimeGroup.choices)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [models.UniqueConstraint(fields=["framework", "number"], name="unique_risk_factor_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class WordingStatus(models.TextChoices):
+    CHECKED = "checked", "Checked against the framework text"
+    RECALLED = "recalled", "Recalled from the 2014 text"
+    UNCERTAIN = "uncertain", "Number or existence not confirmed"
+
+
+class Indicator(models.Model):
+    framework = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="indicators")
+    risk_factor = models.ForeignKey(RiskFactor, on_delete=models.PROTECT, related_name="indicators")
+    code = models.CharField(max_length=10, help_text="Number as in the framework, e.g. 7.4")
+    position = models.PositiveSmallIntegerField(help_text="Order within its risk factor")
+    short_title = models.CharField(max_length=300)
+    wording_status = models.CharField(max_length=16, choices=WordingStatus.choices)
+    is_retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["risk_factor__number", "position"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="unique_indicator_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.short_title}"
+
+
+class Desk(models.Model):
+    """A geographic desk of analysts that owns a set of countries."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    analysts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="desks", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnStatus(models.TextChoices):
+    MEMBER = "member", "UN member state"
+    OBSERVER = "observer", "UN observer state"
+    TERRITORY = "territory", "Territory or contested entity"
+
+
+class Country(models.Model):
+    iso3 = models.CharField(max_length=3, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.CharField(max_length=40)
+    subregion = models.CharField(max_length=60, blank=True)
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="countries", null=True, blank=True)
+    gw_code = models.PositiveIntegerField(null=True, blank=True, verbose_name="Gleditsch-Ward code")
+    cow_code = models.PositiveIntegerField(null=True, blank=True, verbose_name="Correlates of War code")
+    wb_code = models.CharField(max_length=3, blank=True, verbose_name="World Bank code")
+    un_status = models.CharField(max_length=16, choices=UnStatus.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.iso3})"
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Severity(models.IntegerChoices):
+    NONE = 0, "None"
+    LOW = 1, "Low"
+    MODERATE = 2, "Moderate"
+    SERIOUS = 3, "Serious"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a record that history depends on."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes so no code path rewrites history."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} records are append-only and cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} records are append-only and cannot be deleted.")
+
+    _raw_delete = delete
+
+
+class AppendOnlyModel(models.Model):
+    """A model whose rows are written once: saving an existing row or deleting one raises AppendOnlyError."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only; record a new one to correct it.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only and cannot be deleted.")
+
+
+class DatasetImport(models.Model):
+    """One import of a dataset file: what was read, what was created, and what went wrong."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=40)
+    file_name = models.CharField(max_length=300)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file")
+    mapping_version = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    skip_invalid = models.BooleanField(default=False)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done")
+    errors = models.JSONField(default=list, blank=True)
+    error_summary = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["source", "checksum"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name} ({self.status})"
+
+
+class Assessment(AppendOnlyModel):
+    """One observation: an indicator's severity in a country on a date. Corrections are new rows."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="assessments")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="assessments")
+    observed_on = models.DateField()
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices)
+    evidence = models.TextField(blank=True)
+    source = models.CharField(max_length=500)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
+    dataset_import = models.ForeignKey(
+        DatasetImport, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-observed_on", "-recorded_at"]
+        indexes = [
+            models.Index(fields=["country", "indicator", "observed_on"]),
+            models.Index(fields=["observed_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__gte=0, severity__lte=3), name="assessment_severity_0_3"),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | Q(dataset_import__isnull=False),
+                name="assessment_has_author_or_import",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.iso3} {self.indicator.code} {self.observed_on}: {self.severity}"
+
+
+class Methodology(models.Model):
+    """A versioned, published set of scoring parameters; scores name the version that made them."""
+
+    version = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    parameters = models.JSONField()
+    is_active = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "methodologies"
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_methodology")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.name}"
+
+
+class ScoreRun(models.Model):
+    """One recompute of scores: its trigger, scope, status, timing, counts and error."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+        NEW_DATA = "new_data", "New data"
+        IMPORT = "import", "Import"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="runs")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    country_scope = models.JSONField(default=list, blank=True, help_text="ISO-3 codes; empty means all")
+    since = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    celery_task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    countries_count = models.PositiveIntegerField(default=0)
+    observations_count = models.PositiveIntegerField(default=0)
+    score_rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} ({self.trigger}, {self.status})"
+
+
+class Band(models.TextChoices):
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+
+
+class CountryScore(models.Model):
+    """A country's scores for one month under one methodology version."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="scores")
+    month = models.DateField(help_text="First day of the month")
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="country_scores")
+    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="country_scores")
+    overall = models.FloatField(null=True)
+    band = models.CharField(max_length=16, choices=Band.choices, blank=True)
+    common = models.FloatField(null=True)
+    genocide = models.FloatField(null=True)
+    crimes_against_humanity = models.FloatField(null=True)
+    war_crimes = models.FloatField(null=True)
+    coverage = models.FloatField(default=0)
+    change_3m = models.FloatField(null=True)
+    change_12m = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["country", "month"]
+        constraints = [models.UniqueConstraint(fields=["country", "methodology", "month"], name="unique_country_score")]
+        indexes = [models.Index(fields=["methodology", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.month:%Y-%m} v{self.methodology_id}: {self.overall}"
+
+
+class RiskFactorScore(models.Model):
+    """One risk factor's score for a country and month under one methodology version."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="factor_scores")
+    month = models.DateField()
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="factor_scores")
+    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="factor_scores")
+    risk_factor = models.ForeignKey(RiskFactor, on_delete=models.PROTECT, related_name="scores")
+    score = models.FloatField(null=True)
+    coverage = models.FloatField(default=0)
+    indicators_assessed = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["country", "month", "risk_factor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "methodology", "month", "risk_factor"], name="unique_risk_factor_score"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.month:%Y-%m} factor {self.risk_factor_id}: {self.score}"

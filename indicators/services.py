@@ -1,0 +1,85 @@
+"""Writes for the indicators app: every state change to assessments goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from atrocity_watch.roles import can_record_assessment
+from indicators.models import Assessment, Confidence, Country, DatasetImport, Indicator, Severity
+
+EARLIEST_OBSERVATION = dt.date(1900, 1, 1)
+
+
+def assessment_validate(
+    *,
+    country: Country,
+    indicator: Indicator,
+    observed_on: dt.date,
+    severity: int,
+    confidence: str,
+    source: str,
+) -> None:
+    """Raise ValidationError naming every field that is wrong, without touching the database."""
+    errors: dict[str, str] = {}
+    if isinstance(severity, bool) or not isinstance(severity, int) or severity not in Severity.values:
+        errors["severity"] = f"Severity must be 0, 1, 2 or 3 (none, low, moderate, serious); got {severity!r}."
+    if confidence not in Confidence.values:
+        errors["confidence"] = f"Confidence must be low, medium or high; got {confidence!r}."
+    if not isinstance(observed_on, dt.date) or isinstance(observed_on, dt.datetime):
+        errors["observed_on"] = f"The observation date must be a date; got {observed_on!r}."
+    elif observed_on > timezone.localdate():
+        errors["observed_on"] = f"The observation date {observed_on:%Y-%m-%d} is in the future."
+    elif observed_on < EARLIEST_OBSERVATION:
+        errors["observed_on"] = f"The observation date {observed_on:%Y-%m-%d} is before 1900."
+    if indicator.is_retired:
+        errors["indicator"] = f"Indicator {indicator.code} is retired; assess its replacement instead."
+    elif not indicator.framework.is_active:
+        errors["indicator"] = f"Indicator {indicator.code} belongs to an inactive framework version."
+    if not source or not source.strip():
+        errors["source"] = "Name the source of this assessment."
+    if errors:
+        raise ValidationError(errors)
+
+
+def assessment_record(
+    *,
+    country: Country,
+    indicator: Indicator,
+    observed_on: dt.date,
+    severity: int,
+    confidence: str,
+    source: str,
+    evidence: str = "",
+    author=None,
+    dataset_import: DatasetImport | None = None,
+) -> Assessment:
+    """Record one assessment by a desk analyst or an import; history is never rewritten."""
+    if author is None and dataset_import is None:
+        raise ValidationError("An assessment needs an author or the dataset import that produced it.")
+    if author is not None and not can_record_assessment(author, country):
+        raise PermissionDenied(f"Only analysts of the desk that owns {country.name} may record assessments for it.")
+    assessment_validate(
+        country=country,
+        indicator=indicator,
+        observed_on=observed_on,
+        severity=severity,
+        confidence=confidence,
+        source=source,
+    )
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            country=country,
+            indicator=indicator,
+            observed_on=observed_on,
+            severity=severity,
+            confidence=confidence,
+            source=source.strip(),
+            evidence=evidence.strip(),
+            author=author,
+            dataset_import=dataset_import,
+        )
+    return assessment

@@ -1,0 +1,53 @@
+"""Settings come from the environment and fail loudly on bad values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from atrocity_watch.settings import env_bool, env_int
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_KEY = "kq7-Zt2vR9wXy3LmN8pQ4sU6aB1cD5eF0gH7jK2lM9nO3pQ6rS8tU1vW4xY7zA0b"
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_env_bool_refuses_a_value_that_is_neither_true_nor_false(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG='maybe' is not a boolean"):
+        env_bool("SOME_FLAG", False)
+
+
+def test_env_bool_reads_common_spellings(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "Yes")
+    assert env_bool("SOME_FLAG", False) is True
+    monkeypatch.setenv("SOME_FLAG", "off")
+    assert env_bool("SOME_FLAG", True) is False
+
+
+def test_env_int_refuses_a_value_that_is_not_a_whole_number(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "12a")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env_int("SOME_NUMBER", 3)
+
+
+def test_production_refuses_to_start_with_the_development_secret_key():
+    result = run_manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="false", SECRET_KEY=PRODUCTION_KEY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
