@@ -237,7 +237,9 @@ class CountryCrosswalk:
                     continue
                 key = _code_key(code)
                 if key in self._current[system]:
-                    raise ValueError(f"{system} code {key} is used by both {self._current[system][key]} and {country.iso3}")
+                    raise ValueError(
+                        f"{system} code {key} is used by both {self._current[system][key]} and {country.iso3}"
+                    )
                 self._current[system][key] = country.iso3
             self._names[normalise_name(country.name)] = country.iso3
         self._history: dict[tuple[str, str], list[HistoricalState]] = defaultdict(list)
@@ -345,11 +347,10 @@ class CountryCrosswalk:
         return None
 
     def iso3_from_name(self, name: str) -> str | None:
-        """ISO-3 for a country name: tracked names and the explicit alias table after normalisation, never fuzzy.
+        """ISO-3 for a name via tracked names and the explicit alias table after normalisation, never fuzzy matching.
 
-        Names of continuing states resolve (USSR -> RUS); names of dissolved or absorbed states (East Germany,
-        Czechoslovakia) return None because a name carries no year: use their codes with a year instead.
-        """
+        Continuing states resolve (USSR -> RUS) but dissolved or absorbed ones (East Germany) return None, since a name
+        carries no year."""
         key = normalise_name(name)
         if key in UNTRACKED_NAMES:
             return None

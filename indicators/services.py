@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from atrocity_watch.roles import can_record_assessment
 from indicators.models import Assessment, Confidence, Country, DatasetImport, Indicator, Severity
+from indicators.signals import assessment_recorded
 
 EARLIEST_OBSERVATION = dt.date(1900, 1, 1)
 
@@ -82,4 +83,5 @@ def assessment_record(
             author=author,
             dataset_import=dataset_import,
         )
+        transaction.on_commit(lambda: assessment_recorded.send(sender=Assessment, assessment=assessment))
     return assessment

@@ -105,7 +105,9 @@ def test_regions_are_the_five_un_geoscheme_regions_with_a_subregion(crosswalk):
 def test_countries_are_frozen_records(crosswalk):
     record = crosswalk.country("COD")
     assert isinstance(record, CountryRecord)
-    assert record == CountryRecord("COD", "Democratic Republic of the Congo", "Africa", "Middle Africa", 490, 490, "COD", "member")
+    assert record == CountryRecord(
+        "COD", "Democratic Republic of the Congo", "Africa", "Middle Africa", 490, 490, "COD", "member"
+    )
     with pytest.raises(AttributeError):
         record.iso3 = "ZAR"
 
@@ -374,7 +376,7 @@ def test_name_normalisation_strips_accents_punctuation_and_case():
 
 
 def ucdp_problems(cw: CountryCrosswalk) -> list[str]:
-    problems = []
+    problems, ledger = [], CountryYearLedger("UCDP")
     for row in read_rows("ucdp/organizedviolencecy_v25_1.csv"):
         year = int(row["year_cy"])
         if year < RECENT_YEAR:
@@ -384,13 +386,12 @@ def ucdp_problems(cw: CountryCrosswalk) -> list[str]:
             problems.append(f"UCDP gw {row['country_id_cy']} {row['country_cy']} {year}")
         elif cw.iso3_from_name(row["country_cy"]) != iso3:
             problems.append(f"UCDP name {row['country_cy']!r} does not resolve to {iso3}")
-        yield_key = (iso3, year, row["country_id_cy"])
-        problems.extend(_collision(cw, "UCDP", yield_key))
+        problems.extend(ledger.claim(iso3, year, row["country_id_cy"]))
     return problems
 
 
 def ewp_problems(cw: CountryCrosswalk) -> list[str]:
-    problems = []
+    problems, ledger = [], CountryYearLedger("EWP")
     documented = {s.code for s in cw.historical_states() if s.system in {"gw", "ewp"}}
     for row in read_rows("ewp/country_names.csv"):
         code = int(row["ccode"])
@@ -402,7 +403,7 @@ def ewp_problems(cw: CountryCrosswalk) -> list[str]:
             iso3 = cw.iso3_from_ewp(int(row["ccode"]), year)
             if iso3 is None:
                 problems.append(f"EWP ccode {row['ccode']} {row['country']} {year}")
-            problems.extend(_collision(cw, "EWP", (iso3, year, row["ccode"])))
+            problems.extend(ledger.claim(iso3, year, row["ccode"]))
     for row in read_rows("ewp/forecasts_2025_from_2024_data.csv"):
         if cw.iso3_from_name(row["ewp_name"]) is None:
             problems.append(f"EWP 2025 forecast name {row['ewp_name']!r}")
@@ -410,7 +411,7 @@ def ewp_problems(cw: CountryCrosswalk) -> list[str]:
 
 
 def vdem_problems(cw: CountryCrosswalk) -> list[str]:
-    problems = []
+    problems, ledger = [], CountryYearLedger("V-Dem")
     documented_units = {s.code for s in cw.historical_states() if s.system == "vdem" and s.successor_iso3 is None}
     for row in read_rows("vdem/vdemlite_v14_1970_2023.csv"):
         year = int(row["year"])
@@ -423,12 +424,12 @@ def vdem_problems(cw: CountryCrosswalk) -> list[str]:
             continue
         if cw.iso3_from_name(row["country_name"]) != iso3:
             problems.append(f"V-Dem name {row['country_name']!r} does not resolve to {iso3}")
-        problems.extend(_collision(cw, "V-Dem", (iso3, year, row["country_text_id"])))
+        problems.extend(ledger.claim(iso3, year, row["country_text_id"]))
     return problems
 
 
 def pts_problems(cw: CountryCrosswalk) -> list[str]:
-    problems = []
+    problems, ledger = [], CountryYearLedger("PTS")
     for row in read_rows("pts/PTS-2024.csv", encoding="latin-1"):
         year = int(row["Year"])
         scored = any(as_int(row[column]) is not None for column in ("PTS_A", "PTS_H", "PTS_S"))
@@ -446,12 +447,12 @@ def pts_problems(cw: CountryCrosswalk) -> list[str]:
             continue
         if cw.iso3_from_name(row["Country"]) != iso3:
             problems.append(f"PTS name {row['Country']!r} does not resolve to {iso3}")
-        problems.extend(_collision(cw, "PTS", (iso3, year, row["Country"])))
+        problems.extend(ledger.claim(iso3, year, row["Country"]))
     return problems
 
 
 def polity_problems(cw: CountryCrosswalk) -> list[str]:
-    problems = []
+    problems, ledger = [], CountryYearLedger("Polity5")
     for row in read_rows("polity5/polity5.csv"):
         year = int(row["year"])
         if year < RECENT_YEAR:
@@ -460,13 +461,15 @@ def polity_problems(cw: CountryCrosswalk) -> list[str]:
         by_gw = cw.iso3_from_gw(gw, year) if gw is not None else None
         by_cow = cw.iso3_from_cow(cow, year) if cow is not None else None
         if by_gw is None or by_gw != by_cow:
-            problems.append(f"Polity5 {row['polity_annual_country']} {year}: GWn {gw} -> {by_gw}, cown {cow} -> {by_cow}")
-        problems.extend(_collision(cw, "Polity5", (by_gw, year, row["polity_annual_ccode"])))
+            problems.append(
+                f"Polity5 {row['polity_annual_country']} {year}: GWn {gw} -> {by_gw}, cown {cow} -> {by_cow}"
+            )
+        problems.extend(ledger.claim(by_gw, year, str(gw)))
     return problems
 
 
 def wgi_problems(cw: CountryCrosswalk) -> list[str]:
-    problems = []
+    problems, ledger = [], CountryYearLedger("WGI")
     for row in read_rows("polity5/wgi_voice_accountability.csv"):
         year = int(row["year"])
         if year < RECENT_YEAR:
@@ -480,23 +483,28 @@ def wgi_problems(cw: CountryCrosswalk) -> list[str]:
             continue
         expected = {by_wb, cw.iso3_from_gw(gw, year), cw.iso3_from_cow(cow, year) if cow is not None else by_wb}
         if None in expected or len(expected) != 1:
-            problems.append(f"WGI {row['wb_code']} {row['wb_country']} {year}: wb/gw/cow give {sorted(map(str, expected))}")
-        problems.extend(_collision(cw, "WGI", (by_wb, year, row["wb_code"])))
+            problems.append(
+                f"WGI {row['wb_code']} {row['wb_country']} {year}: wb/gw/cow give {sorted(map(str, expected))}"
+            )
+        problems.extend(ledger.claim(by_wb, year, row["wb_code"]))
     return problems
 
 
-_seen_country_years: dict[tuple[str, str, int], str] = {}
+class CountryYearLedger:
+    """Remembers which source code claimed each ISO-3 country-year, because two codes landing on one would double
+    count it."""
 
+    def __init__(self, dataset: str):
+        self.dataset = dataset
+        self.claims: dict[tuple[str, int], str] = {}
 
-def _collision(cw: CountryCrosswalk, dataset: str, key: tuple[str | None, int, str]) -> list[str]:
-    """Two different source codes landing on one ISO-3 country-year would double count it."""
-    iso3, year, source = key
-    if iso3 is None:
+    def claim(self, iso3: str | None, year: int, source: object) -> list[str]:
+        if iso3 is None:
+            return []
+        previous = self.claims.setdefault((iso3, year), str(source))
+        if previous != str(source):
+            return [f"{self.dataset}: {previous} and {source} both map to {iso3} in {year}"]
         return []
-    previous = _seen_country_years.setdefault((dataset, iso3, year), str(source))
-    if previous != str(source):
-        return [f"{dataset}: {previous} and {source} both map to {iso3} in {year}"]
-    return []
 
 
 DATASET_CHECKS: dict[str, Callable[[CountryCrosswalk], list[str]]] = {
@@ -511,6 +519,5 @@ DATASET_CHECKS: dict[str, Callable[[CountryCrosswalk], list[str]]] = {
 
 @pytest.mark.parametrize("dataset", sorted(DATASET_CHECKS))
 def test_crosswalk_resolves_every_recent_code_in_the_real_datasets(crosswalk, dataset):
-    _seen_country_years.clear()
     problems = DATASET_CHECKS[dataset](crosswalk)
     assert problems == [], "\n".join(sorted(set(problems))[:50])
