@@ -304,10 +304,10 @@ class CountryCrosswalk:
         return list(self._historical)
 
     def historical_state(self, system: str, code: int | str, year: int | None = None) -> HistoricalState | None:
-        """The historical row that decides this code in this year, so importers can see a country-year came via
+        """The first historical row that applies to this code in this year, so importers can see a country-year came via
         history (e.g. East Germany folded into DEU) and avoid double counting."""
         applicable = [s for s in self._history.get((system, _code_key(code)), []) if s.applies_to(year)]
-        return applicable[0] if len(applicable) == 1 else None
+        return applicable[0] if applicable else None
 
     def iso3_from_gw(self, code: int, year: int | None = None) -> str | None:
         """ISO-3 for a Gleditsch-Ward code (as used by UCDP, EWP predictors, Polity5 ``GWn``)."""

@@ -256,7 +256,14 @@ def test_czechoslovakia_has_no_successor_in_any_year(crosswalk):
 
 @pytest.mark.parametrize(
     ("code", "year", "iso3"),
-    [(817, 1970, "VNM"), (680, 1980, "YEM"), (511, 1964, "TZA"), (625, 2000, "SDN"), (530, 1985, "ETH")],
+    [
+        (817, 1970, "VNM"),
+        (680, 1980, "YEM"),
+        (511, 1964, "TZA"),
+        (625, 2000, "SDN"),
+        (530, 1985, "ETH"),
+        (751, 1948, "IND"),
+    ],
 )
 def test_absorbed_and_split_states_resolve_within_their_years(crosswalk, code, year, iso3):
     assert crosswalk.iso3_from_gw(code, year) == iso3
