@@ -1,0 +1,85 @@
+"""Load demonstration users, desk memberships and a year of assessments; safe to run again."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.demo import DEMO_PROFILES, demo_assessments_build
+from indicators.models import Assessment, Country, Desk
+from indicators.selectors import indicators_active
+from indicators.services import assessment_record
+
+# Development accounts; the README documents them. seed_demo refuses to run with DEBUG off.
+DEMO_USERS = (
+    ("analyst", "Amina", "Osei", "analyst", ("sub-saharan-africa", "mena", "europe-central-asia")),
+    ("analyst_asia", "Thomas", "Nguyen", "analyst", ("south-asia", "east-asia-pacific", "americas")),
+    ("focal", "Fatima", "Rahman", "focal_point", ()),
+    ("viewer", "Victor", "Hale", "viewer", ()),
+    ("admin", "Ada", "Lovelace", "administrator", ()),
+)
+DEMO_PASSWORD_SUFFIX = "-dev-password"
+
+
+class Command(BaseCommand):
+    help = "Create demo users (one per role) and a year of plausible assessments for about 15 countries."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never in production).")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG on.")
+        users = self._users()
+        created = self._assessments(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {len(users)} users ({', '.join(users)}; password '<username>{DEMO_PASSWORD_SUFFIX}'), "
+                f"{created} new assessments."
+            )
+        )
+
+    def _users(self) -> dict[str, User]:
+        users: dict[str, User] = {}
+        for username, first, last, role, desk_slugs in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@atrocity-watch.invalid"},
+            )
+            if created:
+                user.set_password(f"{username}{DEMO_PASSWORD_SUFFIX}")
+                user.is_staff = role == "administrator"
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            for desk in Desk.objects.filter(slug__in=desk_slugs):
+                desk.analysts.add(user)
+            users[username] = user
+        return users
+
+    def _assessments(self, users: dict[str, User]) -> int:
+        demo_authors = [user for user in users.values() if user.username.startswith("analyst")]
+        if Assessment.objects.filter(author__in=demo_authors).exists():
+            return 0
+        indicators = {indicator.code: indicator for indicator in indicators_active()}
+        countries = Country.objects.select_related("desk").in_bulk(list(DEMO_PROFILES), field_name="iso3")
+        analysts_by_desk = {
+            desk_id: user for user in demo_authors for desk_id in user.desks.values_list("id", flat=True)
+        }
+        records = demo_assessments_build(indicator_codes=sorted(indicators), end=timezone.localdate())
+        with transaction.atomic():
+            for record in records:
+                country = countries[record.iso3]
+                assessment_record(
+                    country=country,
+                    indicator=indicators[record.indicator_code],
+                    observed_on=record.observed_on,
+                    severity=record.severity,
+                    confidence=record.confidence,
+                    source=record.source,
+                    evidence=record.evidence,
+                    author=analysts_by_desk[country.desk_id],
+                )
+        return len(records)
