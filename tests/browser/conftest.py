@@ -1,0 +1,71 @@
+"""Browser fixtures: sign in a persona through the real login form, refuse any request that leaves 127.0.0.1,
+collect console errors, and save screenshots for review.
+
+Usage in a test: ``page = signed_in("alice")`` returns the Playwright page with alice signed in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+PASSWORD = "correct horse battery staple"  # the factories' password for every persona
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture
+def offsite_requests(page):
+    """Every request the page tried to send off 127.0.0.1; such requests are aborted, and tests assert none."""
+    attempted: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        host = urlparse(url).hostname
+        if url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            attempted.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return attempted
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors and uncaught page errors seen while the test ran."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
+def signed_in(page, live_server, offsite_requests, console_errors):
+    """Sign a persona in through the login form and return the page (call it with the username)."""
+
+    def sign_in(username: str, *, next_path: str = "/"):
+        page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return sign_in
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot to test-artifacts/screenshots/<name>.png for a person to look at."""
+
+    def save(name: str) -> Path:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
