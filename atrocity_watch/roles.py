@@ -81,6 +81,11 @@ def can_record_assessment(user: AbstractBaseUser | AnonymousUser, country: Count
     return is_desk_analyst(user, country) or has_role(user, Role.ADMINISTRATOR)
 
 
+def can_record_any_assessment(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Analysts and administrators may record assessments at all; the country's desk is checked per assessment."""
+    return has_role(user, Role.ANALYST, Role.ADMINISTRATOR)
+
+
 def can_escalate(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:
     """Only analysts of the country's desk raise escalations for it."""
     return is_desk_analyst(user, country)
@@ -89,6 +94,23 @@ def can_escalate(user: AbstractBaseUser | AnonymousUser, country: Country) -> bo
 def can_decide(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Only the R2P Focal Point decides on escalations."""
     return has_role(user, Role.FOCAL_POINT)
+
+
+def can_view_escalation(user: AbstractBaseUser | AnonymousUser, *, country: Country, created_by_id: int) -> bool:
+    """Focal points, viewers and administrators read every escalation; analysts their desk's and their own."""
+    if has_role(user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
+        return True
+    return is_desk_analyst(user, country) or (has_role(user, Role.ANALYST) and created_by_id == user.pk)
+
+
+def can_handle_alert(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:
+    """Analysts of the country's desk and the Focal Point acknowledge or dismiss its alerts."""
+    return is_desk_analyst(user, country) or has_role(user, Role.FOCAL_POINT)
+
+
+def can_record_trigger_event(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:
+    """Analysts of the country's desk and the Focal Point record court findings, inquiries and notifications."""
+    return is_desk_analyst(user, country) or has_role(user, Role.FOCAL_POINT)
 
 
 def can_administer(user: AbstractBaseUser | AnonymousUser) -> bool:

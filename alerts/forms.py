@@ -1,0 +1,144 @@
+"""Forms for alerts, escalations, decisions, response actions, trigger events and impact assessments.
+
+The services validate again; forms only turn posted text into typed values and show errors beside fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from alerts.models import AIA_AREAS, Department, ResponseAction, Tool, TriggerEvent, Urgency
+from alerts.services import DECISIONS
+from atrocity_watch.roles import Role
+
+DECISION_LABELS = {
+    "request_information": "Request more information",
+    "declare_imminent_risk": "Declare imminent risk",
+    "monitor": "Monitor",
+    "close": "Close",
+}
+
+
+class EscalationForm(forms.Form):
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Two or three sentences the Focal Point reads first."
+    )
+    risk_assessment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Risk assessment",
+        help_text="What is happening, which risk factors it bears on, and why it points to atrocity risk.",
+    )
+    evidence_links = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Evidence links",
+        help_text="One web address per line.",
+    )
+    recommended_responses = forms.MultipleChoiceField(
+        choices=Tool.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Recommended responses",
+    )
+    urgency = forms.ChoiceField(
+        choices=[
+            (Urgency.URGENT, "Urgent: response within 24 hours"),
+            (Urgency.HIGH, "High: response within 72 hours"),
+            (Urgency.ROUTINE, "Routine: response within 10 days"),
+        ],
+        widget=forms.RadioSelect,
+        initial=Urgency.ROUTINE,
+    )
+
+    def clean_evidence_links(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]
+
+    @classmethod
+    def initial_from(cls, escalation) -> dict:
+        return {
+            "summary": escalation.summary,
+            "risk_assessment": escalation.risk_assessment,
+            "evidence_links": "\n".join(escalation.evidence_links),
+            "recommended_responses": escalation.recommended_responses,
+            "urgency": escalation.urgency,
+        }
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(action, DECISION_LABELS[action]) for action in DECISIONS], widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Kept with the case and shown to the analysts; required for every decision.",
+    )
+
+    def __init__(self, *args, allowed: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            self.fields["decision"].choices = [(a, DECISION_LABELS[a]) for a in DECISIONS if a in allowed]
+
+
+class ResponseActionForm(forms.Form):
+    tool = forms.ChoiceField(choices=[("", "Choose a tool")] + Tool.choices)
+    lead_department = forms.ChoiceField(choices=[("", "Choose a department")] + Department.choices, label="Lead")
+    owner = forms.CharField(max_length=200, help_text="Named official or team")
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
+
+    def clean_due_on(self) -> dt.date:
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError("The due date is in the past.")
+        return due_on
+
+
+ResponseActionFormSet = forms.formset_factory(ResponseActionForm, extra=1, max_num=20, validate_max=True)
+
+
+class ResubmitForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What you added or changed",
+        help_text="The Focal Point reads this with the updated case.",
+    )
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why dismiss this alert?")
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ResponseAction.Status.choices)
+
+
+class TriggerEventForm(forms.Form):
+    kind = forms.ChoiceField(choices=TriggerEvent.Kind.choices, label="What happened")
+    title = forms.CharField(max_length=300, help_text="e.g. ICJ order on provisional measures, 26 January")
+    occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of the finding")
+    source_url = forms.URLField(required=False, label="Source link", assume_scheme="https")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = forms.ModelChoiceField(queryset=None, label="AIA owner", empty_label="Choose an owner")
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="AIA due on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[Role.ANALYST.value, Role.FOCAL_POINT.value])
+            .distinct()
+            .order_by("first_name", "username")
+        )
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["occurred_on"].initial = timezone.localdate
+        self.fields["due_on"].initial = lambda: timezone.localdate() + dt.timedelta(days=14)
+
+
+class ImpactAssessmentForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, label in AIA_AREAS:
+            self.fields[field] = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,273 @@
+"""Pure alert-rule evaluation: score and assessment rows in, alerts to open out. No ORM here.
+
+Each rule kind reads plain rows, so the rules are tested without a database and the service layer only does I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
+BAND_ORDER = ("low", "moderate", "high", "very_high")
+
+BAND_REACHED = "band_reached"
+SHARP_RISE = "sharp_rise"
+SERIOUS_SPECIFIC_INDICATOR = "serious_specific_indicator"
+STALE_COVERAGE = "stale_coverage"
+
+DEFAULT_PARAMETERS: dict[str, dict] = {
+    BAND_REACHED: {"bands": ["high", "very_high"]},
+    SHARP_RISE: {"points": 15, "months": 3},
+    SERIOUS_SPECIFIC_INDICATOR: {"factors": [10, 12], "severity": 3, "max_age_days": 1095},
+    STALE_COVERAGE: {"bands": ["high", "very_high"], "max_age_days": 180},
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    kind: str
+    parameters: Mapping
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    country_id: int
+    month: dt.date
+    overall: float | None
+    band: str
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    id: int
+    country_id: int
+    indicator_code: str
+    risk_factor: int
+    observed_on: dt.date
+    recorded_at: dt.datetime
+    severity: int
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    rule_id: int
+    rule_kind: str
+    country_id: int
+    message: str
+    fingerprint: str
+    details: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+def _months_before(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + (month.month - 1) - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _latest_per_country(scores: Iterable[ScoreRow]) -> dict[int, ScoreRow]:
+    latest: dict[int, ScoreRow] = {}
+    for row in scores:
+        if row.overall is None:
+            continue
+        current = latest.get(row.country_id)
+        if current is None or row.month > current.month:
+            latest[row.country_id] = row
+    return latest
+
+
+def rule_parameters_errors(kind: str, parameters: Mapping) -> list[str]:
+    """Name every problem with a rule's parameters; an empty list means they are usable."""
+    if kind not in DEFAULT_PARAMETERS:
+        return [f"Unknown rule kind {kind!r}."]
+    if not isinstance(parameters, Mapping):
+        return ["Parameters must be a JSON object."]
+    errors = []
+    missing = sorted(set(DEFAULT_PARAMETERS[kind]) - set(parameters))
+    if missing:
+        errors.append(f"Missing parameters: {', '.join(missing)}.")
+    unknown = sorted(set(parameters) - set(DEFAULT_PARAMETERS[kind]))
+    if unknown:
+        errors.append(f"Unknown parameters: {', '.join(unknown)}.")
+    bands = parameters.get("bands")
+    if "bands" in parameters and (
+        not isinstance(bands, list) or not bands or any(band not in BAND_ORDER for band in bands)
+    ):
+        errors.append(f"bands must be a non-empty list drawn from {', '.join(BAND_ORDER)}.")
+    for name in ("points", "months", "max_age_days", "severity"):
+        value = parameters.get(name)
+        if name in parameters and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
+            errors.append(f"{name} must be a positive number; got {value!r}.")
+    if parameters.get("severity") not in (None, 1, 2, 3):
+        errors.append("severity must be 1, 2 or 3.")
+    factors = parameters.get("factors")
+    if "factors" in parameters and (
+        not isinstance(factors, list) or not factors or not all(isinstance(f, int) and 1 <= f <= 14 for f in factors)
+    ):
+        errors.append("factors must be a non-empty list of risk-factor numbers 1-14.")
+    return errors
+
+
+def evaluate_band_reached(rule: Rule, scores: Iterable[ScoreRow]) -> list[AlertCandidate]:
+    """Fire when a country's latest overall score sits in one of the rule's bands."""
+    bands = set(rule.parameters["bands"])
+    candidates = []
+    for country_id, row in sorted(_latest_per_country(scores).items()):
+        if row.band in bands:
+            candidates.append(
+                AlertCandidate(
+                    rule_id=rule.id,
+                    rule_kind=rule.kind,
+                    country_id=country_id,
+                    message=(
+                        f"Overall score {row.overall:.1f} is in band {BAND_LABELS.get(row.band, row.band)} "
+                        f"({row.month:%B %Y})."
+                    ),
+                    fingerprint=f"{row.month:%Y-%m}:{row.band}",
+                    details={"month": row.month.isoformat(), "overall": row.overall, "band": row.band},
+                )
+            )
+    return candidates
+
+
+def evaluate_sharp_rise(rule: Rule, scores: Iterable[ScoreRow]) -> list[AlertCandidate]:
+    """Fire when the latest overall score is at least `points` above the lowest of the preceding `months` months."""
+    points = float(rule.parameters["points"])
+    months = int(rule.parameters["months"])
+    rows = [row for row in scores if row.overall is not None]
+    candidates = []
+    for country_id, latest in sorted(_latest_per_country(rows).items()):
+        window_start = _months_before(latest.month, months)
+        earlier = [
+            row
+            for row in rows
+            if row.country_id == country_id and window_start <= row.month < latest.month and row.overall is not None
+        ]
+        if not earlier:
+            continue
+        lowest = min(earlier, key=lambda row: (row.overall, row.month))
+        rise = latest.overall - lowest.overall
+        if rise >= points:
+            candidates.append(
+                AlertCandidate(
+                    rule_id=rule.id,
+                    rule_kind=rule.kind,
+                    country_id=country_id,
+                    message=(
+                        f"Overall score rose {rise:.1f} points within {months} months, from {lowest.overall:.1f} "
+                        f"({lowest.month:%B %Y}) to {latest.overall:.1f} ({latest.month:%B %Y})."
+                    ),
+                    fingerprint=f"{latest.month:%Y-%m}",
+                    details={
+                        "month": latest.month.isoformat(),
+                        "overall": latest.overall,
+                        "from_month": lowest.month.isoformat(),
+                        "from_overall": lowest.overall,
+                        "rise": round(rise, 2),
+                    },
+                )
+            )
+    return candidates
+
+
+def evaluate_serious_specific_indicator(
+    rule: Rule, assessments: Iterable[AssessmentRow], *, today: dt.date
+) -> list[AlertCandidate]:
+    """Fire when the latest assessment of any indicator of the rule's factors is at the rule's severity or above."""
+    factors = set(rule.parameters["factors"])
+    severity = int(rule.parameters["severity"])
+    oldest = today - dt.timedelta(days=int(rule.parameters["max_age_days"]))
+    latest: dict[tuple[int, str], AssessmentRow] = {}
+    for row in assessments:
+        if row.risk_factor not in factors or row.observed_on > today:
+            continue
+        key = (row.country_id, row.indicator_code)
+        current = latest.get(key)
+        if current is None or (row.observed_on, row.recorded_at, row.id) > (
+            current.observed_on,
+            current.recorded_at,
+            current.id,
+        ):
+            latest[key] = row
+    serious: dict[int, list[AssessmentRow]] = {}
+    for row in latest.values():
+        if row.severity >= severity and row.observed_on >= oldest:
+            serious.setdefault(row.country_id, []).append(row)
+    candidates = []
+    for country_id, rows in sorted(serious.items()):
+        rows.sort(key=lambda row: [int(part) for part in row.indicator_code.split(".") if part.isdigit()])
+        codes = ", ".join(row.indicator_code for row in rows)
+        noun = "indicator" if len(rows) == 1 else "indicators"
+        candidates.append(
+            AlertCandidate(
+                rule_id=rule.id,
+                rule_kind=rule.kind,
+                country_id=country_id,
+                message=f"Specific-crime {noun} {codes} assessed serious.",
+                fingerprint="assessments:" + ",".join(str(row.id) for row in sorted(rows, key=lambda r: r.id)),
+                details={
+                    "indicators": [row.indicator_code for row in rows],
+                    "assessment_ids": [row.id for row in rows],
+                },
+            )
+        )
+    return candidates
+
+
+def evaluate_stale_coverage(
+    rule: Rule,
+    scores: Iterable[ScoreRow],
+    last_assessed: Mapping[int, dt.date | None],
+    *,
+    today: dt.date,
+) -> list[AlertCandidate]:
+    """Fire when a country in one of the rule's bands has had no new assessment for more than max_age_days."""
+    bands = set(rule.parameters["bands"])
+    max_age = int(rule.parameters["max_age_days"])
+    candidates = []
+    for country_id, row in sorted(_latest_per_country(scores).items()):
+        if row.band not in bands:
+            continue
+        last = last_assessed.get(country_id)
+        if last is not None and (today - last).days <= max_age:
+            continue
+        since = f"since {last:%d %B %Y}" if last else "ever"
+        candidates.append(
+            AlertCandidate(
+                rule_id=rule.id,
+                rule_kind=rule.kind,
+                country_id=country_id,
+                message=(
+                    f"Band {BAND_LABELS.get(row.band, row.band)}, but no new assessment {since} "
+                    f"(more than {max_age} days)."
+                ),
+                fingerprint=f"last:{last.isoformat() if last else 'never'}",
+                details={"band": row.band, "last_assessed": last.isoformat() if last else None},
+            )
+        )
+    return candidates
+
+
+def evaluate_rules(
+    rules: Iterable[Rule],
+    *,
+    scores: Iterable[ScoreRow] = (),
+    assessments: Iterable[AssessmentRow] = (),
+    last_assessed: Mapping[int, dt.date | None] | None = None,
+    today: dt.date,
+) -> list[AlertCandidate]:
+    """Evaluate every rule against the rows given; a rule whose rows were not given finds nothing."""
+    scores = list(scores)
+    assessments = list(assessments)
+    candidates: list[AlertCandidate] = []
+    for rule in rules:
+        if rule.kind == BAND_REACHED:
+            candidates += evaluate_band_reached(rule, scores)
+        elif rule.kind == SHARP_RISE:
+            candidates += evaluate_sharp_rise(rule, scores)
+        elif rule.kind == SERIOUS_SPECIFIC_INDICATOR:
+            candidates += evaluate_serious_specific_indicator(rule, assessments, today=today)
+        elif rule.kind == STALE_COVERAGE and last_assessed is not None:
+            candidates += evaluate_stale_coverage(rule, scores, last_assessed, today=today)
+    return candidates

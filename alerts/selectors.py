@@ -1,0 +1,187 @@
+"""Reads for alerts, escalations, actions, AIAs and the audit timeline; pages and other apps share them."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from alerts.models import (
+    Alert,
+    AlertRule,
+    AtrocityImpactAssessment,
+    AuditEvent,
+    Department,
+    Escalation,
+    Notification,
+    ResponseAction,
+    Urgency,
+)
+from atrocity_watch.roles import Role, has_role, user_desk_ids
+from indicators.models import Country, CountryScore, Methodology, RiskFactorScore
+
+
+def alert_rules_published() -> QuerySet[AlertRule]:
+    """The alert rules in force, for the methodology page."""
+    return AlertRule.objects.filter(is_active=True).order_by("kind")
+
+
+def focal_points() -> QuerySet:
+    return get_user_model().objects.filter(groups__name=Role.FOCAL_POINT.value, is_active=True).distinct()
+
+
+def _urgency_rank():
+    return Case(
+        When(urgency=Urgency.URGENT, then=Value(0)),
+        When(urgency=Urgency.HIGH, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def escalations_visible_to(user) -> QuerySet[Escalation]:
+    """Every escalation for focal points, viewers and administrators; an analyst's desk's and own otherwise."""
+    queryset = Escalation.objects.select_related("country", "country__desk", "created_by", "claimed_by")
+    if has_role(user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
+        return queryset
+    if has_role(user, Role.ANALYST):
+        return queryset.filter(Q(country__desk_id__in=user_desk_ids(user)) | Q(created_by=user))
+    return queryset.none()
+
+
+def escalation_queue(user) -> QuerySet[Escalation]:
+    """Cases waiting for the Focal Point, most urgent first, then oldest first."""
+    return (
+        escalations_visible_to(user)
+        .filter(state__in=Escalation.AWAITING_FOCAL_POINT)
+        .annotate(urgency_rank=_urgency_rank())
+        .order_by("urgency_rank", "awaiting_since", "pk")
+    )
+
+
+def escalations_other(user) -> QuerySet[Escalation]:
+    """Drafts, cases returned to the analyst and decided cases, newest first."""
+    queryset = escalations_visible_to(user).exclude(state__in=Escalation.AWAITING_FOCAL_POINT)
+    if not has_role(user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
+        return queryset.order_by("-created_at")
+    # Other people's unsubmitted drafts are working notes, not cases.
+    return queryset.exclude(Q(state=Escalation.State.DRAFT) & ~Q(created_by=user)).order_by("-created_at")
+
+
+def escalation_get(*, pk: int) -> Escalation:
+    return Escalation.objects.select_related("country", "country__desk", "created_by", "claimed_by", "alert").get(pk=pk)
+
+
+def escalation_timeline(escalation: Escalation) -> QuerySet[AuditEvent]:
+    return escalation.audit_events.select_related("actor").order_by("occurred_at", "pk")
+
+
+def timeline_for_country(country: Country, *, viewer=None, limit: int | None = 100) -> QuerySet[AuditEvent]:
+    """The country's audit trail, newest first; escalation entries are left out for analysts of other desks."""
+    queryset = (
+        AuditEvent.objects.filter(country=country)
+        .select_related("actor", "escalation", "alert")
+        .order_by("-occurred_at", "-pk")
+    )
+    if viewer is not None and not has_role(viewer, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
+        if country.desk_id not in user_desk_ids(viewer):
+            queryset = queryset.filter(Q(escalation__isnull=True) | Q(escalation__created_by=viewer))
+    return queryset[:limit] if limit else queryset
+
+
+def alerts_open() -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(status__in=Alert.OPEN_STATUSES)
+        .select_related("country", "country__desk", "rule", "handled_by")
+        .order_by("-raised_at")
+    )
+
+
+def alerts_recently_handled(*, limit: int = 50) -> QuerySet[Alert]:
+    return (
+        Alert.objects.exclude(status__in=Alert.OPEN_STATUSES)
+        .select_related("country", "rule", "handled_by")
+        .order_by("-handled_at")[:limit]
+    )
+
+
+def alert_get(*, pk: int) -> Alert:
+    return Alert.objects.select_related("country", "country__desk", "rule").get(pk=pk)
+
+
+def response_actions_open_by_department() -> list[tuple[str, list[ResponseAction]]]:
+    """Open actions grouped by lead department, in the department list's order; empty departments left out."""
+    actions = (
+        ResponseAction.objects.filter(status__in=ResponseAction.OPEN_STATUSES)
+        .select_related("country", "escalation")
+        .order_by("due_on", "pk")
+    )
+    grouped: dict[str, list[ResponseAction]] = {}
+    for action in actions:
+        grouped.setdefault(action.lead_department, []).append(action)
+    return [(label, grouped[value]) for value, label in Department.choices if value in grouped]
+
+
+def response_actions_closed(*, limit: int = 50) -> QuerySet[ResponseAction]:
+    return (
+        ResponseAction.objects.exclude(status__in=ResponseAction.OPEN_STATUSES)
+        .select_related("country", "escalation")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def impact_assessments_list() -> QuerySet[AtrocityImpactAssessment]:
+    return AtrocityImpactAssessment.objects.select_related("country", "owner", "trigger_event").order_by(
+        "status", "due_on", "pk"
+    )
+
+
+def impact_assessment_get(*, pk: int) -> AtrocityImpactAssessment:
+    return AtrocityImpactAssessment.objects.select_related("country", "country__desk", "owner", "trigger_event").get(
+        pk=pk
+    )
+
+
+def notifications_unread(user, *, limit: int = 20) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True)
+        .select_related("escalation", "escalation__country")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def country_scores_snapshot(country: Country) -> dict | None:
+    """The country's latest scores under the active methodology, as plain data kept with a submission."""
+    methodology = Methodology.objects.filter(is_active=True).first()
+    if methodology is None:
+        return None
+    score = CountryScore.objects.filter(country=country, methodology=methodology).order_by("-month").first()
+    if score is None:
+        return None
+    factors = (
+        RiskFactorScore.objects.filter(country=country, methodology=methodology, month=score.month)
+        .select_related("risk_factor")
+        .order_by("risk_factor__number")
+    )
+    return {
+        "methodology_version": methodology.version,
+        "month": score.month.isoformat(),
+        "overall": score.overall,
+        "band": score.band,
+        "band_label": score.get_band_display() if score.band else "",
+        "common": score.common,
+        "genocide": score.genocide,
+        "crimes_against_humanity": score.crimes_against_humanity,
+        "war_crimes": score.war_crimes,
+        "coverage": score.coverage,
+        "change_3m": score.change_3m,
+        "change_12m": score.change_12m,
+        "factors": [
+            {
+                "number": factor.risk_factor.number,
+                "name": factor.risk_factor.name,
+                "score": factor.score,
+                "coverage": factor.coverage,
+            }
+            for factor in factors
+        ],
+    }

@@ -1,0 +1,37 @@
+"""Celery tasks for alerts: thin shells that look rows up by id and call a service."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+from django.db import OperationalError
+
+from alerts import services
+from indicators.models import ScoreRun
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def alerts_evaluate_after_run(run_id: int) -> int:
+    """Evaluate every active rule for the countries of a finished score run; returns the alerts opened."""
+    run = ScoreRun.objects.select_related("methodology").get(pk=run_id)
+    if run.status != ScoreRun.Status.SUCCEEDED:
+        return 0
+    return len(services.alerts_evaluate(run=run))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def alerts_evaluate_assessments(country_ids: list[int]) -> int:
+    """Evaluate the serious-assessment rule for countries that just received assessments."""
+    return len(services.alerts_evaluate(country_ids=country_ids, kinds=["serious_specific_indicator"]))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def escalations_send_reminders() -> int:
+    """Beat task: remind the Focal Point of overdue cases."""
+    return services.escalations_send_reminders()
+
+
+@shared_task(autoretry_for=(OperationalError, smtplib.SMTPException, OSError), retry_backoff=True, max_retries=8)
+def notification_send_email(notification_id: int) -> bool:
+    return services.notification_send_email(notification_id=notification_id)
