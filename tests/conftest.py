@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def celery_broker_in_memory_by_default():
+    """Without a configured broker, tests use Celery's in-memory transport instead of the filesystem one."""
+    if not os.environ.get("CELERY_BROKER_URL"):
+        celery_app.conf.broker_url = "memory://"
+        celery_app.conf.broker_transport_options = {}
+    yield
+
+
 @pytest.fixture(autouse=True)
 def celery_eager():
     """Run tasks in-process unless a test starts a real worker."""

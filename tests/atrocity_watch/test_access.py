@@ -1,0 +1,62 @@
+"""Every page requires sign-in, and each role reaches exactly the pages it should."""
+
+import pytest
+
+from indicators.models import Assessment
+from tests.factories import indicator
+
+pytestmark = pytest.mark.django_db
+
+READ_PAGES = ["/", "/countries/QAA/"]
+
+
+@pytest.mark.parametrize("path", [*READ_PAGES, "/admin/"])
+def test_anonymous_visitors_are_sent_to_the_login_page(client, country_a, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith("/admin/login/")
+
+
+def test_login_page_is_served_to_anonymous_visitors(client, db):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+def test_user_signs_in_with_username_and_password(client, alice):
+    response = client.post("/accounts/login/", {"username": "alice", "password": "correct horse battery staple"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "fiona", "victor", "ada"])
+@pytest.mark.parametrize("path", READ_PAGES)
+def test_every_role_reads_the_overview_and_country_pages(client, personas, country_a, persona, path):
+    client.force_login(personas[persona])
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", READ_PAGES)
+def test_a_signed_in_account_without_a_role_is_refused(client, nobody, country_a, path):
+    client.force_login(nobody)
+    assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize(("persona", "status"), [("alice", 403), ("fiona", 403), ("victor", 403), ("ada", 200)])
+def test_only_administrators_reach_the_admin(client, personas, persona, status):
+    client.force_login(personas[persona])
+    response = client.get("/admin/")
+    # The admin redirects users it refuses to its own login page.
+    assert (response.status_code if response.status_code != 302 else 403) == status
+
+
+def test_a_staff_flag_alone_does_not_open_the_admin(client, victor):
+    victor.is_staff = True
+    victor.save()
+    client.force_login(victor)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_unknown_country_page_is_a_404(client, alice):
+    client.force_login(alice)
+    assert client.get("/countries/ZZZ/").status_code == 404
