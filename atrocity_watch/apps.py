@@ -1,5 +1,16 @@
-from django.contrib.admin.apps import AdminConfig
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
-class AtrocityWatchAdminConfig(AdminConfig):
+class AtrocityWatchConfig(AppConfig):
+    """The project app itself: API tokens and the shared API infrastructure."""
+
+    default = True
+    name = "atrocity_watch"
+    verbose_name = "Atrocity Watch"
+
+
+class AtrocityWatchAdminConfig(admin_apps.AdminConfig):
+    # Not the default config of this module: it is installed explicitly in place of django.contrib.admin.
+    default = False
     default_site = "atrocity_watch.admin_site.AtrocityWatchAdminSite"

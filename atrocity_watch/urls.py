@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from atrocity_watch import account_views
 from atrocity_watch.views import healthz
 
 urlpatterns = [
@@ -9,6 +11,11 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("account/tokens/", account_views.tokens, name="account_tokens"),
+    path("account/tokens/<int:token_id>/revoke/", account_views.token_revoke, name="account_token_revoke"),
+    path("api/v1/", include("atrocity_watch.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("indicators.urls")),
     path("", include("alerts.urls")),
 ]

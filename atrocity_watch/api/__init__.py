@@ -1,0 +1,1 @@
+"""Shared API infrastructure: token authentication, role permission, pagination, errors, CSV, throttling."""

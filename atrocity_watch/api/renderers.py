@@ -1,0 +1,76 @@
+"""CSV output for list endpoints (`?format=csv`): one row per result, nested objects flattened to dotted columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rest_framework.renderers import BaseRenderer
+
+
+def _flatten(value, prefix: str, row: dict) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(inner, f"{prefix}.{key}" if prefix else str(key), row)
+    elif isinstance(value, list):
+        # Lists of scalars join into one cell; lists of objects would explode the column set, so they are JSON-ish.
+        row[prefix] = "; ".join(str(item) for item in value if not isinstance(item, dict | list))
+    else:
+        row[prefix] = "" if value is None else value
+
+
+def _cell(value):
+    # Defuse spreadsheet formulas in free text (evidence, sources) so an export cannot run code when opened.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+    render_style = "text"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "error" in data and len(data) == 1:
+            rows = [data["error"]]
+        elif isinstance(data, dict) and isinstance(data.get("results"), list):
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data]
+        flat_rows: list[dict] = []
+        columns: dict[str, None] = {}
+        for item in rows:
+            flat: dict = {}
+            _flatten(item, "", flat)
+            flat_rows.append(flat)
+            columns.update(dict.fromkeys(flat))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
+        writer.writeheader()
+        for flat in flat_rows:
+            writer.writerow({key: _cell(value) for key, value in flat.items()})
+        return buffer.getvalue().encode(self.charset)
+
+
+class CsvListMixin:
+    """Adds CSV to a viewset's list action only; detail and write actions stay JSON."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            renderers.append(CsvRenderer())
+        return renderers

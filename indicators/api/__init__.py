@@ -1,0 +1,1 @@
+"""REST API v1 for the indicators app: countries, framework, scores, assessments, score runs, methodology."""

@@ -1,0 +1,61 @@
+"""API-only filters; the latest-scores list reuses indicators.filters.CountryScoreFilter, shared with the overview."""
+
+from __future__ import annotations
+
+import django_filters
+
+from indicators.models import Assessment, Confidence, Country, CrimeGroup, Indicator, ScoreRun, Severity, UnStatus
+
+
+class CountryFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
+    desk = django_filters.CharFilter(field_name="desk__slug", help_text="Desk slug.")
+    un_status = django_filters.ChoiceFilter(choices=UnStatus.choices)
+
+    class Meta:
+        model = Country
+        fields: list[str] = []
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    risk_factor = django_filters.NumberFilter(field_name="risk_factor__number", min_value=1, max_value=99)
+    crime_group = django_filters.ChoiceFilter(field_name="risk_factor__crime_group", choices=CrimeGroup.choices)
+    is_retired = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Indicator
+        fields: list[str] = []
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    country = django_filters.CharFilter(method="filter_country", help_text="ISO-3 code.")
+    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indicator code, e.g. 7.4.")
+    risk_factor = django_filters.NumberFilter(field_name="indicator__risk_factor__number", min_value=1, max_value=99)
+    crime_group = django_filters.ChoiceFilter(
+        field_name="indicator__risk_factor__crime_group", choices=CrimeGroup.choices
+    )
+    region = django_filters.CharFilter(field_name="country__region", lookup_expr="iexact")
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte", min_value=0, max_value=3)
+    confidence = django_filters.ChoiceFilter(choices=Confidence.choices)
+    observed_after = django_filters.DateFilter(field_name="observed_on", lookup_expr="gte", help_text="On or after.")
+    observed_before = django_filters.DateFilter(field_name="observed_on", lookup_expr="lte", help_text="On or before.")
+    author = django_filters.CharFilter(field_name="author__username", help_text="Username of the analyst.")
+    dataset_import = django_filters.NumberFilter(field_name="dataset_import_id", min_value=1, max_value=2**31 - 1)
+
+    class Meta:
+        model = Assessment
+        fields: list[str] = []
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country__iso3=value.strip().upper())
+
+
+class ScoreRunFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ScoreRun.Status.choices)
+    trigger = django_filters.ChoiceFilter(choices=ScoreRun.Trigger.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = ScoreRun
+        fields: list[str] = []

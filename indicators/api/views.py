@@ -1,0 +1,375 @@
+"""Thin viewsets for the indicators API: reads come from selectors, writes go through indicators.services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from atrocity_watch.api.exceptions import RowsInvalid
+from atrocity_watch.api.parsers import CsvParser, csv_rows_read
+from atrocity_watch.api.renderers import CsvListMixin
+from atrocity_watch.roles import can_record_any_assessment, can_record_assessment
+from indicators.api import serializers as api_serializers
+from indicators.api.filters import AssessmentFilter, CountryFilter, IndicatorFilter, ScoreRunFilter
+from indicators.filters import CountryScoreFilter
+from indicators.models import Assessment, Country, Indicator, Methodology, RiskFactor, RiskFactorScore, ScoreRun
+from indicators.selectors import country_scores_latest, methodology_active
+from indicators.services import assessment_record, assessment_validate
+
+ISO3_REGEX = "[A-Za-z]{3}"
+
+
+class ReadOnlyViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+    """List and detail, with CSV on the list."""
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List countries", description="Every tracked country with its desk and codes."),
+    retrieve=extend_schema(summary="One country", description="A country by ISO-3 code (case-insensitive)."),
+)
+class CountryViewSet(ReadOnlyViewSet):
+    serializer_class = api_serializers.CountrySerializer
+    filterset_class = CountryFilter
+    lookup_field = "iso3"
+    lookup_value_regex = ISO3_REGEX
+
+    def get_queryset(self):
+        return Country.objects.select_related("desk").order_by("name", "iso3")
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), iso3=self.kwargs["iso3"].upper())
+
+    @extend_schema(
+        summary="One country's score history",
+        description=(
+            "Every monthly score of the country under a methodology (the active one unless `methodology` is given), "
+            "oldest first, each month with its risk-factor breakdown. `since` and `until` bound the months."
+        ),
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, description="First month, inclusive."),
+            OpenApiParameter("until", OpenApiTypes.DATE, description="Last month, inclusive."),
+            OpenApiParameter("methodology", OpenApiTypes.INT, description="Methodology version."),
+        ],
+        responses={200: api_serializers.CountryHistorySerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="scores", filterset_class=None, pagination_class=None)
+    def scores(self, request, iso3: str):
+        country = self.get_object()
+        query = HistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        methodology = _methodology(query.validated_data.get("methodology"))
+        months = _history_months(
+            country=country,
+            methodology=methodology,
+            since=query.validated_data.get("since"),
+            until=query.validated_data.get("until"),
+        )
+        body = {
+            "country": {"iso3": country.iso3, "name": country.name, "region": country.region},
+            "methodology": methodology.version if methodology else None,
+            "months": months,
+        }
+        return Response(body)
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    methodology = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
+def _methodology(version: int | None) -> Methodology | None:
+    if version is None:
+        return methodology_active()
+    return get_object_or_404(Methodology, version=version)
+
+
+def _history_months(*, country, methodology, since, until) -> list[dict]:
+    """Monthly scores oldest first with the factor breakdown, built from two value queries (no model instances)."""
+    if methodology is None:
+        return []
+    month_range = {}
+    if since:
+        month_range["month__gte"] = since
+    if until:
+        month_range["month__lte"] = until
+    months = list(
+        country.scores.filter(methodology=methodology, **month_range)
+        .order_by("month")
+        .values(
+            "month",
+            "overall",
+            "band",
+            "common",
+            "genocide",
+            "crimes_against_humanity",
+            "war_crimes",
+            "coverage",
+            "change_3m",
+            "change_12m",
+        )
+    )
+    factors = (
+        RiskFactorScore.objects.filter(country=country, methodology=methodology, **month_range)
+        .order_by("month", "risk_factor__number")
+        .values_list("month", "risk_factor__number", "score", "coverage", "indicators_assessed")
+    )
+    by_month: dict = {}
+    for month, number, score, coverage, assessed in factors:
+        by_month.setdefault(month, []).append(
+            {"risk_factor": number, "score": score, "coverage": coverage, "indicators_assessed": assessed}
+        )
+    for row in months:
+        row["factors"] = by_month.get(row["month"], [])
+    return months
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List risk factors", description="The 14 risk factors of the active framework."),
+    retrieve=extend_schema(summary="One risk factor", description="A risk factor by number, with its indicators."),
+)
+class RiskFactorViewSet(ReadOnlyViewSet):
+    serializer_class = api_serializers.RiskFactorSerializer
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]{1,2}"
+
+    def get_queryset(self):
+        indicators = Indicator.objects.order_by("position")
+        return (
+            RiskFactor.objects.filter(framework__is_active=True)
+            .select_related("framework")
+            .prefetch_related(Prefetch("indicators", queryset=indicators))
+            .order_by("number")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List indicators", description="Indicators of the active framework."),
+    retrieve=extend_schema(summary="One indicator", description="An indicator by code, e.g. 7.4."),
+)
+class IndicatorViewSet(ReadOnlyViewSet):
+    serializer_class = api_serializers.IndicatorSerializer
+    filterset_class = IndicatorFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[0-9]{1,2}\.[0-9]{1,3}"
+
+    def get_queryset(self):
+        return (
+            Indicator.objects.filter(framework__is_active=True)
+            .select_related("risk_factor")
+            .order_by("risk_factor__number", "position")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List methodology versions", description="Newest first; one is active."),
+    retrieve=extend_schema(summary="One methodology version", description="With every scoring parameter."),
+)
+class MethodologyViewSet(ReadOnlyViewSet):
+    serializer_class = api_serializers.MethodologySerializer
+    lookup_field = "version"
+    lookup_value_regex = "[0-9]{1,9}"
+
+    def get_queryset(self):
+        return Methodology.objects.order_by("-version")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List score runs", description="Every recompute, newest first, with its outcome."),
+    retrieve=extend_schema(summary="One score run"),
+)
+class ScoreRunViewSet(ReadOnlyViewSet):
+    serializer_class = api_serializers.ScoreRunSerializer
+    filterset_class = ScoreRunFilter
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self):
+        return ScoreRun.objects.select_related("methodology", "requested_by").order_by("-created_at", "-id")
+
+
+class LatestScoreFilterBackend(DjangoFilterBackend):
+    """Passes the methodology's band thresholds to the overview's FilterSet, so the API bands as the UI does."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        methodology = view.methodology
+        kwargs["band_thresholds"] = methodology.parameters.get("band_thresholds") if methodology else None
+        return kwargs
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Latest scores of all countries",
+        description=(
+            "Each country's most recent monthly score under the active methodology, ranked by the chosen crime "
+            "group's score (highest first). `band` filters on that crime group's score, as on the overview page."
+        ),
+    )
+)
+class LatestScoreViewSet(CsvListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = api_serializers.CountryScoreSerializer
+    filterset_class = CountryScoreFilter
+    filter_backends = [LatestScoreFilterBackend]
+
+    def get_queryset(self):
+        self.methodology = methodology_active()
+        return country_scores_latest(methodology=self.methodology).select_related("methodology")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List assessments", description="Newest observation first."),
+    retrieve=extend_schema(summary="One assessment"),
+    create=extend_schema(
+        summary="Record an assessment",
+        description="Analysts record for their desk's countries; administrators may enter corrections.",
+        request=api_serializers.AssessmentWriteSerializer,
+        responses={201: api_serializers.AssessmentSerializer},
+    ),
+)
+class AssessmentViewSet(CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = api_serializers.AssessmentSerializer
+    filterset_class = AssessmentFilter
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self):
+        return Assessment.objects.select_related("country", "indicator", "indicator__risk_factor", "author").order_by(
+            "-observed_on", "-recorded_at", "-id"
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in ("create", "bulk"):
+            context["countries"] = {country.iso3: country for country in Country.objects.select_related("desk")}
+            context["indicators"] = {
+                indicator.code: indicator
+                for indicator in Indicator.objects.filter(framework__is_active=True).select_related(
+                    "framework", "risk_factor"
+                )
+            }
+        return context
+
+    def _require_writer(self):
+        if not can_record_any_assessment(self.request.user):
+            raise PermissionDenied("Only analysts and administrators record assessments.")
+
+    def create(self, request, *args, **kwargs):
+        self._require_writer()
+        write = api_serializers.AssessmentWriteSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        assessment = assessment_record(author=request.user, **write.validated_data)
+        assessment = self.get_queryset().get(pk=assessment.pk)
+        return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record many assessments at once",
+        description=(
+            "A JSON array of assessments, or a CSV (`Content-Type: text/csv`, or a multipart upload in `file`) with "
+            "the columns country, indicator, observed_on, severity, confidence, source and optionally evidence. "
+            f"All or nothing: one bad row and nothing is recorded; the error lists every bad row (1-based) with its "
+            f"field errors. At most {settings.API_BULK_MAX_ROWS} rows."
+        ),
+        request={
+            "application/json": api_serializers.AssessmentWriteSerializer(many=True),
+            "text/csv": OpenApiTypes.STR,
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            },
+        },
+        responses={201: api_serializers.BulkCreatedSerializer, 400: OpenApiResponse(description="Rows invalid")},
+        examples=[
+            OpenApiExample(
+                "CSV body",
+                value=(
+                    "country,indicator,observed_on,severity,confidence,source,evidence\n"
+                    "QAA,7.4,2026-03-01,2,medium,Desk reporting,Officials' speeches\n"
+                ),
+                media_type="text/csv",
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser, CsvParser, MultiPartParser])
+    def bulk(self, request):
+        self._require_writer()
+        rows = _bulk_rows(request)
+        context = self.get_serializer_context()
+        checked: list[dict] = []
+        errors: list[dict] = []
+        forbidden_rows = 0
+        for number, row in enumerate(rows, start=1):
+            row_errors, values, row_forbidden = _bulk_row_check(row, request.user, context)
+            forbidden_rows += row_forbidden
+            if row_errors:
+                errors.append({"row": number, "errors": row_errors})
+            else:
+                checked.append(values)
+        if errors:
+            exc = RowsInvalid(errors, total=len(rows))
+            # Only desk refusals: the batch is forbidden rather than malformed.
+            if forbidden_rows == len(errors):
+                exc.status_code = status.HTTP_403_FORBIDDEN
+            raise exc
+        with transaction.atomic():
+            ids = [assessment_record(author=request.user, **values).pk for values in checked]
+        return Response({"created": len(ids), "ids": ids}, status=status.HTTP_201_CREATED)
+
+
+def _bulk_rows(request) -> list:
+    data = request.data
+    if request.content_type.startswith("multipart/"):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ParseError("Upload the CSV in a form field named 'file'.")
+        if upload.size > settings.ASSESSMENT_UPLOAD_MAX_BYTES:
+            raise ParseError(f"The file is larger than {settings.ASSESSMENT_UPLOAD_MAX_BYTES} bytes.")
+        try:
+            data = csv_rows_read(upload.read().decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ParseError("The CSV is not valid UTF-8 text.") from exc
+    if not isinstance(data, list):
+        raise ParseError("Send a JSON array of assessments, or a CSV with a header line.")
+    if not data:
+        raise ParseError("There are no assessments in the request.")
+    if len(data) > settings.API_BULK_MAX_ROWS:
+        raise ParseError(f"At most {settings.API_BULK_MAX_ROWS} assessments per request; split the batch.")
+    return data
+
+
+def _bulk_row_check(row, user, context) -> tuple[dict, dict, bool]:
+    """Field errors of one bulk row (empty when valid), its validated values, and whether the desk refused it."""
+    if not isinstance(row, dict):
+        return {"non_field_errors": ["Each row must be an object with the assessment's fields."]}, {}, False
+    write = api_serializers.AssessmentWriteSerializer(data=row, context=context)
+    if not write.is_valid():
+        return {field: [str(m) for m in messages] for field, messages in write.errors.items()}, {}, False
+    values = write.validated_data
+    country = values["country"]
+    if not can_record_assessment(user, country):
+        message = f"Only analysts of the desk that owns {country.name} may record assessments for it."
+        return {"country": [message]}, {}, True
+    try:
+        assessment_validate(
+            country=country,
+            indicator=values["indicator"],
+            observed_on=values["observed_on"],
+            severity=values["severity"],
+            confidence=values["confidence"],
+            source=values["source"],
+        )
+    except DjangoValidationError as exc:
+        return {field: list(messages) for field, messages in exc.message_dict.items()}, {}, False
+    return {}, values, False
