@@ -187,6 +187,11 @@ class DatasetImport(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done")
     errors = models.JSONField(default=list, blank=True)
     error_summary = models.TextField(blank=True)
+    # Rows deliberately left out (untracked entities, merged historical codes, years before the window) and counts per
+    # indicator: not errors, but what an analyst needs to trust the import.
+    summary = models.JSONField(default=dict, blank=True)
+    # Where an uploaded file waits for the Celery task that imports it.
+    file_path = models.CharField(max_length=500, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -196,7 +201,7 @@ class DatasetImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["source", "checksum"])]
+        indexes = [models.Index(fields=["source", "checksum"]), models.Index(fields=["checksum", "status"])]
 
     def __str__(self) -> str:
         return f"{self.source} {self.file_name} ({self.status})"

@@ -1,0 +1,135 @@
+"""UCDP parsers: organized violence per country-year, and the UCDP/PRIO armed conflict list (conflict-year)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from indicators.importers.base import (
+    AssessmentRecord,
+    ParserContext,
+    ParseResult,
+    UnreadableFile,
+    code_resolver,
+    file_row,
+    numeric_column,
+    read_table,
+    require_columns,
+    year_column,
+)
+from indicators.importers.country_year import CountryYearSpec, parse_country_year
+from indicators.importers.mappings import FIRST_YEAR, SOURCES, mappings_for
+
+COUNTRY_YEAR = CountryYearSpec(
+    source="ucdp_country_year",
+    country_column="country_id_cy",
+    year_column="year_cy",
+    code_system="gw",
+    numeric_columns=(
+        "sb_total_deaths_best_cy",
+        "ns_total_deaths_best_cy",
+        "os_any_govt_killings_best_cy",
+        "os_total_deaths_best_cy",
+    ),
+)
+
+
+def parse_ucdp_country_year(raw: bytes, context: ParserContext) -> ParseResult:
+    """UCDP organizedviolencecy: deaths by violence type per country-year -> 1.1, 1.5, 2.1, 11.1."""
+    return parse_country_year(raw, COUNTRY_YEAR, context)
+
+
+CONFLICT_COLUMNS = ("conflict_id", "year", "gwno_loc", "intensity_level", "start_date2", "side_a", "side_b")
+
+
+def parse_ucdp_conflict(raw: bytes, context: ParserContext) -> ParseResult:
+    """UCDP/PRIO conflicts: per location country and year, the highest intensity (1.1) and any onset (8.1).
+
+    A conflict located in several countries (gwno_loc "651, 666") counts for each of them.
+    """
+    result = ParseResult()
+    try:
+        frame = read_table(raw, usecols=lambda column: column.strip() in CONFLICT_COLUMNS)
+    except UnreadableFile as exc:
+        result.errors.append(exc.error)
+        return result
+    result.rows_read = len(frame)
+    if not require_columns(frame, CONFLICT_COLUMNS, result):
+        return result
+    frame = frame.reset_index(drop=True)
+    years = year_column(frame, "year", result, context.today)
+    intensity = numeric_column(frame, "intensity_level", result)
+    for position in frame.index[intensity.notna() & ~intensity.isin([1.0, 2.0])]:
+        result.error(
+            file_row(position), "intensity_level", "intensity must be 1 (minor) or 2 (war)", intensity[position]
+        )
+    episode_start = pd.to_datetime(frame["start_date2"].str.strip(), errors="coerce", format="%Y-%m-%d")
+    for position in frame.index[frame["start_date2"].notna() & episode_start.isna()]:
+        result.error(file_row(position), "start_date2", "not a date (YYYY-MM-DD)", frame["start_date2"][position])
+    resolver = code_resolver(context.crosswalk, "gw")
+    # (iso3, year) -> [intensity, onset intensity, rows, conflict descriptions]
+    cells: dict[tuple[str, int], list] = {}
+    for position in frame.index:
+        row = file_row(position)
+        if row in result.invalid_rows or pd.isna(years[position]) or pd.isna(intensity[position]):
+            continue
+        year = int(years[position])
+        locations = [part.strip() for part in str(frame["gwno_loc"][position]).split(",") if part.strip()]
+        if frame["gwno_loc"].isna()[position] or not locations:
+            result.error(row, "gwno_loc", "the location country code is missing")
+            continue
+        resolved = []
+        for code in locations:
+            resolution = resolver(code, year)
+            if resolution.iso3 is None and resolution.untracked is not None:
+                result.untracked[f"{code} {resolution.untracked}"] += 1
+            elif resolution.iso3 is None:
+                result.error(
+                    row,
+                    "gwno_loc",
+                    f"unknown country code for {year}: not in the country crosswalk (add it there, never guess)",
+                    code,
+                )
+            else:
+                resolved.append(resolution.iso3)
+        if row in result.invalid_rows:
+            continue
+        if year < FIRST_YEAR:
+            result.out_of_window += 1
+            continue
+        level = int(intensity[position])
+        onset = not pd.isna(episode_start[position]) and episode_start[position].year == year
+        conflict = frame["conflict_id"][position]
+        description = f"{frame['side_a'][position]} vs {frame['side_b'][position]} (conflict {conflict})"
+        for iso3 in dict.fromkeys(resolved):
+            cell = cells.setdefault((iso3, year), [0, 0, row, []])
+            cell[0] = max(cell[0], level)
+            if onset:
+                cell[1] = max(cell[1], level)
+            cell[3].append(description)
+    mapping_intensity, mapping_onset = mappings_for("ucdp_conflict")
+    source = SOURCES["ucdp_conflict"]
+    for (iso3, year), (level, onset_level, row, descriptions) in sorted(cells.items()):
+        listed = "; ".join(descriptions[:5]) + (f"; and {len(descriptions) - 5} more" if len(descriptions) > 5 else "")
+        for mapping, value, what in (
+            (mapping_intensity, level, "active armed conflict"),
+            (mapping_onset, onset_level, "conflict or episode onset"),
+        ):
+            severity = mapping.severity(float(value))
+            if severity is None or mapping.indicator not in context.indicator_codes:
+                continue
+            result.records.append(
+                AssessmentRecord(
+                    iso3=iso3,
+                    indicator=mapping.indicator,
+                    observed_on=dt.date(year, 12, 31),
+                    severity=severity,
+                    confidence=source.confidence,
+                    source=f"{source.label} ({year})",
+                    evidence=f"UCDP/PRIO {what} in {year}, intensity {value}: {listed}.",
+                    row=row,
+                    country_column="gwno_loc",
+                )
+            )
+    return result
