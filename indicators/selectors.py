@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
-from indicators.models import Assessment, Country, Indicator
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from indicators.models import (
+    Assessment,
+    Confidence,
+    Country,
+    CountryScore,
+    Indicator,
+    Methodology,
+    RiskFactor,
+    RiskFactorScore,
+    ScoreRun,
+    Severity,
+)
 
 
 def countries_list() -> QuerySet[Country]:
@@ -23,6 +37,10 @@ def indicators_active() -> QuerySet[Indicator]:
     )
 
 
+def risk_factors_active() -> QuerySet[RiskFactor]:
+    return RiskFactor.objects.filter(framework__is_active=True).order_by("number")
+
+
 def assessments_for_country(*, country: Country, limit: int | None = None) -> QuerySet[Assessment]:
     queryset = (
         Assessment.objects.filter(country=country)
@@ -30,3 +48,262 @@ def assessments_for_country(*, country: Country, limit: int | None = None) -> Qu
         .order_by("-observed_on", "-recorded_at")
     )
     return queryset[:limit] if limit else queryset
+
+
+# --- Dashboard reads: overview ranking, country page, methodology page ------------------------------------------
+
+SCORE_COLUMNS = ("overall", "genocide", "crimes_against_humanity", "war_crimes")
+HISTORY_SHOWN_PER_INDICATOR = 20
+
+
+def methodology_active() -> Methodology | None:
+    return Methodology.objects.filter(is_active=True).first()
+
+
+def methodologies_all() -> QuerySet[Methodology]:
+    return Methodology.objects.select_related("created_by").order_by("-version")
+
+
+def score_run_latest() -> ScoreRun | None:
+    return ScoreRun.objects.select_related("methodology").order_by("-created_at").first()
+
+
+def country_scores_latest(*, methodology: Methodology | None) -> QuerySet[CountryScore]:
+    """Each country's most recent monthly score under the methodology, with the date it was last assessed."""
+    if methodology is None:
+        return CountryScore.objects.none()
+    latest_month = (
+        CountryScore.objects.filter(country=OuterRef("country"), methodology=methodology)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    last_assessed = (
+        Assessment.objects.filter(country=OuterRef("country")).order_by("-observed_on").values("observed_on")[:1]
+    )
+    return (
+        CountryScore.objects.filter(methodology=methodology, month=Subquery(latest_month))
+        .select_related("country", "country__desk")
+        .annotate(last_assessed=Subquery(last_assessed))
+    )
+
+
+def countries_unscored_count(*, methodology: Methodology | None) -> int:
+    if methodology is None:
+        return Country.objects.count()
+    return Country.objects.exclude(scores__methodology=methodology).count()
+
+
+def score_risers(scores: list[CountryScore], *, limit: int = 5) -> list[CountryScore]:
+    """The countries whose overall score rose most over three months (only rises count)."""
+    rising = [score for score in scores if score.change_3m is not None and score.change_3m > 0]
+    return sorted(rising, key=lambda score: (-score.change_3m, score.country.name))[:limit]
+
+
+def regions_list() -> list[str]:
+    return list(Country.objects.order_by("region").values_list("region", flat=True).distinct())
+
+
+def country_score_history(*, countries: list[Country], methodology: Methodology | None) -> dict[int, list[dict]]:
+    """Monthly scores per country id, oldest first, as plain dicts for charts."""
+    history: dict[int, list[dict]] = {country.pk: [] for country in countries}
+    if methodology is None or not countries:
+        return history
+    rows = (
+        CountryScore.objects.filter(country__in=countries, methodology=methodology)
+        .order_by("country_id", "month")
+        .values("country_id", "month", "band", "coverage", *SCORE_COLUMNS, "common")
+    )
+    for row in rows:
+        history[row["country_id"]].append(row)
+    return history
+
+
+def factor_scores_for_month(*, country: Country, methodology: Methodology, month: dt.date) -> list[RiskFactorScore]:
+    return list(
+        RiskFactorScore.objects.filter(country=country, methodology=methodology, month=month)
+        .select_related("risk_factor")
+        .order_by("risk_factor__number")
+    )
+
+
+def factor_scores_change(
+    *, country: Country, methodology: Methodology, month: dt.date, months_back: int = 3
+) -> dict[int, float | None]:
+    """Each risk factor's score change (by factor number) between `months_back` months earlier and the month."""
+    earlier = month_add(month, -months_back)
+    rows = RiskFactorScore.objects.filter(
+        country=country, methodology=methodology, month__in=[earlier, month]
+    ).values_list("risk_factor__number", "month", "score")
+    by_factor: dict[int, dict[dt.date, float | None]] = {}
+    for number, row_month, score in rows:
+        by_factor.setdefault(number, {})[row_month] = score
+    changes: dict[int, float | None] = {}
+    for number, scores in by_factor.items():
+        now, before = scores.get(month), scores.get(earlier)
+        changes[number] = None if now is None or before is None else now - before
+    return changes
+
+
+def month_add(month: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after (or before, if negative) the month of `month`."""
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - (1 if later.day < earlier.day else 0)
+
+
+@dataclass
+class IndicatorStatus:
+    """An indicator's latest assessment for a country, its recent history and whether it is going stale."""
+
+    indicator: Indicator
+    history: list[dict]
+    history_total: int
+    age_months: int | None
+    stale: bool
+    expired: bool
+
+    @property
+    def latest(self) -> dict | None:
+        return self.history[0] if self.history else None
+
+
+@dataclass
+class FactorIndicators:
+    risk_factor: RiskFactor
+    indicators: list[IndicatorStatus]
+
+    @property
+    def assessed_count(self) -> int:
+        return sum(1 for status in self.indicators if status.latest and not status.expired)
+
+
+def _assessment_rows(*, country: Country) -> list[dict]:
+    rows = list(
+        Assessment.objects.filter(country=country)
+        .order_by("-observed_on", "-recorded_at")
+        .values(
+            "id",
+            "indicator_id",
+            "observed_on",
+            "severity",
+            "confidence",
+            "source",
+            "evidence",
+            "recorded_at",
+            "author__username",
+            "author__first_name",
+            "author__last_name",
+            "dataset_import__source",
+        )
+    )
+    severity_labels = dict(Severity.choices)
+    confidence_labels = dict(Confidence.choices)
+    for row in rows:
+        row["severity_label"] = severity_labels.get(row["severity"], str(row["severity"]))
+        row["confidence_label"] = confidence_labels.get(row["confidence"], row["confidence"])
+        full_name = f"{row['author__first_name']} {row['author__last_name']}".strip()
+        if row["author__username"]:
+            row["recorded_by"] = full_name or row["author__username"]
+        else:
+            row["recorded_by"] = f"Import: {row['dataset_import__source']}"
+    return rows
+
+
+def indicators_by_factor_for_country(
+    *, country: Country, parameters: dict, today: dt.date
+) -> tuple[list[FactorIndicators], list[dict]]:
+    """Every active indicator grouped by risk factor with its latest assessment and history, plus all rows read."""
+    half_life = int(parameters.get("half_life_months", 12))
+    max_age = int(parameters.get("max_age_months", 36))
+    rows = _assessment_rows(country=country)
+    per_indicator: dict[int, list[dict]] = {}
+    for row in rows:
+        per_indicator.setdefault(row["indicator_id"], []).append(row)
+    groups: dict[int, FactorIndicators] = {}
+    for indicator in indicators_active():
+        history = per_indicator.get(indicator.pk, [])
+        age = months_between(history[0]["observed_on"], today) if history else None
+        status = IndicatorStatus(
+            indicator=indicator,
+            history=history[:HISTORY_SHOWN_PER_INDICATOR],
+            history_total=len(history),
+            age_months=age,
+            stale=age is not None and half_life <= age <= max_age,
+            expired=age is not None and age > max_age,
+        )
+        factor = indicator.risk_factor
+        groups.setdefault(factor.pk, FactorIndicators(risk_factor=factor, indicators=[])).indicators.append(status)
+    return list(groups.values()), rows
+
+
+@dataclass(frozen=True)
+class IndicatorMove:
+    """One indicator whose latest severity changed within the window: what it was, what it is now."""
+
+    code: str
+    title: str
+    factor_number: int
+    factor_name: str
+    before: int | None
+    after: int
+    observed_on: dt.date
+    confidence: str
+    source: str
+
+    @property
+    def delta(self) -> int:
+        return self.after - (self.before or 0)
+
+
+def indicator_moves(
+    *, rows: list[dict], indicators: dict[int, Indicator], window_start: dt.date, window_end: dt.date
+) -> list[IndicatorMove]:
+    """Indicators whose latest assessment in (window_start, window_end] differs from the one before the window.
+
+    Pure: works on assessment rows as returned by `_assessment_rows` (newest first) so it needs no query.
+    """
+    latest_in_window: dict[int, dict] = {}
+    latest_before: dict[int, dict] = {}
+    for row in rows:
+        observed = row["observed_on"]
+        indicator_id = row["indicator_id"]
+        if window_start < observed <= window_end:
+            latest_in_window.setdefault(indicator_id, row)
+        elif observed <= window_start:
+            latest_before.setdefault(indicator_id, row)
+    moves = []
+    for indicator_id, row in latest_in_window.items():
+        before = latest_before.get(indicator_id)
+        before_severity = before["severity"] if before else None
+        if before_severity == row["severity"] or indicator_id not in indicators:
+            continue
+        indicator = indicators[indicator_id]
+        moves.append(
+            IndicatorMove(
+                code=indicator.code,
+                title=indicator.short_title,
+                factor_number=indicator.risk_factor.number,
+                factor_name=indicator.risk_factor.name,
+                before=before_severity,
+                after=row["severity"],
+                observed_on=row["observed_on"],
+                confidence=row["confidence_label"],
+                source=row["source"],
+            )
+        )
+    return sorted(moves, key=lambda move: (-abs(move.delta), move.factor_number, move.code))
+
+
+def score_runs_since(*, country: Country, since: dt.datetime) -> list[ScoreRun]:
+    """Score runs created at or after `since` whose scope includes the country (an empty scope means all)."""
+    runs = ScoreRun.objects.filter(created_at__gte=since).order_by("-created_at")[:50]
+    return [run for run in runs if not run.country_scope or country.iso3 in run.country_scope]
+
+
+def country_score_latest(*, country: Country, methodology: Methodology | None) -> CountryScore | None:
+    if methodology is None:
+        return None
+    return CountryScore.objects.filter(country=country, methodology=methodology).order_by("-month").first()

@@ -85,3 +85,62 @@ def assessment_record(
         )
         transaction.on_commit(lambda: assessment_recorded.send(sender=Assessment, assessment=assessment))
     return assessment
+
+
+BATCH_REQUIRED_FIELDS = ("indicator", "observed_on", "severity", "confidence", "source")
+
+
+class AssessmentBatchInvalid(ValidationError):
+    """A batch of assessments was refused; `row_errors` maps each bad row's index to its field errors."""
+
+    def __init__(self, row_errors: dict[int, dict[str, list[str]]]):
+        self.row_errors = row_errors
+        messages = [
+            f"Row {index + 1}, {field.replace('_', ' ')}: {message}"
+            for index, fields in sorted(row_errors.items())
+            for field, field_messages in fields.items()
+            for message in field_messages
+        ]
+        super().__init__(messages)
+
+
+def assessments_record_batch(*, country: Country, author, rows: list[dict]) -> list[Assessment]:
+    """Record several assessments for one country by one analyst: all of them, or none if any row is wrong."""
+    if not can_record_assessment(author, country):
+        raise PermissionDenied(f"Only analysts of the desk that owns {country.name} may record assessments for it.")
+    if not rows:
+        raise ValidationError("The batch is empty: give at least one assessment.")
+    row_errors: dict[int, dict[str, list[str]]] = {}
+    seen: dict[tuple, int] = {}
+    for index, row in enumerate(rows):
+        missing = [name for name in BATCH_REQUIRED_FIELDS if row.get(name) in (None, "")]
+        if missing:
+            row_errors[index] = {name: ["This field is required."] for name in missing}
+            continue
+        try:
+            assessment_validate(country=country, **{name: row[name] for name in BATCH_REQUIRED_FIELDS})
+        except ValidationError as exc:
+            row_errors[index] = exc.message_dict
+            continue
+        key = (row["indicator"].pk, row["observed_on"])
+        if key in seen:
+            row_errors[index] = {
+                "indicator": [
+                    f"Indicator {row['indicator'].code} on {row['observed_on']:%Y-%m-%d} is already in row "
+                    f"{seen[key] + 1} of this batch."
+                ]
+            }
+        else:
+            seen[key] = index
+    if row_errors:
+        raise AssessmentBatchInvalid(row_errors)
+    with transaction.atomic():
+        return [
+            assessment_record(
+                country=country,
+                author=author,
+                evidence=row.get("evidence") or "",
+                **{name: row[name] for name in BATCH_REQUIRED_FIELDS},
+            )
+            for row in rows
+        ]

@@ -6,6 +6,9 @@ app_name = "indicators"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("export.csv", views.overview_export, name="overview_export"),
+    path("methodology/", views.methodology, name="methodology"),
     path("countries/<str:iso3>/", views.country_detail, name="country_detail"),
     path("countries/<str:iso3>/assessments/new/", views.assessment_create, name="assessment_create"),
+    path("countries/<str:iso3>/score-status/", views.score_status, name="score_status"),
 ]

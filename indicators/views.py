@@ -1,14 +1,92 @@
+"""Dashboard pages: overview map and ranking, country pages, batch assessment entry, methodology. Thin: reads come
+from selectors, writes from services, figures from charts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods
 
-from atrocity_watch.roles import ALL_ROLES, can_record_assessment, role_required
-from indicators.forms import AssessmentForm
-from indicators.models import Country
-from indicators.selectors import assessments_for_country, countries_list, country_get, indicators_active
-from indicators.services import assessment_record
+from atrocity_watch.roles import ALL_ROLES, can_escalate, can_record_assessment, role_required
+from indicators import charts
+from indicators.filters import CRIME_GROUP_CHOICES, DEFAULT_BAND_THRESHOLDS, CountryScoreFilter
+from indicators.forms import CompareForm, assessment_formset
+from indicators.integrations import (
+    alert_counts_by_country,
+    alert_rules_published,
+    dataset_mappings_list,
+    timeline_for_country,
+)
+from indicators.models import Band, Country, Methodology
+from indicators.selectors import (
+    countries_unscored_count,
+    country_get,
+    country_score_history,
+    country_score_latest,
+    country_scores_latest,
+    factor_scores_change,
+    factor_scores_for_month,
+    indicator_moves,
+    indicators_active,
+    indicators_by_factor_for_country,
+    methodologies_all,
+    methodology_active,
+    month_add,
+    risk_factors_active,
+    score_risers,
+    score_run_latest,
+    score_runs_since,
+)
+from indicators.services import AssessmentBatchInvalid, assessments_record_batch
+
+CRIME_GROUP_LABELS = dict(CRIME_GROUP_CHOICES)
+TREND_SERIES = {
+    "overall": "Overall",
+    "genocide": "Genocide",
+    "crimes_against_humanity": "Crimes against humanity",
+    "war_crimes": "War crimes",
+}
+TABLE_COLUMNS = (
+    # (sort key, label, numeric)
+    ("country", "Country", False),
+    ("overall", "Overall", True),
+    ("genocide", "Genocide", True),
+    ("crimes_against_humanity", "Crimes against humanity", True),
+    ("war_crimes", "War crimes", True),
+    ("change_3m", "3-month change", True),
+    ("change_12m", "12-month change", True),
+    ("coverage", "Coverage", True),
+    ("last_assessed", "Last assessed", True),
+)
+CSV_HEADER = (
+    "iso3",
+    "country",
+    "region",
+    "desk",
+    "month",
+    "methodology_version",
+    "score_shown",
+    "overall",
+    "band",
+    "common",
+    "genocide",
+    "crimes_against_humanity",
+    "war_crimes",
+    "change_3m",
+    "change_12m",
+    "coverage",
+    "last_assessed",
+    "open_alerts",
+    "open_escalations",
+)
 
 
 def _country_or_404(iso3: str) -> Country:
@@ -18,44 +96,334 @@ def _country_or_404(iso3: str) -> Country:
         raise Http404(f"No country with ISO-3 code {iso3!r}.") from exc
 
 
+def _thresholds(methodology: Methodology | None) -> dict:
+    if methodology is None:
+        return DEFAULT_BAND_THRESHOLDS
+    return methodology.parameters.get("band_thresholds", DEFAULT_BAND_THRESHOLDS)
+
+
+def _band_for(score: float | None, thresholds: dict) -> str:
+    if score is None:
+        return ""
+    if score >= thresholds["very_high"]:
+        return Band.VERY_HIGH
+    if score >= thresholds["high"]:
+        return Band.HIGH
+    if score >= thresholds["moderate"]:
+        return Band.MODERATE
+    return Band.LOW
+
+
+def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryScoreFilter, list]:
+    filterset = CountryScoreFilter(
+        request.GET,
+        queryset=country_scores_latest(methodology=methodology),
+        band_thresholds=_thresholds(methodology),
+    )
+    scores = list(filterset.qs)
+    counts = alert_counts_by_country()
+    thresholds = _thresholds(methodology)
+    for score in scores:
+        score.focus_band = _band_for(score.focus_score, thresholds)
+        score.open_alerts, score.open_escalations = counts.get(score.country_id, (0, 0))
+    return filterset, scores
+
+
+def _sort_headers(request, current: str) -> list[dict]:
+    headers = []
+    for key, label, numeric in TABLE_COLUMNS:
+        if current == key:
+            next_sort, aria = f"-{key}", "ascending"
+        elif current == f"-{key}":
+            next_sort, aria = key, "descending"
+        else:
+            next_sort, aria = (f"-{key}" if numeric else key), None
+        params = request.GET.copy()
+        params["sort"] = next_sort
+        headers.append({"key": key, "label": label, "numeric": numeric, "aria_sort": aria, "query": params.urlencode()})
+    return headers
+
+
 @role_required(*ALL_ROLES)
+@require_GET
 def overview(request):
-    return render(request, "indicators/overview.html", {"countries": countries_list()})
+    methodology = methodology_active()
+    filterset, scores = _filtered_scores(request, methodology)
+    score_label = CRIME_GROUP_LABELS[filterset.score_column].split(" (")[0]
+    map_rows = [
+        {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band} for s in scores
+    ]
+    context = {
+        "methodology": methodology,
+        "filterset": filterset,
+        "scores": scores,
+        "score_label": score_label,
+        "score_column": filterset.score_column,
+        "risers": score_risers(scores),
+        "run": score_run_latest(),
+        "unscored_count": countries_unscored_count(methodology=methodology),
+        "headers": _sort_headers(request, request.GET.get("sort", "")),
+        "export_query": request.GET.urlencode(),
+        "map_json": charts.spec_to_json(
+            charts.world_map_spec(rows=map_rows, thresholds=_thresholds(methodology), score_label=score_label)
+        )
+        if scores
+        else None,
+        "filtered": any(request.GET.get(name) for name in ("region", "desk", "band")),
+    }
+    return render(request, "indicators/overview.html", context)
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
 
 
 @role_required(*ALL_ROLES)
+@require_GET
+def overview_export(request):
+    methodology = methodology_active()
+    filterset, scores = _filtered_scores(request, methodology)
+    if filterset.errors:
+        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+        return HttpResponse(f"Cannot export: {problems}", status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="atrocity-watch-scores-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for score in scores:
+        country = score.country
+        writer.writerow(
+            [
+                country.iso3,
+                country.name,
+                country.region,
+                country.desk.name if country.desk else "",
+                score.month.isoformat(),
+                methodology.version,
+                filterset.score_column,
+                _csv_number(score.overall),
+                score.band,
+                _csv_number(score.common),
+                _csv_number(score.genocide),
+                _csv_number(score.crimes_against_humanity),
+                _csv_number(score.war_crimes),
+                _csv_number(score.change_3m),
+                _csv_number(score.change_12m),
+                f"{score.coverage:.3f}",
+                score.last_assessed.isoformat() if score.last_assessed else "",
+                score.open_alerts,
+                score.open_escalations,
+            ]
+        )
+    return response
+
+
+def _escalate_url(country: Country) -> str | None:
+    try:
+        return reverse("alerts:escalation_create", kwargs={"iso3": country.iso3})
+    except NoReverseMatch:
+        return None
+
+
+def _method_changes(methodologies: list[Methodology], history: list[dict]) -> list[tuple[dt.date, str]]:
+    if not history:
+        return []
+    first, last = history[0]["month"], month_add(history[-1]["month"], 1)
+    changes = []
+    for methodology in methodologies:
+        if methodology.published_at is None:
+            continue
+        published = timezone.localdate(methodology.published_at)
+        if first <= published <= last:
+            changes.append((published, f"Method v{methodology.version}"))
+    return changes
+
+
+@role_required(*ALL_ROLES)
+@require_GET
 def country_detail(request, iso3: str):
     country = _country_or_404(iso3)
-    may_assess = can_record_assessment(request.user, country)
+    methodology = methodology_active()
+    parameters = methodology.parameters if methodology else {}
+    thresholds = _thresholds(methodology)
+    today = timezone.localdate()
+    latest = country_score_latest(country=country, methodology=methodology)
+
+    others = list(Country.objects.exclude(pk=country.pk).only("iso3", "name").order_by("name"))
+    compare_data = {"compare": [code for code in request.GET.getlist("compare") if code]}
+    compare_form = CompareForm(compare_data, countries=others, current=country)
+    compared = compare_form.cleaned_data["compare"] if compare_form.is_valid() else []
+
+    histories = country_score_history(countries=[country, *compared], methodology=methodology)
+    history = histories[country.pk]
+    groups, rows = indicators_by_factor_for_country(country=country, parameters=parameters, today=today)
+    indicators = {status.indicator.pk: status.indicator for group in groups for status in group.indicators}
+
+    factor_rows = []
+    if latest is not None:
+        changes = factor_scores_change(country=country, methodology=methodology, month=latest.month)
+        for factor_score in factor_scores_for_month(country=country, methodology=methodology, month=latest.month):
+            factor_score.change_3m = changes.get(factor_score.risk_factor.number)
+            factor_score.score_band = _band_for(factor_score.score, thresholds)
+            factor_rows.append(factor_score)
+        window_end = month_add(latest.month, 1) - dt.timedelta(days=1)
+    else:
+        window_end = today
+    window_start = month_add(window_end.replace(day=1), -2) - dt.timedelta(days=1)
+    moves = indicator_moves(rows=rows, indicators=indicators, window_start=window_start, window_end=window_end)
+
+    methodologies = list(methodologies_all()) if history else []
     context = {
         "country": country,
-        "assessments": assessments_for_country(country=country, limit=200),
-        "may_assess": may_assess,
-        "form": AssessmentForm(indicators=indicators_active()) if may_assess else None,
+        "methodology": methodology,
+        "latest": latest,
+        "parameters": parameters,
+        "groups": groups,
+        "factor_rows": factor_rows,
+        "moves": moves,
+        "window_start": window_start + dt.timedelta(days=1),
+        "window_end": window_end,
+        "assessment_count": len(rows),
+        "timeline": timeline_for_country(country, viewer=request.user),
+        "may_assess": can_record_assessment(request.user, country),
+        "escalate_url": _escalate_url(country) if can_escalate(request.user, country) else None,
+        "compare_form": compare_form,
+        "compare_slots": _compare_slots(compared),
+        "other_countries": others,
+        "trend_json": charts.spec_to_json(
+            charts.trend_spec(
+                history=history,
+                series=TREND_SERIES,
+                thresholds=thresholds,
+                method_changes=_method_changes(methodologies, history),
+            )
+        )
+        if history
+        else None,
+        "compare_json": charts.spec_to_json(
+            charts.compare_spec(
+                histories=[(c.name, histories[c.pk]) for c in [country, *compared]], thresholds=thresholds
+            )
+        )
+        if compared and history
+        else None,
+        "compared": compared,
     }
     return render(request, "indicators/country_detail.html", context)
 
 
+def _compare_slots(compared: list[Country]) -> list[str]:
+    codes = [country.iso3 for country in compared]
+    return codes + [""] * (4 - len(codes))
+
+
 @role_required(*ALL_ROLES)
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def assessment_create(request, iso3: str):
     country = _country_or_404(iso3)
     if not can_record_assessment(request.user, country):
         raise PermissionDenied(f"Only analysts of the desk that owns {country.name} may record assessments for it.")
-    form = AssessmentForm(request.POST, indicators=indicators_active())
-    if form.is_valid():
-        try:
-            assessment_record(country=country, author=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, "Assessment recorded. Scores for this country are being recomputed.")
-            return redirect("indicators:country_detail", iso3=country.iso3)
+    indicators = list(indicators_active())
+    formset = assessment_formset(data=request.POST if request.method == "POST" else None, indicators=indicators)
+    status = 200
+    if request.method == "POST":
+        if formset.is_valid():
+            rows = formset.filled_rows()
+            try:
+                recorded = assessments_record_batch(country=country, author=request.user, rows=rows)
+            except AssessmentBatchInvalid as exc:
+                filled = [form for form in formset.forms if form.has_changed()]
+                for index, field_errors in exc.row_errors.items():
+                    for field, errors in field_errors.items():
+                        form = filled[index]
+                        form.add_error(field if field in form.fields else None, errors)
+            except ValidationError as exc:
+                formset._non_form_errors = formset.error_class(exc.messages)
+            else:
+                count = len(recorded)
+                messages.success(
+                    request,
+                    f"{count} assessment{'s' if count != 1 else ''} recorded for {country.name}. "
+                    "Scores for this country are being recomputed.",
+                )
+                since = recorded[0].recorded_at.isoformat()
+                return redirect(f"{reverse('indicators:country_detail', args=[country.iso3])}?recorded={since}")
+        status = 400
+    context = {"country": country, "formset": formset}
+    return render(request, "indicators/assessment_batch.html", context, status=status)
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def score_status(request, iso3: str):
+    """Whether the scores for a country have been recomputed since a moment (the `since` ISO timestamp)."""
+    country = _country_or_404(iso3)
+    since_raw = request.GET.get("since", "")
+    since = parse_datetime(since_raw) if since_raw else None
+    if since is None or timezone.is_naive(since):
+        return JsonResponse(
+            {"error": f"'since' must be an ISO 8601 timestamp with a time zone; got {since_raw!r}."}, status=400
+        )
+    runs = score_runs_since(country=country, since=since)
+    latest = runs[0] if runs else None
+    succeeded = [run for run in runs if run.status == run.Status.SUCCEEDED]
+    failed = [run for run in runs if run.status == run.Status.FAILED]
+    if succeeded:
+        state = "ready"
+    elif failed and len(failed) == len(runs):
+        state = "failed"
+    elif runs:
+        state = "running"
+    else:
+        state = "waiting"
+    return JsonResponse(
+        {
+            "country": country.iso3,
+            "state": state,
+            "run": None
+            if latest is None
+            else {
+                "id": latest.pk,
+                "status": latest.status,
+                "created_at": latest.created_at.isoformat(),
+                "finished_at": latest.finished_at.isoformat() if latest.finished_at else None,
+                "error": latest.error,
+            },
+        }
+    )
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def methodology(request):
+    versions = list(methodologies_all())
+    active = next((version for version in versions if version.is_active), None)
+    parameters = active.parameters if active else {}
+    factor_names = {factor.number: factor.name for factor in risk_factors_active()}
+    crime_groups = [
+        {
+            "label": CRIME_GROUP_LABELS.get(group, group),
+            "factors": [(number, factor_names.get(number, "")) for number in numbers],
+        }
+        for group, numbers in parameters.get("crime_groups", {}).items()
+    ]
     context = {
-        "country": country,
-        "assessments": assessments_for_country(country=country, limit=200),
-        "may_assess": True,
-        "form": form,
+        "active": active,
+        "versions": versions,
+        "parameters": parameters,
+        "confidence_weights": sorted(parameters.get("confidence_weights", {}).items(), key=lambda item: -item[1]),
+        "thresholds": parameters.get("band_thresholds", DEFAULT_BAND_THRESHOLDS),
+        "common_factors": [(n, factor_names.get(n, "")) for n in parameters.get("common_factors", [])],
+        "crime_groups": crime_groups,
+        "factor_weights": sorted(
+            (
+                (int(number), factor_names.get(int(number), ""), weight)
+                for number, weight in parameters.get("factor_weights", {}).items()
+            )
+        ),
+        "uniform_weights": len(set(parameters.get("factor_weights", {}).values())) <= 1,
+        "mappings": dataset_mappings_list(),
+        "alert_rules": alert_rules_published(),
     }
-    return render(request, "indicators/country_detail.html", context, status=400)
+    return render(request, "indicators/methodology.html", context)

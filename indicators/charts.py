@@ -1,0 +1,179 @@
+"""Plotly figure specs for the dashboards, built as plain dicts (pure: rows in, spec out, no ORM).
+
+Pages put each spec in a <script type="application/json"> element and static/js/charts.js draws it, so no page
+carries inline code and plotly.js loads once from static.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+
+from plotly.utils import PlotlyJSONEncoder
+
+TOPOJSON_URL = "/static/vendor/topojson/"
+BAND_COLOURS = {"low": "#fff7bc", "moderate": "#fec44f", "high": "#ec7014", "very_high": "#8c2d04"}
+BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies; dashes tell the lines apart too.
+SERIES_COLOURS = ("#1b1f24", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif", "size": 13}
+CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def spec_to_json(spec: Mapping) -> str:
+    """Serialise a figure spec, keeping its config (plotly.io.to_json would drop it)."""
+    return json.dumps(spec, cls=PlotlyJSONEncoder, separators=(",", ":"))
+
+
+def _band_stops(thresholds: Mapping) -> list[tuple[float, float, str]]:
+    edges = [0.0, float(thresholds["moderate"]), float(thresholds["high"]), float(thresholds["very_high"]), 100.0]
+    return [(edges[i], edges[i + 1], band) for i, band in enumerate(BAND_COLOURS)]
+
+
+def world_map_spec(*, rows: Iterable[Mapping], thresholds: Mapping, score_label: str) -> dict:
+    """A choropleth of one score per country in discrete band colours, with band names on the colour bar."""
+    rows = [row for row in rows if row["score"] is not None]
+    colourscale = []
+    for low, high, band in _band_stops(thresholds):
+        colourscale += [[low / 100, BAND_COLOURS[band]], [high / 100, BAND_COLOURS[band]]]
+    midpoints = [(low + high) / 2 for low, high, _ in _band_stops(thresholds)]
+    trace = {
+        "type": "choropleth",
+        "locationmode": "ISO-3",
+        "locations": [row["iso3"] for row in rows],
+        "z": [round(row["score"], 1) for row in rows],
+        "text": [row["name"] for row in rows],
+        "customdata": [BAND_LABELS.get(row["band"], "") for row in rows],
+        "zmin": 0,
+        "zmax": 100,
+        "colorscale": colourscale,
+        "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+        "hovertemplate": "<b>%{text}</b><br>" + score_label + ": %{z:.1f}<br>Band: %{customdata}<extra></extra>",
+        "colorbar": {
+            "title": {"text": score_label, "side": "top"},
+            "tickvals": midpoints,
+            "ticktext": [BAND_LABELS[band] for band in BAND_COLOURS],
+            "ticks": "",
+            "thickness": 14,
+            "len": 0.8,
+        },
+    }
+    layout = {
+        "geo": {
+            "projection": {"type": "natural earth"},
+            "showframe": False,
+            "showcoastlines": False,
+            "showland": True,
+            "landcolor": "#e3e6ea",
+            "showcountries": True,
+            "countrycolor": "#ffffff",
+            "lataxis": {"range": [-58, 85]},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "height": 420,
+        "font": FONT,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+    }
+    return {"data": [trace], "layout": layout, "config": {**CONFIG, "topojsonURL": TOPOJSON_URL}}
+
+
+def _band_shapes(thresholds: Mapping) -> list[dict]:
+    return [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": low,
+            "y1": high,
+            "fillcolor": BAND_COLOURS[band],
+            "opacity": 0.18,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for low, high, band in _band_stops(thresholds)
+    ]
+
+
+def _time_layout(*, thresholds: Mapping, height: int) -> dict:
+    return {
+        "height": height,
+        "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
+        "font": FONT,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "#ffffff",
+        "yaxis": {"range": [0, 100], "title": {"text": "Score (0-100)"}, "gridcolor": "#eef1f4", "fixedrange": True},
+        "xaxis": {"type": "date", "gridcolor": "#eef1f4"},
+        "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "x unified",
+        "shapes": _band_shapes(thresholds),
+        "annotations": [],
+    }
+
+
+def trend_spec(
+    *, history: list[Mapping], series: Mapping[str, str], thresholds: Mapping, method_changes: list[tuple[dt.date, str]]
+) -> dict:
+    """Monthly lines for each named score column, band zones shaded, methodology changes as labelled lines."""
+    months = [row["month"] for row in history]
+    data = []
+    for index, (column, label) in enumerate(series.items()):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers" if len(months) < 3 else "lines",
+                "name": label,
+                "x": months,
+                "y": [None if row[column] is None else round(row[column], 1) for row in history],
+                "line": {
+                    "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                    "dash": SERIES_DASHES[index % len(SERIES_DASHES)],
+                    "width": 3 if index == 0 else 2,
+                },
+                "hovertemplate": "%{y:.1f}",
+            }
+        )
+    layout = _time_layout(thresholds=thresholds, height=340)
+    for changed_on, label in method_changes:
+        layout["shapes"].append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": changed_on,
+                "x1": changed_on,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#5b6570", "width": 1.5, "dash": "dot"},
+            }
+        )
+        layout["annotations"].append(
+            {"x": changed_on, "y": 1, "yref": "paper", "text": label, "showarrow": False, "yanchor": "bottom"}
+        )
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def compare_spec(*, histories: list[tuple[str, list[Mapping]]], thresholds: Mapping) -> dict:
+    """The overall score of several countries over time, one line each."""
+    data = []
+    for index, (name, history) in enumerate(histories):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": [row["month"] for row in history],
+                "y": [None if row["overall"] is None else round(row["overall"], 1) for row in history],
+                "line": {
+                    "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                    "dash": SERIES_DASHES[index % len(SERIES_DASHES)],
+                    "width": 3 if index == 0 else 2,
+                },
+                "hovertemplate": "%{y:.1f}",
+            }
+        )
+    return {"data": data, "layout": _time_layout(thresholds=thresholds, height=320), "config": CONFIG}

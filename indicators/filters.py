@@ -1,0 +1,112 @@
+"""One FilterSet for the ranked country scores: it drives the overview table, its CSV export and the API list."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import F, QuerySet
+from django_filters.constants import EMPTY_VALUES
+
+from indicators.models import Band, CountryScore, Desk
+from indicators.selectors import regions_list
+
+CRIME_GROUP_CHOICES = (
+    ("overall", "Overall (highest crime group)"),
+    ("genocide", "Genocide"),
+    ("crimes_against_humanity", "Crimes against humanity"),
+    ("war_crimes", "War crimes"),
+)
+DEFAULT_BAND_THRESHOLDS = {"moderate": 25, "high": 50, "very_high": 75}
+ORDERING_FIELDS = (
+    ("country__name", "country"),
+    ("focus_score", "score"),
+    ("overall", "overall"),
+    ("genocide", "genocide"),
+    ("crimes_against_humanity", "crimes_against_humanity"),
+    ("war_crimes", "war_crimes"),
+    ("change_3m", "change_3m"),
+    ("change_12m", "change_12m"),
+    ("coverage", "coverage"),
+    ("last_assessed", "last_assessed"),
+)
+
+
+def band_bounds(thresholds: dict) -> dict[str, tuple[float | None, float | None]]:
+    """Score range [low, high) of each band from the methodology's thresholds."""
+    moderate, high, very_high = (float(thresholds[key]) for key in ("moderate", "high", "very_high"))
+    return {
+        Band.LOW: (None, moderate),
+        Band.MODERATE: (moderate, high),
+        Band.HIGH: (high, very_high),
+        Band.VERY_HIGH: (very_high, None),
+    }
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sort by one column, countries without a value last in either direction, ties by name."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs.order_by(F("focus_score").desc(nulls_last=True), "country__name")
+        expressions = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            column = F(field.lstrip("-"))
+            expressions.append(column.desc(nulls_last=True) if descending else column.asc(nulls_last=True))
+        return qs.order_by(*expressions, "country__name")
+
+
+class CountryScoreFilter(django_filters.FilterSet):
+    """Filters the latest score per country by region, desk, band and crime group, and sorts it.
+
+    The crime group chooses which score ranks the table, colours the map and decides the band filter; `focus_score`
+    holds it on every row.
+    """
+
+    region = django_filters.ChoiceFilter(field_name="country__region", label="Region", empty_label="All regions")
+    desk = django_filters.ModelChoiceFilter(
+        field_name="country__desk",
+        queryset=Desk.objects.order_by("name"),
+        to_field_name="slug",
+        label="Desk",
+        empty_label="All desks",
+    )
+    band = django_filters.ChoiceFilter(
+        choices=Band.choices, method="filter_band", label="Band", empty_label="All bands"
+    )
+    crime_group = django_filters.ChoiceFilter(
+        choices=CRIME_GROUP_CHOICES, method="filter_crime_group", label="Crime group", empty_label=None
+    )
+    sort = NullsLastOrderingFilter(fields=ORDERING_FIELDS, label="Sort by")
+
+    class Meta:
+        model = CountryScore
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, band_thresholds=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.band_thresholds = band_thresholds or DEFAULT_BAND_THRESHOLDS
+        self.filters["region"].extra["choices"] = [(region, region) for region in regions_list()]
+
+    @property
+    def score_column(self) -> str:
+        """The CountryScore column the chosen crime group ranks by."""
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get("crime_group") or "overall"
+        return "overall"
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.annotate(focus_score=F(self.score_column))
+        return super().filter_queryset(queryset)
+
+    def filter_crime_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The choice is applied in filter_queryset through focus_score; nothing is excluded here.
+        return queryset
+
+    def filter_band(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        low, high = band_bounds(self.band_thresholds)[value]
+        if low is not None:
+            queryset = queryset.filter(focus_score__gte=low)
+        if high is not None:
+            queryset = queryset.filter(focus_score__lt=high)
+        return queryset.exclude(focus_score__isnull=True)
