@@ -2,9 +2,6 @@
 
 import pytest
 
-from indicators.models import Assessment
-from tests.factories import indicator
-
 pytestmark = pytest.mark.django_db
 
 READ_PAGES = ["/", "/countries/QAA/"]

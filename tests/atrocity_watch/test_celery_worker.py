@@ -2,10 +2,10 @@
 
 import os
 
+import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task the worker answers)
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task the worker answers)
 from atrocity_watch.celery import app as celery_app
 
 
