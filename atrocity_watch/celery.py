@@ -32,3 +32,5 @@ app.conf.beat_schedule = {
 }
 
 app.autodiscover_tasks()
+# Dataset imports live in a sub-package that the default discovery (<app>.tasks) does not reach.
+app.autodiscover_tasks(["indicators.importers"])

@@ -270,13 +270,13 @@ def resolve_countries(
             cache[key] = resolver(*key)
         resolution = cache[key]
         if resolution.iso3 is None and resolution.untracked is not None:
-            result.untracked[f"{key[0].split('|')[0]} {resolution.untracked}"] += 1
+            result.untracked[f"{_display_code(key[0])} {resolution.untracked}"] += 1
         elif resolution.iso3 is None:
             result.error(
                 file_row(index),
                 column_for(key[0]) if column_for else column,
                 f"unknown country code for {key[1]}: not in the country crosswalk (add it there, never guess)",
-                key[0].split("|")[0],
+                _display_code(key[0]),
             )
         iso3.append(resolution.iso3)
         primary.append(resolution.primary)
@@ -365,6 +365,12 @@ ABSORBED_CODES: frozenset[tuple[str, str]] = frozenset(
         ("vdem", "VDR"),
     }
 )
+
+
+def _display_code(code: str) -> str:
+    """A code as the uploader wrote it, without our internal prefixes and suffixes ("cow:265.0|x" -> "265")."""
+    text = code.split("|")[0].partition(":")[2] or code.split("|")[0]
+    return _numeric_code(text) or text
 
 
 def _numeric_code(code: str) -> str | None:

@@ -1,0 +1,389 @@
+"""Writes around the pure parsers: each import is one DatasetImport row and one all-or-nothing transaction.
+
+Re-importing a file whose bytes were already imported successfully (under any source) creates nothing: the earlier
+import is returned. After a successful import, `assessments_imported` is sent once the transaction commits, so the
+scoring engine recomputes the affected countries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from atrocity_watch.roles import Role, can_administer, has_role, is_desk_analyst
+from indicators.crosswalk import CountryCrosswalk
+from indicators.importers import PARSERS
+from indicators.importers.base import AssessmentRecord, ParserContext, ParseResult, RowError
+from indicators.importers.mappings import MAPPING_VERSION, SOURCES
+from indicators.models import Assessment, Country, DatasetImport, Indicator
+from indicators.signals import assessments_imported
+
+BATCH_SIZE = 2000
+MAX_STORED_ERRORS = 10_000
+UPLOAD_DIR_NAME = "imports"
+
+# progress(done, total, stage): called as the import advances; the command draws its progress bar from it.
+Progress = Callable[[int, int, str], None]
+
+
+def dataset_import_permission_check(*, user, source: str) -> None:
+    """Administrators import any source; analysts only the generic CSV (for their own desk's countries)."""
+    if source not in PARSERS:
+        raise ValidationError({"source": f"Unknown source {source!r}; choose one of {', '.join(PARSERS)}."})
+    if user is None or can_administer(user):
+        return
+    if has_role(user, Role.ANALYST) and SOURCES[source].analyst_may_upload:
+        return
+    if has_role(user, Role.ANALYST):
+        raise PermissionDenied(f"Only administrators import the {SOURCES[source].label} dataset.")
+    raise PermissionDenied("Only analysts and administrators import data.")
+
+
+def dataset_import_run(
+    *,
+    source: str,
+    path_or_file: str | Path | IO[bytes],
+    started_by=None,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> DatasetImport:
+    """Import one file now and return its DatasetImport (or the earlier import of the same bytes, untouched)."""
+    dataset_import_permission_check(user=started_by, source=source)
+    raw, file_name = _read_input(path_or_file)
+    checksum = hashlib.sha256(raw).hexdigest()
+    earlier = dataset_import_duplicate(checksum=checksum)
+    if earlier is not None:
+        return earlier
+    dataset_import = DatasetImport.objects.create(
+        source=source,
+        file_name=file_name,
+        checksum=checksum,
+        mapping_version=MAPPING_VERSION,
+        skip_invalid=skip_invalid,
+        started_by=started_by,
+        file_path=str(path_or_file) if isinstance(path_or_file, str | Path) else "",
+    )
+    return dataset_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
+
+
+def dataset_import_enqueue(
+    *,
+    source: str,
+    path_or_file: str | Path | IO[bytes],
+    started_by=None,
+    skip_invalid: bool = False,
+) -> tuple[DatasetImport, bool]:
+    """Queue an import for the Celery worker; returns (import, queued). A file already imported is not queued again.
+
+    An uploaded file is kept under VAR_DIR/imports until the worker has read it; a path is read where it lies.
+    """
+    from indicators.importers.tasks import dataset_import_task
+
+    dataset_import_permission_check(user=started_by, source=source)
+    raw, file_name = _read_input(path_or_file)
+    if not isinstance(path_or_file, str | Path):
+        limit = settings.ASSESSMENT_UPLOAD_MAX_BYTES
+        if len(raw) > limit:
+            raise ValidationError(
+                {"file": f"The file is {_megabytes(len(raw))}; uploads are limited to {_megabytes(limit)}."}
+            )
+    checksum = hashlib.sha256(raw).hexdigest()
+    earlier = dataset_import_duplicate(checksum=checksum) or dataset_import_pending(checksum=checksum)
+    if earlier is not None:
+        return earlier, False
+    if isinstance(path_or_file, str | Path):
+        file_path = str(Path(path_or_file).resolve())
+    else:
+        upload_dir = Path(settings.VAR_DIR) / UPLOAD_DIR_NAME
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        stored = upload_dir / f"{uuid.uuid4().hex}.csv"
+        stored.write_bytes(raw)
+        file_path = str(stored)
+    with transaction.atomic():
+        dataset_import = DatasetImport.objects.create(
+            source=source,
+            file_name=file_name,
+            checksum=checksum,
+            mapping_version=MAPPING_VERSION,
+            skip_invalid=skip_invalid,
+            started_by=started_by,
+            file_path=file_path,
+        )
+        transaction.on_commit(lambda: dataset_import_task.delay(dataset_import.pk))
+    return dataset_import, True
+
+
+def dataset_import_duplicate(*, checksum: str) -> DatasetImport | None:
+    """The earlier successful import of exactly these bytes, if any."""
+    return (
+        DatasetImport.objects.filter(checksum=checksum, status=DatasetImport.Status.SUCCEEDED)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def dataset_import_pending(*, checksum: str) -> DatasetImport | None:
+    """A queued or running import of these bytes, so a double click does not queue the same file twice."""
+    return (
+        DatasetImport.objects.filter(
+            checksum=checksum, status__in=[DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING]
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def dataset_import_execute(
+    *, dataset_import: DatasetImport, raw: bytes | None = None, progress: Progress | None = None
+) -> DatasetImport:
+    """Parse, validate against the database, and write every assessment in one transaction, or none."""
+    earlier = dataset_import_duplicate(checksum=dataset_import.checksum)
+    if earlier is not None and earlier.pk != dataset_import.pk:
+        return _finish_duplicate(dataset_import, earlier)
+    _set_progress(dataset_import, 2, progress, "reading", status=DatasetImport.Status.RUNNING)
+    try:
+        if raw is None:
+            raw = Path(dataset_import.file_path).read_bytes()
+        indicators = {indicator.code: indicator for indicator in _active_indicators()}
+        context = ParserContext(
+            crosswalk=CountryCrosswalk.default(),
+            indicator_codes=frozenset(indicators),
+            today=timezone.localdate(),
+        )
+        result = PARSERS[dataset_import.source](raw, context)
+        _set_progress(dataset_import, 40, progress, "validating")
+        countries = _check_countries(result, dataset_import)
+        return _write(dataset_import, result, countries, indicators, progress)
+    except Exception as exc:
+        _fail(dataset_import, [RowError(None, None, f"the import stopped: {exc}")], ParseResult())
+        raise
+
+
+def _read_input(path_or_file: str | Path | IO[bytes]) -> tuple[bytes, str]:
+    if isinstance(path_or_file, str | Path):
+        path = Path(path_or_file)
+        if not path.is_file():
+            raise ValidationError({"file": f"No file at {path}."})
+        return path.read_bytes(), path.name
+    if hasattr(path_or_file, "seek"):
+        path_or_file.seek(0)
+    raw = path_or_file.read()
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    return raw, Path(getattr(path_or_file, "name", "") or "upload.csv").name
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _active_indicators() -> list[Indicator]:
+    return list(Indicator.objects.filter(framework__is_active=True, is_retired=False))
+
+
+def _check_countries(result: ParseResult, dataset_import: DatasetImport) -> dict[str, Country]:
+    """Every record's country must be in the country list, and an analyst's upload must stay on their desk."""
+    wanted = {record.iso3 for record in result.records}
+    countries = Country.objects.select_related("desk").in_bulk(list(wanted), field_name="iso3")
+    user = dataset_import.started_by
+    desk_bound = user is not None and not can_administer(user)
+    for record in result.records:
+        country = countries.get(record.iso3)
+        if country is None:
+            result.error(record.row, record.country_column, "unknown country: not in the country list", record.iso3)
+        elif desk_bound and not is_desk_analyst(user, country):
+            desk = country.desk.name if country.desk else "no desk"
+            result.error(
+                record.row,
+                record.country_column,
+                f"{country.name} belongs to {desk}; analysts import only for their own desk's countries",
+                record.iso3,
+            )
+    return countries
+
+
+def _write(
+    dataset_import: DatasetImport,
+    result: ParseResult,
+    countries: dict[str, Country],
+    indicators: dict[str, Indicator],
+    progress: Progress | None,
+) -> DatasetImport:
+    errors = sorted(result.errors, key=lambda error: (error.row or 0, error.column or ""))
+    if result.fatal or (errors and not dataset_import.skip_invalid):
+        return _fail(dataset_import, errors, result)
+    records = [record for record in result.records if record.row not in result.invalid_rows]
+    if not records and errors:
+        return _fail(dataset_import, errors, result)
+    author = dataset_import.started_by if dataset_import.source == "csv" else None
+    assessments = [_assessment(record, countries, indicators, dataset_import, author) for record in records]
+    total = len(assessments)
+    with transaction.atomic():
+        for start in range(0, total, BATCH_SIZE):
+            Assessment.objects.bulk_create(assessments[start : start + BATCH_SIZE], batch_size=BATCH_SIZE)
+            if progress:
+                progress(min(start + BATCH_SIZE, total), total, "writing")
+        country_ids = sorted({countries[record.iso3].pk for record in records})
+        _save_outcome(
+            dataset_import,
+            status=DatasetImport.Status.SUCCEEDED,
+            result=result,
+            errors=errors,
+            created=total,
+            skipped=len(result.invalid_rows),
+            summary_line=_success_line(total, len(country_ids), len(result.invalid_rows)),
+        )
+        # robust: a failing listener (scoring, alerts) is logged and must not turn a committed import into an error.
+        transaction.on_commit(
+            lambda: assessments_imported.send(
+                sender=DatasetImport, dataset_import=dataset_import, country_ids=country_ids
+            ),
+            robust=True,
+        )
+    if progress:
+        progress(total, total, "done")
+    return dataset_import
+
+
+def _assessment(
+    record: AssessmentRecord,
+    countries: dict[str, Country],
+    indicators: dict[str, Indicator],
+    dataset_import: DatasetImport,
+    author,
+) -> Assessment:
+    return Assessment(
+        country=countries[record.iso3],
+        indicator=indicators[record.indicator],
+        observed_on=record.observed_on,
+        severity=record.severity,
+        confidence=record.confidence,
+        source=record.source[:500],
+        evidence=record.evidence,
+        author=author,
+        dataset_import=dataset_import,
+    )
+
+
+def _success_line(created: int, countries: int, skipped: int) -> str:
+    line = f"Created {created} assessments for {countries} countries."
+    if skipped:
+        line += f" Skipped {skipped} invalid rows (listed below)."
+    return line
+
+
+def _fail(dataset_import: DatasetImport, errors: list[RowError], result: ParseResult) -> DatasetImport:
+    first = errors[0] if errors else None
+    line = f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was imported."
+    if first is not None:
+        line += f" First: {first}."
+    if errors and not result.fatal and not dataset_import.skip_invalid:
+        line += " Fix the file, or import with skip-invalid to import the valid rows and list the others."
+    _save_outcome(
+        dataset_import,
+        status=DatasetImport.Status.FAILED,
+        result=result,
+        errors=errors,
+        created=0,
+        skipped=0,
+        summary_line=line,
+    )
+    return dataset_import
+
+
+def _finish_duplicate(dataset_import: DatasetImport, earlier: DatasetImport) -> DatasetImport:
+    line = (
+        f"This file was already imported on {timezone.localtime(earlier.finished_at or earlier.created_at):%Y-%m-%d} "
+        f"as import #{earlier.pk} ({earlier.rows_created} assessments); nothing new was created."
+    )
+    dataset_import.status = DatasetImport.Status.SUCCEEDED
+    dataset_import.progress = 100
+    dataset_import.summary = {"duplicate_of": earlier.pk}
+    dataset_import.error_summary = line
+    dataset_import.finished_at = timezone.now()
+    dataset_import.save(update_fields=["status", "progress", "summary", "error_summary", "finished_at"])
+    return dataset_import
+
+
+def _save_outcome(
+    dataset_import: DatasetImport,
+    *,
+    status: str,
+    result: ParseResult,
+    errors: list[RowError],
+    created: int,
+    skipped: int,
+    summary_line: str,
+) -> None:
+    stored = [error.as_dict() for error in errors[:MAX_STORED_ERRORS]]
+    if len(errors) > MAX_STORED_ERRORS:
+        stored.append(
+            {"row": None, "column": None, "message": f"and {len(errors) - MAX_STORED_ERRORS} more", "value": ""}
+        )
+    dataset_import.status = status
+    dataset_import.rows_read = result.rows_read
+    dataset_import.rows_created = created
+    dataset_import.rows_skipped = skipped
+    dataset_import.errors = stored
+    dataset_import.error_summary = summary_line
+    dataset_import.summary = result.summary()
+    dataset_import.progress = 100
+    dataset_import.finished_at = timezone.now()
+    dataset_import.save(
+        update_fields=[
+            "status",
+            "rows_read",
+            "rows_created",
+            "rows_skipped",
+            "errors",
+            "error_summary",
+            "summary",
+            "progress",
+            "finished_at",
+        ]
+    )
+
+
+def _set_progress(
+    dataset_import: DatasetImport, percent: int, progress: Progress | None, stage: str, status: str | None = None
+) -> None:
+    """Record progress outside the write transaction so the import page can show it while the import runs."""
+    updates: dict = {"progress": percent}
+    if status is not None:
+        updates["status"] = status
+        updates["started_at"] = timezone.now()
+    DatasetImport.objects.filter(pk=dataset_import.pk).update(**updates)
+    for field, value in updates.items():
+        setattr(dataset_import, field, value)
+    if progress:
+        progress(percent, 100, stage)
+
+
+def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: bool = False) -> list[DatasetImport]:
+    """Queue (or, with now=True, run) the import of every real dataset found under data_dir; files already imported
+    are skipped by checksum, so this is safe to run on every start."""
+    from indicators.importers import REAL_DATA_FILES
+
+    imports: list[DatasetImport] = []
+    for source, relative in REAL_DATA_FILES:
+        path = Path(data_dir) / relative
+        if not path.is_file():
+            continue
+        if now:
+            imports.append(
+                dataset_import_run(source=source, path_or_file=path, started_by=started_by, skip_invalid=True)
+            )
+        else:
+            dataset_import, _queued = dataset_import_enqueue(
+                source=source, path_or_file=path, started_by=started_by, skip_invalid=True
+            )
+            imports.append(dataset_import)
+    return imports
