@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from indicators import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("countries/<str:iso3>/", views.country_detail, name="country_detail"),
     path("countries/<str:iso3>/assessments/new/", views.assessment_create, name="assessment_create"),
     path("countries/<str:iso3>/score-status/", views.score_status, name="score_status"),
+    # Dataset imports: names are namespaced "indicators:imports:<name>".
+    path("imports/", include("indicators.importers.urls")),
 ]

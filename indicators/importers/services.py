@@ -55,12 +55,14 @@ def dataset_import_run(
     skip_invalid: bool = False,
     progress: Progress | None = None,
 ) -> DatasetImport:
-    """Import one file now and return its DatasetImport (or the earlier import of the same bytes, untouched)."""
+    """Import one file now and return its DatasetImport, or the earlier import of the same bytes (untouched, with
+    `reused` set) so nothing is created twice."""
     dataset_import_permission_check(user=started_by, source=source)
     raw, file_name = _read_input(path_or_file)
     checksum = hashlib.sha256(raw).hexdigest()
     earlier = dataset_import_duplicate(checksum=checksum)
     if earlier is not None:
+        earlier.reused = True
         return earlier
     dataset_import = DatasetImport.objects.create(
         source=source,
