@@ -19,5 +19,6 @@ class ApiNotFound(APIView):
 
 urlpatterns = [
     path("", include("indicators.api.urls")),
+    path("", include("alerts.api.urls")),
     re_path(r"^.*$", ApiNotFound.as_view()),
 ]

@@ -11,6 +11,12 @@ from indicators.models import CountryScore, Methodology, RiskFactor, RiskFactorS
 PERSONAS = ("alice", "bob", "fiona", "victor", "ada")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas get passwords; a slow hasher would dominate these tests' time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def token_client():
     """Build an APIClient that sends a fresh token of the given user, as a script would."""

@@ -1,0 +1,1 @@
+"""REST API v1 for alerts and escalations; every change goes through alerts.services."""
