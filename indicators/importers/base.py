@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,11 +72,17 @@ class ParseResult:
     out_of_window: int = 0
     empty_rows: int = 0
     extra: dict = field(default_factory=dict)
+    unreadable: bool = False
 
     @property
     def fatal(self) -> bool:
-        """True when the file as a whole is unreadable (no row could be trusted)."""
-        return any(error.row in (None, HEADER_ROW) for error in self.errors)
+        """True when the file as a whole cannot be trusted (unreadable, or a bad header), even with skip-invalid."""
+        return self.unreadable or any(error.row in (None, HEADER_ROW) for error in self.errors)
+
+    def refuse(self, error: RowError) -> None:
+        """Record why the file cannot be read as a table at all."""
+        self.errors.append(error)
+        self.unreadable = True
 
     def error(self, row: int | None, column: str | None, message: str, value: object = "") -> None:
         self.errors.append(RowError(row=row, column=column, message=message, value="" if value is None else str(value)))
@@ -149,7 +156,15 @@ def read_table(raw: bytes, *, encoding: str = "utf-8", usecols: Callable[[str], 
     if not text.strip():
         raise UnreadableFile(RowError(row=HEADER_ROW, column=None, message="the file is empty"))
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, usecols=usecols, skipinitialspace=True)
+        with warnings.catch_warnings():
+            # A first data row longer than the header would silently become the index; make it an error instead.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, usecols=usecols, skipinitialspace=True, index_col=False)
+    except pd.errors.ParserWarning as exc:
+        row, fields, expected = _first_ragged_row(text)
+        raise UnreadableFile(
+            RowError(row=row, column=None, message=f"the row has {fields} fields but the header has {expected}")
+        ) from exc
     except pd.errors.ParserError as exc:
         row = _line_from_parser_error(str(exc))
         raise UnreadableFile(
@@ -159,6 +174,15 @@ def read_table(raw: bytes, *, encoding: str = "utf-8", usecols: Callable[[str], 
         raise UnreadableFile(RowError(row=HEADER_ROW, column=None, message="the file has no header row")) from exc
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame
+
+
+def _first_ragged_row(text: str) -> tuple[int | None, int, int]:
+    rows = csv.reader(io.StringIO(text))
+    expected = len(next(rows, []))
+    for row_number, fields in enumerate(rows, FIRST_DATA_ROW):
+        if len(fields) != expected:
+            return row_number, len(fields), expected
+    return None, expected, expected
 
 
 def _line_from_parser_error(message: str) -> int | None:

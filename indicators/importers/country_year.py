@@ -58,7 +58,7 @@ def parse_country_year(raw: bytes, spec: CountryYearSpec, context: ParserContext
     try:
         frame = read_table(raw, encoding=spec.encoding, usecols=lambda column: column.strip() in wanted)
     except UnreadableFile as exc:
-        result.errors.append(exc.error)
+        result.refuse(exc.error)
         return result
     result.rows_read = len(frame)
     if not require_columns(frame, spec.required_columns, result):

@@ -99,7 +99,7 @@ def ewp_reference_ranking(raw: bytes, context: ParserContext) -> tuple[list[Refe
     try:
         frame = read_table(raw)
     except UnreadableFile as exc:
-        result.errors.append(exc.error)
+        result.refuse(exc.error)
         return [], result
     if not require_columns(frame, ("ccode", "year", "ewp_name", FORECAST_RISK), result):
         return [], result

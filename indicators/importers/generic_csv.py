@@ -33,7 +33,7 @@ def parse_generic_csv(raw: bytes, context: ParserContext) -> ParseResult:
     try:
         frame = read_table(raw)
     except UnreadableFile as exc:
-        result.errors.append(exc.error)
+        result.refuse(exc.error)
         return result
     frame = frame.rename(columns=lambda column: COLUMN_ALIASES.get(column.strip().lower(), column.strip().lower()))
     result.rows_read = len(frame)

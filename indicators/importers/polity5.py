@@ -10,6 +10,9 @@ from indicators.importers.mappings import mappings_for
 
 # Values of `polity` that are not scores but interruption codes: foreign interruption, interregnum, transition.
 POLITY_SPECIAL = (-66.0, -77.0, -88.0)
+# A year without any transition code; deliberately outside every regtrans category so it takes the default severity 0
+# (regtrans 0 itself means "little change" within a coded transition, which is not the same thing).
+NO_TRANSITION = -999.0
 REGTRANS_WORDS = {
     3.0: "major democratic transition",
     2.0: "minor democratic transition",
@@ -33,16 +36,16 @@ def _regime_change(frame: pd.DataFrame, numbers: dict[str, pd.Series]) -> dict[s
     polity = numbers["polity"]
     special = polity.where(polity.isin(POLITY_SPECIAL))
     # Both codes can describe one year; the one with the higher severity speaks for it. No code at all is "no change".
-    regtrans_severity = regtrans.map(mapping.severity)
-    special_severity = special.map(mapping.severity)
+    regtrans_severity = regtrans.map(mapping.severity).astype(float)
+    special_severity = special.map(mapping.severity).astype(float)
     take_special = special.notna() & (regtrans.isna() | (special_severity > regtrans_severity))
-    code = regtrans.where(~take_special, special).fillna(0.0)
+    code = regtrans.where(~take_special, special).fillna(NO_TRANSITION)
     return {"regime_change": code.where(polity.notna() | regtrans.notna())}
 
 
 def _polity_evidence(frame: pd.DataFrame, numbers: dict[str, pd.Series]):
     def describe(mapping, value, year, index) -> str:
-        if pd.isna(numbers["regtrans"][index]) and value == 0.0:
+        if value == NO_TRANSITION:
             return f"Polity5 {year}: no regime transition coded (polity {numbers['polity'][index]:g})."
         return f"Polity5 {year}: {REGTRANS_WORDS.get(value, f'code {value:g}')} (code {value:g})."
 

@@ -52,7 +52,7 @@ def parse_ucdp_conflict(raw: bytes, context: ParserContext) -> ParseResult:
     try:
         frame = read_table(raw, usecols=lambda column: column.strip() in CONFLICT_COLUMNS)
     except UnreadableFile as exc:
-        result.errors.append(exc.error)
+        result.refuse(exc.error)
         return result
     result.rows_read = len(frame)
     if not require_columns(frame, CONFLICT_COLUMNS, result):
