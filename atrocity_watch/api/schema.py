@@ -59,7 +59,9 @@ def add_error_responses(result, generator, request, public):
                 continue
             for code, description in HTTP_ERRORS.items():
                 operation["responses"].setdefault(str(code), {"description": description, "content": error_content})
-            for response in operation["responses"].values():
+            for code, response in operation["responses"].items():
+                if code.startswith("4") and "content" not in response:
+                    response["content"] = error_content
                 content = response.get("content", {})
                 if "text/csv" in content:
                     content["text/csv"] = {"schema": {"type": "string"}}
