@@ -38,6 +38,11 @@ class AssessmentForm(forms.Form):
         self.fields["indicator"].choices = indicator_choices_cached or indicator_choices(indicators)
         self.fields["observed_on"].initial = timezone.localdate
 
+    def has_changed(self) -> bool:
+        """A row counts as filled in once it names an indicator, a severity, a source or evidence; the date and
+        confidence have defaults, so changing only those leaves a row blank (and ignored)."""
+        return any(self[name].data not in (None, "") for name in ("indicator", "severity", "source", "evidence"))
+
     def clean_indicator(self) -> Indicator:
         value = self.cleaned_data["indicator"]
         try:

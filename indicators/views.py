@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
@@ -219,13 +219,6 @@ def overview_export(request):
     return response
 
 
-def _escalate_url(country: Country) -> str | None:
-    try:
-        return reverse("alerts:escalation_create", kwargs={"iso3": country.iso3})
-    except NoReverseMatch:
-        return None
-
-
 def _method_changes(methodologies: list[Methodology], history: list[dict]) -> list[tuple[dt.date, str]]:
     if not history:
         return []
@@ -287,7 +280,9 @@ def country_detail(request, iso3: str):
         "assessment_count": len(rows),
         "timeline": timeline_for_country(country, viewer=request.user),
         "may_assess": can_record_assessment(request.user, country),
-        "escalate_url": _escalate_url(country) if can_escalate(request.user, country) else None,
+        "escalate_url": reverse("alerts:escalation_create", kwargs={"iso3": country.iso3})
+        if can_escalate(request.user, country)
+        else None,
         "compare_form": compare_form,
         "compare_slots": _compare_slots(compared),
         "other_countries": others,

@@ -1,0 +1,153 @@
+"""The overview page: map, ranking, filters, sort, risers, run status line and CSV export, for every role."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AssessmentFactory, CountryFactory, indicator
+from tests.indicators.score_rows import score_run_create, scores_create
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = reverse("indicators:overview")
+EXPORT = reverse("indicators:overview_export")
+
+
+@pytest.fixture
+def scored(country_a, country_b, alice):
+    """Alphaland rising into 'high', Betaland calm and falling, Gammaland 'very high' in the genocide group."""
+    run = score_run_create()
+    scores_create(country=country_a, overall=[40, 42, 45, 50, 55, 60], run=run)
+    scores_create(country=country_b, overall=[24, 23, 22, 21, 20, 19], run=run)
+    gamma = CountryFactory(iso3="QCC", name="Gammaland", region="Americas", desk=country_b.desk)
+    scores_create(country=gamma, overall=[90, 90, 90, 90, 90, 88], run=run)
+    AssessmentFactory(country=country_a, author=alice, indicator=indicator("1.1"))
+    return run
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "fiona", "victor", "ada"])
+def test_every_role_sees_the_ranking_with_bands_and_scores(client, request, scored, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(OVERVIEW)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Alphaland" in body and "Betaland" in body and "Gammaland" in body
+    assert '<span class="band band-high">High</span>' in body
+    assert [s.country.iso3 for s in response.context["scores"]] == ["QCC", "QAA", "QBB"]
+
+
+def test_a_user_without_a_role_is_refused(client, nobody, scored):
+    client.force_login(nobody)
+    assert client.get(OVERVIEW).status_code == 403
+    assert client.get(EXPORT).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, scored):
+    response = client.get(OVERVIEW)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get(EXPORT).status_code == 302
+
+
+def test_map_figure_uses_local_topojson_and_plotly_from_static(client, victor, scored):
+    client.force_login(victor)
+    body = client.get(OVERVIEW).content.decode()
+    assert '"topojsonURL":"/static/vendor/topojson/"' in body
+    assert '<script src="/static/vendor/plotly/plotly.min.js" defer></script>' in body
+    assert body.count("plotly.min.js") == 1
+    assert "cdn.plot.ly" not in body
+
+
+def test_filter_by_region_keeps_only_that_region(client, victor, scored):
+    client.force_login(victor)
+    response = client.get(OVERVIEW, {"region": "Asia"})
+    assert [s.country.iso3 for s in response.context["scores"]] == ["QBB"]
+
+
+def test_filter_by_desk_and_band(client, victor, scored, desk_b):
+    client.force_login(victor)
+    response = client.get(OVERVIEW, {"desk": desk_b.slug, "band": "very_high"})
+    assert [s.country.iso3 for s in response.context["scores"]] == ["QCC"]
+
+
+def test_crime_group_ranks_and_bands_by_that_groups_score(client, victor, scored):
+    """War crimes scores are 0.7 x overall here: Gammaland's 88 becomes 61.6, which is 'high', not 'very high'."""
+    client.force_login(victor)
+    response = client.get(OVERVIEW, {"crime_group": "war_crimes", "band": "high"})
+    scores = response.context["scores"]
+    assert [s.country.iso3 for s in scores] == ["QCC"]
+    assert scores[0].focus_band == "high"
+    assert response.context["score_label"] == "War crimes"
+
+
+def test_sorting_by_three_month_change_puts_the_biggest_riser_first(client, victor, scored):
+    client.force_login(victor)
+    response = client.get(OVERVIEW, {"sort": "-change_3m"})
+    assert [s.country.iso3 for s in response.context["scores"]] == ["QAA", "QCC", "QBB"]
+    assert 'aria-sort="descending"' in response.content.decode()
+    ascending = client.get(OVERVIEW, {"sort": "country"})
+    assert [s.country.iso3 for s in ascending.context["scores"]] == ["QAA", "QBB", "QCC"]
+
+
+def test_biggest_risers_lists_only_rising_countries(client, victor, scored):
+    client.force_login(victor)
+    response = client.get(OVERVIEW)
+    assert [s.country.iso3 for s in response.context["risers"]] == ["QAA"]
+
+
+def test_status_line_shows_the_last_runs_result(client, victor, scored):
+    score_run_create(status="failed", error="Database went away")
+    client.force_login(victor)
+    body = client.get(OVERVIEW).content.decode()
+    assert "Last score run: <strong>Failed</strong>" in body
+    assert "Database went away" in body
+
+
+def test_invalid_filter_value_is_named_not_a_500(client, victor, scored):
+    client.force_login(victor)
+    response = client.get(OVERVIEW, {"band": "catastrophic"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    export = client.get(EXPORT, {"band": "catastrophic"})
+    assert export.status_code == 400
+    assert "band" in export.content.decode()
+
+
+def test_csv_export_has_exactly_the_filtered_rows_in_the_same_order(client, victor, scored):
+    client.force_login(victor)
+    page = client.get(OVERVIEW, {"region": "Africa", "sort": "country"})
+    response = client.get(EXPORT, {"region": "Africa", "sort": "country"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["iso3"] for row in rows] == [s.country.iso3 for s in page.context["scores"]]
+    assert [row["iso3"] for row in rows] == ["QAA"]
+    alphaland = rows[0]
+    assert alphaland["overall"] == "60.0" and alphaland["band"] == "high" and alphaland["change_3m"] == "15.0"
+    assert alphaland["last_assessed"] == "2026-01-15"
+
+
+def test_export_link_carries_the_current_filters(client, victor, scored):
+    client.force_login(victor)
+    body = client.get(OVERVIEW, {"region": "Asia", "band": "low"}).content.decode()
+    assert f'href="{EXPORT}?region=Asia&amp;band=low"' in body
+
+
+def test_page_without_scores_says_so(client, victor, country_a):
+    client.force_login(victor)
+    body = client.get(OVERVIEW).content.decode()
+    assert "No score run yet" in body
+    assert "No country matches these filters" in body
+
+
+def test_overview_query_count_does_not_grow_with_countries(client, victor, scored, django_assert_num_queries):
+    client.force_login(victor)
+    client.get(OVERVIEW)  # warm the session
+    with django_assert_num_queries(11):
+        client.get(OVERVIEW, {"region": "Africa", "crime_group": "genocide"})
+    for _ in range(5):
+        scores_create(country=CountryFactory(region="Africa"), overall=[30, 35, 40, 45], run=scored)
+    with django_assert_num_queries(11):
+        client.get(OVERVIEW, {"region": "Africa", "crime_group": "genocide"})
