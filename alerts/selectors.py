@@ -25,6 +25,11 @@ def alert_rules_published() -> QuerySet[AlertRule]:
     return AlertRule.objects.filter(is_active=True).order_by("kind")
 
 
+def countries_of_desks(user) -> QuerySet[Country]:
+    """Countries owned by the desks the user belongs to."""
+    return Country.objects.filter(desk_id__in=user_desk_ids(user)).order_by("name")
+
+
 def focal_points() -> QuerySet:
     return get_user_model().objects.filter(groups__name=Role.FOCAL_POINT.value, is_active=True).distinct()
 

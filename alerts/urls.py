@@ -23,5 +23,6 @@ urlpatterns = [
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("impact-assessments/", views.impact_assessment_list, name="impact_assessment_list"),
     path("impact-assessments/<int:pk>/", views.impact_assessment_detail, name="impact_assessment_detail"),
+    path("pick-country/", views.country_pick, name="country_pick"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
 ]

@@ -32,6 +32,7 @@ from atrocity_watch.roles import (
     can_handle_alert,
     can_record_trigger_event,
     can_view_escalation,
+    has_role,
     role_required,
 )
 from indicators.models import Country
@@ -137,6 +138,9 @@ def escalation_list(request):
         "notifications": selectors.notifications_unread(request.user),
         "may_claim": can_decide(request.user),
         "overdue_count": sum(1 for e in queue if e.overdue),
+        "escalate_countries": selectors.countries_of_desks(request.user)
+        if has_role(request.user, Role.ANALYST)
+        else [],
     }
     return render(request, "alerts/escalation_list.html", context)
 
@@ -408,7 +412,26 @@ def trigger_event_create(request, iso3: str):
 
 @role_required(*ALL_ROLES)
 def impact_assessment_list(request):
-    return render(request, "alerts/impact_assessment_list.html", {"assessments": selectors.impact_assessments_list()})
+    if has_role(request.user, Role.FOCAL_POINT):
+        trigger_countries = Country.objects.order_by("name")
+    elif has_role(request.user, Role.ANALYST):
+        trigger_countries = selectors.countries_of_desks(request.user)
+    else:
+        trigger_countries = []
+    context = {"assessments": selectors.impact_assessments_list(), "trigger_countries": trigger_countries}
+    return render(request, "alerts/impact_assessment_list.html", context)
+
+
+@role_required(Role.ANALYST, Role.FOCAL_POINT)
+def country_pick(request):
+    """Send a country chosen from a list to its escalation or trigger-event page (those pages check permissions)."""
+    iso3 = request.GET.get("iso3", "")
+    target = {"escalate": "alerts:escalation_create", "trigger_event": "alerts:trigger_event_create"}.get(
+        request.GET.get("then", "")
+    )
+    if target is None or not Country.objects.filter(iso3=iso3.upper()).exists():
+        raise Http404("Choose a country from the list.")
+    return redirect(target, iso3=iso3.upper())
 
 
 @role_required(*ALL_ROLES)
