@@ -209,6 +209,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A burst of assessments for one country leads to one score recompute this many seconds after the first.
+SCORES_RECOMPUTE_DEBOUNCE_SECONDS = env_int("SCORES_RECOMPUTE_DEBOUNCE_SECONDS", 10)
 
 REST_FRAMEWORK = {
     # The token class comes first so an unauthenticated request answers 401 with a WWW-Authenticate header.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -243,6 +244,10 @@ class Assessment(AppendOnlyModel):
         return f"{self.country.iso3} {self.indicator.code} {self.observed_on}: {self.severity}"
 
 
+class MethodologyInUseError(ValidationError):
+    """A methodology version that scores already use cannot change; publish a new version instead."""
+
+
 class Methodology(models.Model):
     """A versioned, published set of scoring parameters; scores name the version that made them."""
 
@@ -266,6 +271,20 @@ class Methodology(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} {self.name}"
+
+    # Once a score run used a version, these fields are frozen; only is_active may change.
+    FROZEN_WHEN_USED = ("version", "name", "description", "parameters")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk and self.runs.exists():
+            stored = type(self).objects.filter(pk=self.pk).values(*self.FROZEN_WHEN_USED).first() or {}
+            changed = [field for field in self.FROZEN_WHEN_USED if stored.get(field) != getattr(self, field)]
+            if changed:
+                raise MethodologyInUseError(
+                    f"Methodology v{self.version} already produced scores, so its {', '.join(changed)} cannot "
+                    "change; publish a new version instead."
+                )
+        super().save(*args, **kwargs)
 
 
 class ScoreRun(models.Model):
@@ -317,9 +336,13 @@ class Band(models.TextChoices):
 class CountryScore(models.Model):
     """A country's scores for one month under one methodology version."""
 
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="scores")
+    # country and methodology need no index of their own: the unique constraint and the (methodology, month) index
+    # lead with them, and every extra index slows the bulk writes of a score run.
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="scores", db_index=False)
     month = models.DateField(help_text="First day of the month")
-    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="country_scores")
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.PROTECT, related_name="country_scores", db_index=False
+    )
     run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="country_scores")
     overall = models.FloatField(null=True)
     band = models.CharField(max_length=16, choices=Band.choices, blank=True)
@@ -343,11 +366,15 @@ class CountryScore(models.Model):
 class RiskFactorScore(models.Model):
     """One risk factor's score for a country and month under one methodology version."""
 
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="factor_scores")
+    # Only the unique constraint indexes this table (country first): a full run writes ~650,000 rows, and each
+    # extra index roughly doubles that cost. Rows are read per country; runs and factors are never deleted.
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="factor_scores", db_index=False)
     month = models.DateField()
-    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="factor_scores")
-    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="factor_scores")
-    risk_factor = models.ForeignKey(RiskFactor, on_delete=models.PROTECT, related_name="scores")
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.PROTECT, related_name="factor_scores", db_index=False
+    )
+    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="factor_scores", db_index=False)
+    risk_factor = models.ForeignKey(RiskFactor, on_delete=models.PROTECT, related_name="scores", db_index=False)
     score = models.FloatField(null=True)
     coverage = models.FloatField(default=0)
     indicators_assessed = models.PositiveSmallIntegerField(default=0)

@@ -1,0 +1,251 @@
+"""Reads of scores for pages and the API: latest scores, history, runs, and the explanation behind a score."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from indicators.models import Country, CountryScore, Indicator, Methodology, RiskFactor, RiskFactorScore, ScoreRun
+from indicators.scoring.core import (
+    MethodologyParameters,
+    factor_scores_from_contributions,
+    indicator_contributions,
+    month_first_day,
+    month_number,
+)
+from indicators.scoring.services import assessments_frame_read, methodology_active
+
+EXPLANATION_CHANGE_MONTHS = 3
+
+
+def _methodology(methodology: Methodology | None) -> Methodology:
+    return methodology or methodology_active()
+
+
+def country_scores_latest(*, methodology: Methodology | None = None) -> QuerySet[CountryScore]:
+    """Each scored country's most recent monthly score (one row per country), with its country and desk."""
+    methodology = _methodology(methodology)
+    latest_month = (
+        CountryScore.objects.filter(country=OuterRef("country"), methodology=methodology)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    return (
+        CountryScore.objects.filter(methodology=methodology, month=Subquery(latest_month))
+        .select_related("country", "country__desk", "run")
+        .order_by("country__name")
+    )
+
+
+def country_score_history(
+    *, country: Country, methodology: Methodology | None = None, since: dt.date | None = None
+) -> QuerySet[CountryScore]:
+    """A country's monthly scores in month order (optionally from `since`)."""
+    queryset = CountryScore.objects.filter(country=country, methodology=_methodology(methodology))
+    if since is not None:
+        queryset = queryset.filter(month__gte=since.replace(day=1))
+    return queryset.order_by("month")
+
+
+def risk_factor_score_history(
+    *, country: Country, methodology: Methodology | None = None, since: dt.date | None = None
+) -> QuerySet[RiskFactorScore]:
+    """A country's monthly risk-factor scores, ordered by month then factor number, with each risk factor."""
+    queryset = RiskFactorScore.objects.filter(country=country, methodology=_methodology(methodology))
+    if since is not None:
+        queryset = queryset.filter(month__gte=since.replace(day=1))
+    return queryset.select_related("risk_factor").order_by("month", "risk_factor__number")
+
+
+def country_score_at(*, country: Country, month: dt.date | None = None, methodology: Methodology | None = None):
+    """The country's stored score for a month (default: its latest), or None when it has none."""
+    queryset = CountryScore.objects.filter(country=country, methodology=_methodology(methodology)).select_related(
+        "run", "methodology"
+    )
+    if month is not None:
+        return queryset.filter(month=month.replace(day=1)).first()
+    return queryset.order_by("-month").first()
+
+
+def score_runs_recent(*, limit: int = 20) -> QuerySet[ScoreRun]:
+    """The most recent score runs, newest first."""
+    return ScoreRun.objects.select_related("methodology", "requested_by").order_by("-created_at")[:limit]
+
+
+@dataclass(frozen=True)
+class IndicatorContribution:
+    """One indicator's part in a factor score: the assessment that counts and the weight it carries."""
+
+    indicator_id: int
+    code: str
+    title: str
+    assessment_id: int
+    observed_on: dt.date
+    severity: int
+    confidence: str
+    confidence_weight: float
+    age_months: int
+    age_weight: float
+    weight: float
+    counts: bool  # False when the assessment is older than the methodology's maximum age
+    share: float  # its part of the factor's total weight, 0-1
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    """How one indicator's contribution differs from 3 months earlier."""
+
+    code: str
+    title: str
+    kind: str  # "new", "updated", "expired" or "aged"
+    severity_before: int | None
+    severity_now: int | None
+    weight_before: float
+    weight_now: float
+
+
+@dataclass(frozen=True)
+class FactorExplanation:
+    number: int
+    name: str
+    crime_group: str
+    score: float | None
+    score_before: float | None  # the factor's score 3 months earlier
+    change: float | None
+    coverage: float
+    indicators_assessed: int
+    indicators_total: int
+    contributions: list[IndicatorContribution] = field(default_factory=list)
+    changes: list[IndicatorChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScoreExplanation:
+    """Why a country scored what it did in a month, factor by factor, and what changed since 3 months earlier."""
+
+    country: Country
+    month: dt.date
+    compared_with: dt.date
+    methodology: Methodology
+    stored: CountryScore | None  # the stored overall, group and band scores for the month, if any
+    factors: list[FactorExplanation]
+
+
+def _float(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def score_explanation(
+    *, country: Country, month: dt.date | None = None, methodology: Methodology | None = None
+) -> ScoreExplanation:
+    """The contributions behind each risk-factor score of a country in a month (default: its latest scored month).
+
+    Per factor: the indicators whose assessments count, their severity, confidence weight, age in months and age
+    weight, their share of the factor's weight; and, against 3 months earlier, which indicators are new, updated,
+    expired or merely older. Computed by the same core as the stored scores, so the numbers match.
+    """
+    methodology = _methodology(methodology)
+    parameters = MethodologyParameters.from_dict(methodology.parameters)
+    stored = country_score_at(country=country, month=month, methodology=methodology)
+    if month is None:
+        month = stored.month if stored else timezone.localdate()
+    month = month.replace(day=1)
+    earlier = month_first_day(month_number(month) - EXPLANATION_CHANGE_MONTHS)
+
+    indicators = list(
+        Indicator.objects.filter(framework__is_active=True, is_retired=False).values_list(
+            "id", "risk_factor_id", "risk_factor__number", "code", "short_title"
+        )
+    )
+    indicator_frame = pd.DataFrame(
+        [row[:3] for row in indicators], columns=["indicator_id", "risk_factor_id", "factor_number"]
+    )
+    labels = {row[0]: (row[3], row[4]) for row in indicators}
+    assessments = assessments_frame_read(country_ids=[country.pk])
+    now = indicator_contributions(assessments, indicator_frame, parameters, month=month)
+    before = indicator_contributions(assessments, indicator_frame, parameters, month=earlier)
+    factors_now = factor_scores_from_contributions(now, indicator_frame, parameters).set_index("factor_number")
+    factors_before = factor_scores_from_contributions(before, indicator_frame, parameters).set_index("factor_number")
+    risk_factors = {
+        factor.number: factor for factor in RiskFactor.objects.filter(pk__in=indicator_frame["risk_factor_id"])
+    }
+
+    factors: list[FactorExplanation] = []
+    for number, row in factors_now.iterrows():
+        factor = risk_factors[int(number)]
+        current = now[now["factor_number"] == number]
+        previous = before[before["factor_number"] == number]
+        score, score_before = _float(row["score"]), _float(factors_before.loc[number, "score"])
+        factors.append(
+            FactorExplanation(
+                number=int(number),
+                name=factor.name,
+                crime_group=factor.crime_group,
+                score=score,
+                score_before=score_before,
+                change=None if score is None or score_before is None else score - score_before,
+                coverage=float(row["coverage"]),
+                indicators_assessed=int(row["indicators_assessed"]),
+                indicators_total=int(row["indicators_total"]),
+                contributions=[
+                    IndicatorContribution(
+                        indicator_id=int(item.indicator_id),
+                        code=labels[item.indicator_id][0],
+                        title=labels[item.indicator_id][1],
+                        assessment_id=int(item.assessment_id),
+                        observed_on=pd.Timestamp(item.observed_on).date(),
+                        severity=int(item.severity),
+                        confidence=str(item.confidence),
+                        confidence_weight=float(item.confidence_weight),
+                        age_months=int(item.age_months),
+                        age_weight=float(item.age_weight),
+                        weight=float(item.weight),
+                        counts=bool(item.counts),
+                        share=float(item.share),
+                    )
+                    for item in current.sort_values(["share", "indicator_id"], ascending=[False, True]).itertuples()
+                ],
+                changes=_indicator_changes(current, previous, labels),
+            )
+        )
+    return ScoreExplanation(
+        country=country,
+        month=month,
+        compared_with=earlier,
+        methodology=methodology,
+        stored=stored if stored and stored.month == month else None,
+        factors=factors,
+    )
+
+
+def _indicator_changes(current: pd.DataFrame, previous: pd.DataFrame, labels: dict) -> list[IndicatorChange]:
+    now = current[current["counts"]].set_index("indicator_id")
+    then = previous[previous["counts"]].set_index("indicator_id")
+    changes: list[IndicatorChange] = []
+    for indicator_id in sorted(set(now.index) | set(then.index), key=lambda pk: labels[pk][0]):
+        in_now, in_then = indicator_id in now.index, indicator_id in then.index
+        if in_now and not in_then:
+            kind = "new"
+        elif in_then and not in_now:
+            kind = "expired"
+        elif now.loc[indicator_id, "assessment_id"] != then.loc[indicator_id, "assessment_id"]:
+            kind = "updated"
+        else:
+            kind = "aged"
+        changes.append(
+            IndicatorChange(
+                code=labels[indicator_id][0],
+                title=labels[indicator_id][1],
+                kind=kind,
+                severity_before=int(then.loc[indicator_id, "severity"]) if in_then else None,
+                severity_now=int(now.loc[indicator_id, "severity"]) if in_now else None,
+                weight_before=float(then.loc[indicator_id, "weight"]) if in_then else 0.0,
+                weight_now=float(now.loc[indicator_id, "weight"]) if in_now else 0.0,
+            )
+        )
+    return changes

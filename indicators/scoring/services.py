@@ -1,0 +1,425 @@
+"""Score runs: read assessments, run the pure core, and replace the run's scope of stored scores atomically.
+
+A run is a ScoreRun row (trigger, scope, status, timing, counts, error). Its scores replace the stored scores of its
+countries (from `since` on) in one transaction, so readers never see half a run and a failed run leaves the previous
+scores in place. Two runs that overlap on a country are serialised at write time by a per-country lock, and a run
+never overwrites scores written by a run that started after it (that run read fresher assessments).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from indicators.models import (
+    Assessment,
+    Country,
+    CountryScore,
+    Indicator,
+    Methodology,
+    RiskFactorScore,
+    ScoreRun,
+)
+from indicators.scoring.core import (
+    LOOKBACK_MONTHS,
+    MethodologyParameters,
+    MethodologyParametersError,
+    ScoreFrames,
+    month_first_day,
+    month_number,
+    scores_compute,
+)
+from indicators.signals import score_run_finished
+
+logger = logging.getLogger(__name__)
+
+# Namespace of the PostgreSQL advisory locks that serialise score writes per country ("AWSC").
+SCORE_LOCK_NAMESPACE = 0x41575343 & 0x7FFFFFFF
+CRIME_GROUP_COLUMNS = ("genocide", "crimes_against_humanity", "war_crimes")
+COUNTRY_SCORE_COLUMNS = (
+    "country_id",
+    "month",
+    "methodology_id",
+    "run_id",
+    "overall",
+    "band",
+    "common",
+    *CRIME_GROUP_COLUMNS,
+    "coverage",
+    "change_3m",
+    "change_12m",
+)
+FACTOR_SCORE_COLUMNS = (
+    "country_id",
+    "month",
+    "methodology_id",
+    "run_id",
+    "risk_factor_id",
+    "score",
+    "coverage",
+    "indicators_assessed",
+)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Methodology versions
+
+
+def methodology_active() -> Methodology:
+    """The methodology version new scores are computed with."""
+    try:
+        return Methodology.objects.get(is_active=True)
+    except Methodology.DoesNotExist as exc:
+        raise ValidationError("No methodology version is active; publish or activate one first.") from exc
+
+
+def methodology_in_use(*, methodology: Methodology) -> bool:
+    """True once any score run or score names this methodology version; it is then immutable."""
+    return (
+        ScoreRun.objects.filter(methodology=methodology).exists()
+        or CountryScore.objects.filter(methodology=methodology).exists()
+    )
+
+
+def methodology_publish(
+    *,
+    name: str,
+    parameters: dict,
+    description: str = "",
+    created_by=None,
+    activate: bool = True,
+) -> Methodology:
+    """Publish a new methodology version (the next number) after validating its parameters; optionally activate it."""
+    try:
+        MethodologyParameters.from_dict(parameters)
+    except MethodologyParametersError as exc:
+        raise ValidationError({"parameters": str(exc)}) from exc
+    if not name or not name.strip():
+        raise ValidationError({"name": "Give the methodology version a name."})
+    with transaction.atomic():
+        latest = Methodology.objects.select_for_update().aggregate(latest=Max("version"))["latest"] or 0
+        if activate:
+            Methodology.objects.filter(is_active=True).update(is_active=False)
+        return Methodology.objects.create(
+            version=latest + 1,
+            name=name.strip(),
+            description=description.strip(),
+            parameters=parameters,
+            is_active=activate,
+            published_at=timezone.now(),
+            created_by=created_by,
+        )
+
+
+def methodology_activate(*, methodology: Methodology) -> Methodology:
+    """Make this version the one new scores use; the previous active version stays stored, unchanged."""
+    MethodologyParameters.from_dict(methodology.parameters)
+    with transaction.atomic():
+        Methodology.objects.filter(is_active=True).exclude(pk=methodology.pk).update(is_active=False)
+        Methodology.objects.filter(pk=methodology.pk).update(is_active=True)
+    methodology.refresh_from_db()
+    return methodology
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reading
+
+
+def _indicator_frame(methodology: Methodology) -> pd.DataFrame:
+    rows = Indicator.objects.filter(framework__is_active=True, is_retired=False).values_list(
+        "id", "risk_factor_id", "risk_factor__number"
+    )
+    return pd.DataFrame(list(rows), columns=["indicator_id", "risk_factor_id", "factor_number"])
+
+
+def _where(country_ids: Sequence[int] | None, observed_from: dt.date | None) -> tuple[str, list]:
+    clauses: list[str] = []
+    params: list = []
+    if country_ids is not None:
+        clauses.append(f"country_id IN ({', '.join(str(int(pk)) for pk in country_ids) or 'NULL'})")
+    if observed_from is not None:
+        clauses.append("observed_on >= %s")
+        params.append(observed_from)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+ASSESSMENT_READ_COLUMNS = ["id", "country_id", "indicator_id", "observed_on", "severity", "confidence"]
+
+
+def assessments_frame_read(*, country_ids: Sequence[int] | None = None, observed_from: dt.date | None = None):
+    """Every assessment the scoring core needs, as a DataFrame, through the database's fastest read path.
+
+    observed_on is returned as days since 1970-01-01 (int64), which the core accepts as it is.
+    """
+    table = Assessment._meta.db_table
+    where, params = _where(country_ids, observed_from)
+    if connection.vendor == "postgresql":
+        if observed_from is not None:
+            where = where.replace("%s", f"DATE '{observed_from.isoformat()}'")
+        sql = (
+            f"COPY (SELECT id, country_id, indicator_id, observed_on - DATE '1970-01-01', severity, confidence "
+            f"FROM {table}{where}) TO STDOUT"
+        )
+        buffer = io.BytesIO()
+        connection.ensure_connection()
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for block in copy:
+                buffer.write(block)
+        buffer.seek(0)
+        if buffer.getbuffer().nbytes == 0:
+            return _empty_assessments()
+        return pd.read_csv(
+            buffer,
+            sep="\t",
+            header=None,
+            names=ASSESSMENT_READ_COLUMNS,
+            dtype={
+                "id": np.int64,
+                "country_id": np.int64,
+                "indicator_id": np.int64,
+                "observed_on": np.int64,
+                "severity": np.int8,
+                "confidence": "category",
+            },
+            engine="c",
+        )
+    day_expression = (
+        "CAST(julianday(observed_on) - 2440587.5 AS INTEGER)" if connection.vendor == "sqlite" else "observed_on"
+    )
+    sql = f"SELECT id, country_id, indicator_id, {day_expression}, severity, confidence FROM {table}{where}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return _empty_assessments()
+    frame = pd.DataFrame.from_records(rows, columns=ASSESSMENT_READ_COLUMNS)
+    frame["confidence"] = frame["confidence"].astype("category")
+    return frame
+
+
+def _empty_assessments() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=np.int64) for column in ASSESSMENT_READ_COLUMNS}).astype(
+        {"confidence": object}
+    )
+
+
+def _first_months(country_ids: Sequence[int] | None) -> dict[int, dt.date]:
+    """Each country's first assessed month (over all its assessments, however old)."""
+    queryset = Assessment.objects.all()
+    if country_ids is not None:
+        queryset = queryset.filter(country_id__in=country_ids)
+    rows = queryset.order_by().values("country_id").annotate(first=Min("observed_on"))
+    return {row["country_id"]: row["first"].replace(day=1) for row in rows}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Writing
+
+
+def _copy_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    """Append rows with PostgreSQL COPY (text format), the fastest bulk path."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, sep="\t", header=False, index=False, na_rep="\\N", columns=list(columns))
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(buffer.getvalue())
+
+
+def _insert_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    """Append rows with executemany (SQLite and other databases)."""
+    values = frame.loc[:, list(columns)]
+    values = values.astype(object).where(values.notna(), None)
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+            list(values.itertuples(index=False, name=None)),
+        )
+
+
+def score_rows_write(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    """Write score rows through the database's fastest bulk path (COPY on PostgreSQL)."""
+    if frame.empty:
+        return
+    frame = frame.copy()
+    frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m-%d")
+    if connection.vendor == "postgresql":
+        _copy_rows(table, columns, frame)
+    else:
+        _insert_rows(table, columns, frame)
+
+
+def _scope_lock(run: ScoreRun, country_ids: Sequence[int]) -> None:
+    """Serialise score writes per country until the transaction ends (in id order, so runs never deadlock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, c) FROM unnest(%s::int[]) AS c ORDER BY c",
+                [SCORE_LOCK_NAMESPACE, sorted(int(pk) for pk in country_ids)],
+            )
+    else:
+        # SQLite has one writer at a time: writing first takes the database's write lock for the transaction.
+        ScoreRun.objects.filter(pk=run.pk).update(status=ScoreRun.Status.RUNNING)
+
+
+def _scores_store(
+    *, run: ScoreRun, frames: ScoreFrames, country_ids: Sequence[int], since: dt.date | None
+) -> tuple[list[int], list[int]]:
+    """Replace the run's scope in one transaction; returns (countries written, countries left to a newer run)."""
+    with transaction.atomic():
+        _scope_lock(run, country_ids)
+        newer = CountryScore.objects.filter(methodology_id=run.methodology_id, run_id__gt=run.pk)
+        if len(country_ids) < 1000:
+            newer = newer.filter(country_id__in=country_ids)
+        superseded = set(newer.order_by().values_list("country_id", flat=True).distinct()) & set(country_ids)
+        written = sorted(set(country_ids) - superseded)
+        for model in (RiskFactorScore, CountryScore):
+            stale = model.objects.filter(methodology_id=run.methodology_id, country_id__in=written)
+            if since is not None:
+                stale = stale.filter(month__gte=since)
+            stale.delete()
+        country_frame = frames.country_scores
+        factor_frame = frames.factor_scores
+        if superseded:
+            country_frame = country_frame[country_frame["country_id"].isin(written)]
+            factor_frame = factor_frame[factor_frame["country_id"].isin(written)]
+        for frame in (country_frame, factor_frame):
+            frame.insert(2, "methodology_id", run.methodology_id)
+            frame.insert(3, "run_id", run.pk)
+        score_rows_write(CountryScore._meta.db_table, COUNTRY_SCORE_COLUMNS, country_frame)
+        score_rows_write(RiskFactorScore._meta.db_table, FACTOR_SCORE_COLUMNS, factor_frame)
+        run.score_rows = len(country_frame) + len(factor_frame)
+    return written, sorted(superseded)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Runs
+
+
+def countries_by_iso3(*, codes: Iterable[str]) -> list[Country]:
+    """The countries with these ISO-3 codes; a ValidationError names every unknown code."""
+    wanted = [code.strip().upper() for code in codes]
+    found = {country.iso3: country for country in Country.objects.filter(iso3__in=wanted)}
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        raise ValidationError(f"Unknown country code(s): {', '.join(unknown)}. Use ISO-3 codes such as KEN.")
+    return [found[code] for code in dict.fromkeys(wanted)]
+
+
+def scores_recompute(
+    *,
+    trigger: str,
+    country_ids: Sequence[int] | None = None,
+    since: dt.date | None = None,
+    requested_by=None,
+    methodology: Methodology | None = None,
+    celery_task_id: str = "",
+) -> ScoreRun:
+    """Recompute monthly scores for some countries (default: all), from `since` (default: their first month).
+
+    Records a ScoreRun, replaces the scope's stored scores in one transaction and sends `score_run_finished` after
+    commit. A failure marks the run failed with its error, leaves the previous scores in place and re-raises.
+    """
+    triggers = [choice.value for choice in ScoreRun.Trigger]
+    if trigger not in triggers:
+        raise ValidationError(f"Unknown trigger {trigger!r}; use one of {', '.join(triggers)}.")
+    if since is not None:
+        if isinstance(since, dt.datetime) or not isinstance(since, dt.date):
+            raise ValidationError(f"since must be a date; got {since!r}.")
+        since = since.replace(day=1)
+    methodology = methodology or methodology_active()
+    parameters = MethodologyParameters.from_dict(methodology.parameters)
+    scope: list[Country] | None = None
+    if country_ids is not None:
+        scope = list(Country.objects.filter(pk__in=list(country_ids)).order_by("iso3"))
+        unknown = sorted(set(map(int, country_ids)) - {country.pk for country in scope})
+        if unknown:
+            raise ValidationError(f"Unknown country id(s): {', '.join(map(str, unknown))}.")
+    run = ScoreRun.objects.create(
+        methodology=methodology,
+        trigger=trigger,
+        status=ScoreRun.Status.RUNNING,
+        country_scope=[country.iso3 for country in scope] if scope is not None else [],
+        since=since,
+        requested_by=requested_by,
+        celery_task_id=celery_task_id or "",
+        started_at=timezone.now(),
+    )
+    try:
+        scope_ids = [country.pk for country in scope] if scope is not None else None
+        end_month = timezone.localdate().replace(day=1)
+        observed_from = None
+        first_months = None
+        if since is not None:
+            lookback = month_number(since) - LOOKBACK_MONTHS - parameters.max_age_months
+            observed_from = month_first_day(lookback)
+            first_months = _first_months(scope_ids)
+        assessments = assessments_frame_read(country_ids=scope_ids, observed_from=observed_from)
+        frames = scores_compute(
+            assessments,
+            _indicator_frame(methodology),
+            parameters,
+            end_month=end_month,
+            country_first_months=first_months,
+            since=since,
+        )
+        run.observations_count = len(assessments)
+        del assessments
+        all_ids = scope_ids if scope_ids is not None else list(Country.objects.values_list("pk", flat=True))
+        written, superseded = _scores_store(run=run, frames=frames, country_ids=all_ids, since=since)
+        scored = frames.country_scores["country_id"]
+        run.countries_count = int(scored[scored.isin(written)].nunique())
+        run.status = ScoreRun.Status.SUCCEEDED
+        if superseded:
+            run.error = f"Left {len(superseded)} country(ies) to a newer run that had already stored fresher scores."
+    except Exception as exc:
+        run.status = ScoreRun.Status.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"[:5000]
+        run.finished_at = timezone.now()
+        try:
+            run.save(update_fields=["status", "error", "finished_at", "observations_count"])
+            transaction.on_commit(lambda: _run_finished_announce(run))
+        except Exception:  # the database itself may be what failed; the original error matters more
+            logger.exception("Could not record the failure of score run %s", run.pk)
+        raise
+    run.finished_at = timezone.now()
+    run.save(
+        update_fields=[
+            "status",
+            "error",
+            "finished_at",
+            "observations_count",
+            "countries_count",
+            "score_rows",
+        ]
+    )
+    transaction.on_commit(lambda: _run_finished_announce(run))
+    return run
+
+
+def _run_finished_announce(run: ScoreRun) -> None:
+    """Send score_run_finished; a failing listener is logged, it does not turn a finished run into an error."""
+    for receiver, response in score_run_finished.send_robust(sender=ScoreRun, run=run):
+        if isinstance(response, Exception):
+            logger.error("A score_run_finished listener (%r) failed for run %s", receiver, run.pk, exc_info=response)
+
+
+def score_run_summary(run: ScoreRun) -> str:
+    """One line a person can read: what ran, on what, how long, and what it wrote."""
+    seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at and run.started_at else 0.0
+    scope = ", ".join(run.country_scope) if run.country_scope else "all countries"
+    since = f" since {run.since:%Y-%m}" if run.since else ""
+    text = (
+        f"Score run {run.pk} ({run.get_trigger_display().lower()}, methodology v{run.methodology.version}) "
+        f"{run.status} in {seconds:.2f} s: {scope}{since}; {run.observations_count} assessments read, "
+        f"{run.countries_count} countries scored, {run.score_rows} score rows written."
+    )
+    return f"{text} {run.error}" if run.error else text
