@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from atrocity_watch.api.renderers import CsvRenderer
 
 
 class RowsInvalid(exceptions.ValidationError):
@@ -77,6 +80,10 @@ def api_exception_handler(exc, context):
     else:
         message = str(exc.detail)
     body = {"error": {"status": response.status_code, "code": _code(exc), "message": message, "fields": fields}}
+    request = context.get("request")
+    if request is not None and isinstance(getattr(request, "accepted_renderer", None), CsvRenderer):
+        # Errors keep their JSON shape even when the list was asked for as CSV.
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     if isinstance(exc, RowsInvalid):
         body["error"]["rows"] = exc.rows
     response.data = body

@@ -124,3 +124,9 @@ def _rest_settings():
     from django.conf import settings
 
     return settings.REST_FRAMEWORK
+
+
+def test_errors_stay_json_when_csv_was_asked_for(persona_clients):
+    response = persona_clients["victor"].get("/api/v1/countries/?format=csv&page=9999")
+    assert response["Content-Type"].startswith("application/json")
+    assert_error_shape(response, 404)

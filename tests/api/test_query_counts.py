@@ -1,0 +1,55 @@
+"""Query counts of the list endpoints are pinned, and do not grow with the number of rows (no N+1)."""
+
+import datetime as dt
+
+import pytest
+
+from alerts.models import Alert, AlertRule
+from alerts.services import escalation_create
+from indicators.models import Methodology, ScoreRun
+from tests.api.conftest import score_months
+from tests.factories import AssessmentFactory, CountryFactory
+
+# token lookup + the token owner's groups (roles), then the endpoint's own queries.
+AUTH = 2
+LIST_QUERIES = {
+    "/api/v1/countries/": AUTH + 2,  # count, page with desks joined
+    "/api/v1/risk-factors/": AUTH + 3,  # count, page, prefetched indicators
+    "/api/v1/indicators/": AUTH + 2,
+    "/api/v1/methodologies/": AUTH + 2,
+    "/api/v1/score-runs/": AUTH + 2,
+    "/api/v1/scores/": AUTH + 4,  # active methodology, regions for the filter, count, page
+    "/api/v1/assessments/": AUTH + 2,
+    "/api/v1/alerts/": AUTH + 2,
+    "/api/v1/escalations/": AUTH + 3,  # analyst's desks, count, page
+    "/api/v1/countries/QAA/scores/": AUTH + 4,  # country, active methodology, months, factor scores
+}
+
+
+@pytest.fixture
+def many_rows(country_a, alice):
+    """Enough rows in every list that an N+1 would show: scores, runs and assessments for several countries."""
+    methodology = Methodology.objects.get(is_active=True)
+    run = ScoreRun.objects.create(methodology=methodology, trigger="manual", status="succeeded")
+    ScoreRun.objects.create(methodology=methodology, trigger="schedule", status="succeeded", requested_by=alice)
+    months = [dt.date(2025, month, 1) for month in range(1, 13)]
+    score_months(country_a, methodology, run, months)
+    for _ in range(4):
+        score_months(CountryFactory(), methodology, run, months[-2:])
+    for day in range(1, 8):
+        AssessmentFactory(country=country_a, author=alice, observed_on=dt.date(2025, 1, day))
+    rule = AlertRule.objects.filter(is_active=True).first()
+    for number in range(3):
+        alert = Alert.objects.create(
+            rule=rule, rule_kind=rule.kind, country=country_a, message="Rise", fingerprint=f"rise-{number}"
+        )
+        escalation_create(country=country_a, user=alice, summary="Case", risk_assessment="Risk", alert=alert)
+
+
+@pytest.mark.parametrize(("url", "expected"), LIST_QUERIES.items())
+def test_list_endpoint_query_count_is_pinned(token_client, alice, many_rows, django_assert_num_queries, url, expected):
+    api = token_client(alice)
+    api.get("/api/v1/methodologies/1/")  # records the token's first use, which is written at most once a minute
+    with django_assert_num_queries(expected):
+        response = api.get(url)
+    assert response.status_code == 200
