@@ -29,6 +29,11 @@ app.conf.beat_schedule = {
         "task": "indicators.tasks.scores_recompute_all",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Overdue escalations: each case is reminded at most once a day, so an hourly check is cheap and timely.
+    "escalations-send-reminders-hourly": {
+        "task": "alerts.tasks.escalations_send_reminders",
+        "schedule": crontab(minute=5),
+    },
 }
 
 app.autodiscover_tasks()

@@ -1,0 +1,138 @@
+"""Alert evaluation after score runs and assessments, one open alert per rule and country, alert actions, audit."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError
+
+from alerts import services
+from alerts.models import Alert, AlertRule, AuditEvent
+from indicators.models import AppendOnlyError
+from indicators.signals import assessment_recorded, score_run_finished
+from tests.alerts.factories import CountryScoreFactory, ScoreRunFactory
+from tests.factories import AssessmentFactory, indicator
+
+
+@pytest.mark.django_db
+def test_a_finished_score_run_opens_a_band_alert_through_the_celery_task(
+    country_a, country_b, django_capture_on_commit_callbacks
+):
+    run = ScoreRunFactory()
+    CountryScoreFactory(country=country_a, run=run, overall=62.0)
+    CountryScoreFactory(country=country_b, run=run, overall=20.0)
+    with django_capture_on_commit_callbacks(execute=True):
+        score_run_finished.send(sender=type(run), run=run)
+    # Alphaland has never been assessed, so its high band also rests on stale coverage.
+    assert set(Alert.objects.values_list("country__iso3", "rule_kind")) == {
+        ("QAA", "band_reached"),
+        ("QAA", "stale_coverage"),
+    }
+    alert = Alert.objects.get(rule_kind="band_reached")
+    assert alert.status == "open"
+    assert alert.message == "Overall score 62.0 is in band High (October 2026)."
+    assert AuditEvent.objects.filter(kind="alert_raised", country=country_a).exists()
+
+
+@pytest.mark.django_db
+def test_evaluating_twice_keeps_one_open_alert_per_rule_and_country(country_a):
+    run = ScoreRunFactory()
+    CountryScoreFactory(country=country_a, run=run, month=dt.date(2026, 10, 1), overall=62.0)
+    services.alerts_evaluate(run=run, kinds=["band_reached"])
+    CountryScoreFactory(country=country_a, run=run, month=dt.date(2026, 11, 1), overall=80.0)
+    services.alerts_evaluate(run=run, kinds=["band_reached"])
+    assert Alert.objects.filter(rule_kind="band_reached", country=country_a).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_open_alert_for_the_same_rule_and_country(country_a):
+    rule = AlertRule.objects.get(kind="band_reached", is_active=True)
+    Alert.objects.create(rule=rule, rule_kind=rule.kind, country=country_a, message="a", fingerprint="1")
+    with pytest.raises(IntegrityError):
+        Alert.objects.create(rule=rule, rule_kind=rule.kind, country=country_a, message="b", fingerprint="2")
+
+
+@pytest.mark.django_db
+def test_a_dismissed_alert_does_not_fire_again_for_the_same_finding_but_does_for_a_new_one(country_a, alice):
+    run = ScoreRunFactory()
+    CountryScoreFactory(country=country_a, run=run, month=dt.date(2026, 10, 1), overall=62.0)
+    [alert] = services.alerts_evaluate(run=run, kinds=["band_reached"])
+    services.alert_dismiss(alert=alert, user=alice, reason="Already escalated last week.")
+    assert services.alerts_evaluate(run=run, kinds=["band_reached"]) == []
+    CountryScoreFactory(country=country_a, run=run, month=dt.date(2026, 11, 1), overall=64.0)
+    [again] = services.alerts_evaluate(run=run, kinds=["band_reached"])
+    assert again.message.endswith("(November 2026).")
+
+
+@pytest.mark.django_db
+def test_a_serious_assessment_of_factor_12_opens_an_alert_and_is_audited(
+    country_a, alice, django_capture_on_commit_callbacks
+):
+    assessment = AssessmentFactory(country=country_a, indicator=indicator("12.1"), severity=3, author=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_recorded.send(sender=type(assessment), assessment=assessment)
+    # The scoring engine also recomputes Alphaland; band alerts may follow, but this one must be there.
+    alert = Alert.objects.get(country=country_a, rule_kind="serious_specific_indicator")
+    assert alert.message == "Specific-crime indicator 12.1 assessed serious."
+    [audit] = AuditEvent.objects.filter(kind="assessment_recorded")
+    assert audit.actor == alice and "12.1 assessed serious" in audit.summary
+
+
+@pytest.mark.django_db
+def test_alerts_can_be_acknowledged_and_dismissal_needs_a_reason(country_a, alice):
+    rule = AlertRule.objects.get(kind="band_reached", is_active=True)
+    alert = Alert.objects.create(rule=rule, rule_kind=rule.kind, country=country_a, message="High", fingerprint="1")
+    services.alert_acknowledge(alert=alert, user=alice)
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged" and alert.handled_by == alice
+    with pytest.raises(services.ValidationError, match="Say why"):
+        services.alert_dismiss(alert=alert, user=alice, reason=" ")
+    assert list(AuditEvent.objects.filter(alert=alert).values_list("kind", flat=True)) == ["alert_acknowledged"]
+
+
+@pytest.mark.django_db
+def test_turning_an_alert_into_an_escalation_closes_the_alert(client, country_a, alice):
+    rule = AlertRule.objects.get(kind="band_reached", is_active=True)
+    alert = Alert.objects.create(rule=rule, rule_kind=rule.kind, country=country_a, message="High", fingerprint="1")
+    escalation = services.escalation_create(
+        country=country_a, user=alice, summary="S", risk_assessment="R", urgency="high", alert=alert
+    )
+    alert.refresh_from_db()
+    assert alert.status == "escalated" and escalation.alert == alert
+
+
+@pytest.mark.django_db
+def test_audit_events_cannot_be_changed_or_deleted(make_escalation):
+    event = services.audit_record(kind="decision", summary="Closed.", escalation=make_escalation())
+    event.summary = "Rewritten"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(summary="Rewritten")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_the_country_timeline_hides_escalations_from_analysts_of_other_desks(
+    country_a, alice, bob, victor, make_escalation
+):
+    from alerts.selectors import timeline_for_country
+
+    services.escalation_submit(escalation=make_escalation(), user=alice)
+    services.audit_record(kind="trigger_event", summary="ICJ order.", country=country_a)
+    assert len(timeline_for_country(country_a, viewer=victor)) == 2
+    assert [e.summary for e in timeline_for_country(country_a, viewer=bob)] == ["ICJ order."]
+
+
+@pytest.mark.django_db
+def test_published_rules_are_listed_for_the_methodology_page():
+    from alerts.selectors import alert_rules_published
+
+    assert [rule.kind for rule in alert_rules_published()] == [
+        "band_reached",
+        "serious_specific_indicator",
+        "sharp_rise",
+        "stale_coverage",
+    ]
