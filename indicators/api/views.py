@@ -23,7 +23,8 @@ from atrocity_watch.roles import can_record_any_assessment, can_record_assessmen
 from indicators.api import serializers as api_serializers
 from indicators.api.filters import AssessmentFilter, CountryFilter, IndicatorFilter, ScoreRunFilter
 from indicators.filters import CountryScoreFilter
-from indicators.models import Assessment, Country, Indicator, Methodology, RiskFactor, RiskFactorScore, ScoreRun
+from indicators.models import Assessment, Country, Indicator, Methodology, RiskFactor, ScoreRun
+from indicators.scoring.selectors import country_score_history, risk_factor_score_history
 from indicators.selectors import country_scores_latest, methodology_active
 from indicators.services import assessment_record, assessment_validate
 
@@ -97,43 +98,38 @@ def _methodology(version: int | None) -> Methodology | None:
 
 
 def _history_months(*, country, methodology, since, until) -> list[dict]:
-    """Monthly scores oldest first with the factor breakdown, built from two value queries (no model instances)."""
+    """Monthly scores oldest first with the factor breakdown, from the scoring selectors as plain values."""
     if methodology is None:
         return []
-    month_range = {}
-    if since:
-        month_range["month__gte"] = since
-    if until:
-        month_range["month__lte"] = until
-    months = list(
-        country.scores.filter(methodology=methodology, **month_range)
-        .order_by("month")
-        .values(
-            "month",
-            "overall",
-            "band",
-            "common",
-            "genocide",
-            "crimes_against_humanity",
-            "war_crimes",
-            "coverage",
-            "change_3m",
-            "change_12m",
-        )
-    )
-    factors = (
-        RiskFactorScore.objects.filter(country=country, methodology=methodology, **month_range)
-        .order_by("month", "risk_factor__number")
-        .values_list("month", "risk_factor__number", "score", "coverage", "indicators_assessed")
-    )
+    months_query = country_score_history(country=country, methodology=methodology, since=since)
+    factors_query = risk_factor_score_history(country=country, methodology=methodology, since=since)
+    if until is not None:
+        months_query = months_query.filter(month__lte=until)
+        factors_query = factors_query.filter(month__lte=until)
+    months = list(months_query.values(*HISTORY_COLUMNS))
     by_month: dict = {}
-    for month, number, score, coverage, assessed in factors:
+    factor_rows = factors_query.values_list("month", "risk_factor__number", "score", "coverage", "indicators_assessed")
+    for month, number, score, coverage, assessed in factor_rows:
         by_month.setdefault(month, []).append(
             {"risk_factor": number, "score": score, "coverage": coverage, "indicators_assessed": assessed}
         )
     for row in months:
         row["factors"] = by_month.get(row["month"], [])
     return months
+
+
+HISTORY_COLUMNS = (
+    "month",
+    "overall",
+    "band",
+    "common",
+    "genocide",
+    "crimes_against_humanity",
+    "war_crimes",
+    "coverage",
+    "change_3m",
+    "change_12m",
+)
 
 
 @extend_schema_view(
