@@ -137,7 +137,11 @@ def alert_rule_publish(*, kind: str, name: str, description: str, parameters: di
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        previous = AlertRule.objects.select_for_update().filter(kind=kind).aggregate(Max("version"))["version__max"]
+        previous = (
+            AlertRule.objects.select_for_update(of=("self",))
+            .filter(kind=kind)
+            .aggregate(Max("version"))["version__max"]
+        )
         AlertRule.objects.filter(kind=kind, is_active=True).update(is_active=False)
         rule = AlertRule.objects.create(
             kind=kind,
@@ -286,7 +290,7 @@ def _alert_handle(*, alert: Alert, user, status: str, kind: str, summary: str, r
     if not can_handle_alert(user, alert.country):
         raise PermissionDenied(f"Only analysts of {alert.country.name}'s desk and the Focal Point handle its alerts.")
     with transaction.atomic():
-        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        locked = Alert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
         if not locked.is_open:
             raise ValidationError(f"This alert is already {locked.get_status_display().lower()}.")
         if status == Alert.Status.ACKNOWLEDGED and locked.status == Alert.Status.ACKNOWLEDGED:
@@ -394,7 +398,7 @@ def escalation_create(
             summary=f"Escalation drafted ({escalation.get_urgency_display().lower()} urgency).",
         )
         if alert is not None:
-            locked = Alert.objects.select_for_update().get(pk=alert.pk)
+            locked = Alert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
             if not locked.is_open:
                 raise ValidationError(f"This alert is already {locked.get_status_display().lower()}.")
             locked.status = Alert.Status.ESCALATED
@@ -435,7 +439,7 @@ def escalation_update(
         urgency=urgency,
     )
     with transaction.atomic():
-        locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
+        locked = Escalation.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
         if locked.state not in EDITABLE_STATES:
             raise EscalationTransitionError(
                 f"Escalation {locked.pk} is {locked.get_state_display().lower()}; it can be edited only as a draft "
@@ -563,7 +567,11 @@ def escalation_transition(
 
     now = timezone.now()
     with transaction.atomic():
-        locked = Escalation.objects.select_for_update().select_related("country", "claimed_by").get(pk=escalation.pk)
+        locked = (
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("country", "claimed_by")
+            .get(pk=escalation.pk)
+        )
         _check_actor(transition, locked, user)
         _check_state(transition, locked)
         source = locked.state
@@ -702,7 +710,11 @@ def response_action_set_status(*, action: ResponseAction, user, status: str) -> 
     if status not in ResponseAction.Status.values:
         raise ValidationError({"status": f"Status must be one of {', '.join(ResponseAction.Status.values)}."})
     with transaction.atomic():
-        locked = ResponseAction.objects.select_for_update().select_related("escalation", "country").get(pk=action.pk)
+        locked = (
+            ResponseAction.objects.select_for_update(of=("self",))
+            .select_related("escalation", "country")
+            .get(pk=action.pk)
+        )
         if locked.status == status:
             return locked
         previous = locked.get_status_display()
@@ -982,7 +994,9 @@ def impact_assessment_update(*, aia: AtrocityImpactAssessment, user, areas: dict
     if unknown:
         raise ValidationError(f"Unknown areas: {', '.join(unknown)}.")
     with transaction.atomic():
-        locked = AtrocityImpactAssessment.objects.select_for_update().select_related("country").get(pk=aia.pk)
+        locked = (
+            AtrocityImpactAssessment.objects.select_for_update(of=("self",)).select_related("country").get(pk=aia.pk)
+        )
         if locked.status == AtrocityImpactAssessment.Status.COMPLETED:
             raise ValidationError("This assessment is completed; it can no longer be changed.")
         changed = [field for field, value in areas.items() if (value or "").strip() != getattr(locked, field)]
@@ -1006,7 +1020,9 @@ def impact_assessment_complete(*, aia: AtrocityImpactAssessment, user) -> Atroci
     if not can_edit_impact_assessment(user, aia):
         raise PermissionDenied("Only the owner, the country's desk analysts and the Focal Point complete it.")
     with transaction.atomic():
-        locked = AtrocityImpactAssessment.objects.select_for_update().select_related("country").get(pk=aia.pk)
+        locked = (
+            AtrocityImpactAssessment.objects.select_for_update(of=("self",)).select_related("country").get(pk=aia.pk)
+        )
         if locked.status == AtrocityImpactAssessment.Status.COMPLETED:
             raise ValidationError("This assessment is already completed.")
         missing = locked.missing_areas

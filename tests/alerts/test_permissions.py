@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from alerts.models import Alert, AlertRule, Escalation
-from tests.factories import UserFactory
 
 State = Escalation.State
 FORM = {
@@ -150,6 +149,8 @@ def test_desk_analysts_and_focal_points_handle_alerts(client, personas, country_
 def test_trigger_events_are_recorded_by_desk_analysts_and_focal_points(client, personas, country_a, who, allowed):
     import datetime as dt
 
+    from django.utils import timezone
+
     response = post_as(
         client,
         personas[who],
@@ -159,7 +160,7 @@ def test_trigger_events_are_recorded_by_desk_analysts_and_focal_points(client, p
             "title": "ICJ provisional measures",
             "occurred_on": "2026-01-10",
             "owner": personas["alice"].pk,
-            "due_on": (dt.date.today() + dt.timedelta(days=10)).isoformat(),
+            "due_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
         },
     )
     assert response.status_code == (302 if allowed else 403)

@@ -1,0 +1,80 @@
+"""Trigger events open an Atrocity Impact Assessment that can be completed only when every area is filled."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts import services
+from alerts.models import AIA_AREAS, AtrocityImpactAssessment, AuditEvent
+
+
+@pytest.fixture
+def aia(country_a, alice):
+    return services.trigger_event_record(
+        country=country_a,
+        user=alice,
+        kind="commission_of_inquiry",
+        title="UN fact-finding mission report",
+        occurred_on=timezone.localdate() - dt.timedelta(days=3),
+        owner=alice,
+        due_on=timezone.localdate() + dt.timedelta(days=14),
+    )
+
+
+@pytest.mark.django_db
+def test_a_trigger_event_opens_an_assessment_with_the_eight_areas(aia, country_a):
+    assert aia.status == "open" and aia.country == country_a
+    assert [label for _, label, _ in aia.areas] == [label for _, label in AIA_AREAS]
+    assert len(aia.missing_areas) == 8
+    assert AuditEvent.objects.filter(kind="trigger_event", country=country_a).exists()
+
+
+@pytest.mark.django_db
+def test_an_assessment_cannot_be_completed_while_an_area_is_empty(aia, alice):
+    services.impact_assessment_update(aia=aia, user=alice, areas={field: "Filled." for field, _ in AIA_AREAS[:7]})
+    with pytest.raises(ValidationError, match="Still empty: Risk of sexual and gender-based violence"):
+        services.impact_assessment_complete(aia=aia, user=alice)
+    aia.refresh_from_db()
+    assert aia.status == "open"
+    services.impact_assessment_update(aia=aia, user=alice, areas={"sgbv_risk": "High: reports of systematic rape."})
+    done = services.impact_assessment_complete(aia=aia, user=alice)
+    assert done.status == "completed" and done.completed_by == alice
+
+
+@pytest.mark.django_db
+def test_the_page_refuses_completion_with_a_message_naming_the_empty_areas(client, aia, alice):
+    client.force_login(alice)
+    data = {field: "" for field, _ in AIA_AREAS} | {"leverage_over_perpetrators": "Some.", "complete": "1"}
+    response = client.post(reverse("alerts:impact_assessment_detail", args=[aia.pk]), data)
+    assert response.status_code == 400
+    assert "Still empty: Ability to disrupt the logistics of atrocity" in response.content.decode()
+    aia.refresh_from_db()
+    assert aia.status == "open" and aia.leverage_over_perpetrators == "Some."
+
+
+@pytest.mark.django_db
+def test_viewers_read_assessments_but_cannot_edit_them(client, aia, victor):
+    client.force_login(victor)
+    assert client.get(reverse("alerts:impact_assessment_detail", args=[aia.pk])).status_code == 200
+    data = {field: "x" for field, _ in AIA_AREAS}
+    assert client.post(reverse("alerts:impact_assessment_detail", args=[aia.pk]), data).status_code == 403
+    assert AtrocityImpactAssessment.objects.get(pk=aia.pk).leverage_over_perpetrators == ""
+
+
+@pytest.mark.django_db
+def test_recording_a_trigger_event_names_every_bad_field(country_a, alice, victor):
+    with pytest.raises(ValidationError) as refused:
+        services.trigger_event_record(
+            country=country_a,
+            user=alice,
+            kind="rumour",
+            title=" ",
+            occurred_on=timezone.localdate() + dt.timedelta(days=1),
+            owner=victor,
+            due_on=timezone.localdate() - dt.timedelta(days=1),
+        )
+    assert set(refused.value.message_dict) == {"kind", "title", "occurred_on", "owner", "due_on"}
+    assert not AtrocityImpactAssessment.objects.exists()
