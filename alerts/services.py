@@ -395,7 +395,7 @@ def escalation_create(
             actor=user,
             escalation=escalation,
             to_state=State.DRAFT,
-            summary=f"Escalation drafted ({escalation.get_urgency_display().lower()} urgency).",
+            summary=f"Escalation drafted; urgency: {escalation.get_urgency_display().lower()}.",
         )
         if alert is not None:
             locked = Alert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
