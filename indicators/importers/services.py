@@ -82,10 +82,12 @@ def dataset_import_enqueue(
     path_or_file: str | Path | IO[bytes],
     started_by=None,
     skip_invalid: bool = False,
+    send: bool = True,
 ) -> tuple[DatasetImport, bool]:
     """Queue an import for the Celery worker; returns (import, queued). A file already imported is not queued again.
 
-    An uploaded file is kept under VAR_DIR/imports until the worker has read it; a path is read where it lies.
+    An uploaded file is kept under VAR_DIR/imports until the worker has read it; a path is read where it lies. With
+    send=False the row is created but the caller sends the task (to chain several imports).
     """
     from indicators.importers.tasks import dataset_import_task
 
@@ -119,7 +121,8 @@ def dataset_import_enqueue(
             started_by=started_by,
             file_path=file_path,
         )
-        transaction.on_commit(lambda: dataset_import_task.delay(dataset_import.pk))
+        if send:
+            transaction.on_commit(lambda: dataset_import_task.delay(dataset_import.pk))
     return dataset_import, True
 
 
@@ -370,11 +373,17 @@ def _set_progress(
 
 
 def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: bool = False) -> list[DatasetImport]:
-    """Queue (or, with now=True, run) the import of every real dataset found under data_dir; files already imported
-    are skipped by checksum, so this is safe to run on every start."""
+    """Queue (or, with now=True, run) the import of every real dataset found under data_dir, with skip-invalid so the
+    few rows the crosswalk cannot place are listed rather than blocking the rest. Files already imported are skipped
+    by checksum, so this is safe on every start. Queued imports run one after another in a Celery chain: on SQLite,
+    parallel bulk writes would wait on each other's locks."""
+    from celery import chain
+
     from indicators.importers import REAL_DATA_FILES
+    from indicators.importers.tasks import dataset_import_task
 
     imports: list[DatasetImport] = []
+    queued_ids: list[int] = []
     for source, relative in REAL_DATA_FILES:
         path = Path(data_dir) / relative
         if not path.is_file():
@@ -383,9 +392,15 @@ def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: b
             imports.append(
                 dataset_import_run(source=source, path_or_file=path, started_by=started_by, skip_invalid=True)
             )
-        else:
-            dataset_import, _queued = dataset_import_enqueue(
-                source=source, path_or_file=path, started_by=started_by, skip_invalid=True
-            )
-            imports.append(dataset_import)
+            continue
+        dataset_import, queued = dataset_import_enqueue(
+            source=source, path_or_file=path, started_by=started_by, skip_invalid=True, send=False
+        )
+        imports.append(dataset_import)
+        # A still-queued import from an earlier start is sent again in case its message was lost; the task claims
+        # the row with a conditional update, so a second delivery does nothing.
+        if queued or dataset_import.status == DatasetImport.Status.QUEUED:
+            queued_ids.append(dataset_import.pk)
+    if queued_ids:
+        transaction.on_commit(lambda: chain(*(dataset_import_task.si(pk) for pk in queued_ids)).delay())
     return imports

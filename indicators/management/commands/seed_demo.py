@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
@@ -9,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.demo import DEMO_PROFILES, demo_assessments_build
-from indicators.models import Assessment, Country, Desk
+from indicators.models import Assessment, Country, DatasetImport, Desk
 from indicators.selectors import indicators_active
 from indicators.services import assessment_record
 
@@ -29,8 +31,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never in production).")
+        parser.add_argument(
+            "--import-now",
+            action="store_true",
+            help="Import the real datasets in ATROCITY_WATCH_DATA_DIR inline instead of queueing them for the worker.",
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, import_now: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG on.")
         users = self._users()
@@ -41,6 +48,29 @@ class Command(BaseCommand):
                 f"{created} new assessments."
             )
         )
+        self._real_data(import_now=import_now)
+
+    # --- real datasets (issue 4): queued for the worker so `make run` serves at once; checksums keep it idempotent --
+    def _real_data(self, *, import_now: bool) -> None:
+        from indicators.importers.services import dataset_imports_enqueue_real_data
+
+        data_dir = Path(settings.ATROCITY_WATCH_DATA_DIR)
+        if not data_dir.is_dir():
+            self.stdout.write(f"No real data at {data_dir} (ATROCITY_WATCH_DATA_DIR); demo assessments only.")
+            return
+        if not import_now:
+            _broker_folders_create()
+        imports = dataset_imports_enqueue_real_data(data_dir=data_dir, now=import_now)
+        for item in imports:
+            self.stdout.write(f"  {item.source:<18} import #{item.pk}: {item.status} {item.error_summary}".rstrip())
+        pending = sum(item.status in (DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING) for item in imports)
+        if pending:
+            self.stdout.write(
+                f"{pending} real-data imports queued for the Celery worker; progress at /imports/ "
+                "(or run seed_demo --import-now to import inline)."
+            )
+        else:
+            self.stdout.write(f"Real data from {data_dir}: {len(imports)} datasets imported.")
 
     def _users(self) -> dict[str, User]:
         users: dict[str, User] = {}
@@ -83,3 +113,13 @@ class Command(BaseCommand):
                     author=analysts_by_desk[country.desk_id],
                 )
         return len(records)
+
+
+def _broker_folders_create() -> None:
+    """The filesystem broker needs its folders before the first message is sent (scripts/run-dev makes them later)."""
+    if not str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
+        return
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
