@@ -119,7 +119,7 @@ def trend_spec(
     *, history: list[Mapping], series: Mapping[str, str], thresholds: Mapping, method_changes: list[tuple[dt.date, str]]
 ) -> dict:
     """Monthly lines for each named score column, band zones shaded, methodology changes as labelled lines."""
-    months = [row["month"] for row in history]
+    months = [row["month"].isoformat() for row in history]
     data = []
     for index, (column, label) in enumerate(series.items()):
         data.append(
@@ -143,8 +143,8 @@ def trend_spec(
             {
                 "type": "line",
                 "xref": "x",
-                "x0": changed_on,
-                "x1": changed_on,
+                "x0": changed_on.isoformat(),
+                "x1": changed_on.isoformat(),
                 "yref": "paper",
                 "y0": 0,
                 "y1": 1,
@@ -152,7 +152,14 @@ def trend_spec(
             }
         )
         layout["annotations"].append(
-            {"x": changed_on, "y": 1, "yref": "paper", "text": label, "showarrow": False, "yanchor": "bottom"}
+            {
+                "x": changed_on.isoformat(),
+                "y": 1,
+                "yref": "paper",
+                "text": label,
+                "showarrow": False,
+                "yanchor": "bottom",
+            }
         )
     return {"data": data, "layout": layout, "config": CONFIG}
 
@@ -166,7 +173,7 @@ def compare_spec(*, histories: list[tuple[str, list[Mapping]]], thresholds: Mapp
                 "type": "scatter",
                 "mode": "lines",
                 "name": name,
-                "x": [row["month"] for row in history],
+                "x": [row["month"].isoformat() for row in history],
                 "y": [None if row["overall"] is None else round(row["overall"], 1) for row in history],
                 "line": {
                     "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],

@@ -230,6 +230,8 @@ class Assessment(AppendOnlyModel):
         ordering = ["-observed_on", "-recorded_at"]
         indexes = [
             models.Index(fields=["country", "indicator", "observed_on"]),
+            # The dashboards read a country's assessments newest first and each country's last assessment date.
+            models.Index(fields=["country", "-observed_on"], name="assessment_country_newest"),
             models.Index(fields=["observed_on"]),
         ]
         constraints = [
@@ -336,14 +338,19 @@ class Band(models.TextChoices):
 class CountryScore(models.Model):
     """A country's scores for one month under one methodology version."""
 
+    # Scores are derived data written in bulk by the scoring service from ids it has just read. Database-level
+    # foreign keys would make PostgreSQL check every row at commit (about 20 s for a full run on a 2-core machine),
+    # so they are left out (db_constraint=False); on_delete=PROTECT still guards deletes made through Django.
     # country and methodology need no index of their own: the unique constraint and the (methodology, month) index
     # lead with them, and every extra index slows the bulk writes of a score run.
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="scores", db_index=False)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="scores", db_index=False, db_constraint=False
+    )
     month = models.DateField(help_text="First day of the month")
     methodology = models.ForeignKey(
-        Methodology, on_delete=models.PROTECT, related_name="country_scores", db_index=False
+        Methodology, on_delete=models.PROTECT, related_name="country_scores", db_index=False, db_constraint=False
     )
-    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="country_scores")
+    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="country_scores", db_constraint=False)
     overall = models.FloatField(null=True)
     band = models.CharField(max_length=16, choices=Band.choices, blank=True)
     common = models.FloatField(null=True)
@@ -368,13 +375,20 @@ class RiskFactorScore(models.Model):
 
     # Only the unique constraint indexes this table (country first): a full run writes ~650,000 rows, and each
     # extra index roughly doubles that cost. Rows are read per country; runs and factors are never deleted.
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="factor_scores", db_index=False)
+    # No database-level foreign keys, for the reason given on CountryScore; PROTECT still applies in Django.
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="factor_scores", db_index=False, db_constraint=False
+    )
     month = models.DateField()
     methodology = models.ForeignKey(
-        Methodology, on_delete=models.PROTECT, related_name="factor_scores", db_index=False
+        Methodology, on_delete=models.PROTECT, related_name="factor_scores", db_index=False, db_constraint=False
     )
-    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="factor_scores", db_index=False)
-    risk_factor = models.ForeignKey(RiskFactor, on_delete=models.PROTECT, related_name="scores", db_index=False)
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.PROTECT, related_name="factor_scores", db_index=False, db_constraint=False
+    )
+    risk_factor = models.ForeignKey(
+        RiskFactor, on_delete=models.PROTECT, related_name="scores", db_index=False, db_constraint=False
+    )
     score = models.FloatField(null=True)
     coverage = models.FloatField(default=0)
     indicators_assessed = models.PositiveSmallIntegerField(default=0)

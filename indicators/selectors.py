@@ -69,19 +69,22 @@ def score_run_latest() -> ScoreRun | None:
 
 
 def country_scores_latest(*, methodology: Methodology | None) -> QuerySet[CountryScore]:
-    """Each country's most recent monthly score under the methodology, with the date it was last assessed."""
+    """Each country's most recent monthly score under the methodology, with the date it was last assessed.
+
+    Driven from the ~200 countries (one backward index lookup each on the unique (country, methodology, month)
+    index), never from the score table, which holds a row per country and month since 1946.
+    """
     if methodology is None:
         return CountryScore.objects.none()
-    latest_month = (
-        CountryScore.objects.filter(country=OuterRef("country"), methodology=methodology)
-        .order_by("-month")
-        .values("month")[:1]
+    latest_id = (
+        CountryScore.objects.filter(country=OuterRef("pk"), methodology=methodology).order_by("-month").values("pk")[:1]
     )
+    latest_ids = Country.objects.annotate(latest_id=Subquery(latest_id)).values("latest_id")
     last_assessed = (
         Assessment.objects.filter(country=OuterRef("country")).order_by("-observed_on").values("observed_on")[:1]
     )
     return (
-        CountryScore.objects.filter(methodology=methodology, month=Subquery(latest_month))
+        CountryScore.objects.filter(pk__in=latest_ids)
         .select_related("country", "country__desk")
         .annotate(last_assessed=Subquery(last_assessed))
     )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -46,3 +50,73 @@ def change(value: float | None, period: str = "3 months"):
         f"{abs(value):.1f}",
         period,
     )
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@register.simple_tag
+def history_rows(history: list[dict]):
+    """An indicator's assessment history as table rows, built in Python: the country page renders hundreds."""
+    parts = []
+    for row in history:
+        evidence = f'<br><span class="muted">{escape(_shorten(row["evidence"], 140))}</span>' if row["evidence"] else ""
+        parts.append(
+            f'<tr><td class="nowrap">{row["observed_on"].isoformat()}</td>'
+            f"<td>{row['severity']} · {escape(row['severity_label'])}</td><td>{escape(row['confidence_label'])}</td>"
+            f"<td>{escape(row['source'])}{evidence}</td><td>{escape(row['recorded_by'])}</td></tr>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def country_options(countries, selected: str = ""):
+    """<option> elements for a country picker, the selected ISO-3 code marked."""
+    return mark_safe(  # noqa: S308 - codes and names are escaped
+        "".join(
+            f'<option value="{escape(c.iso3)}"{" selected" if c.iso3 == selected else ""}>{escape(c.name)}</option>'
+            for c in countries
+        )
+    )
+
+
+@register.filter
+def shorten(text: str, limit: int) -> str:
+    """Cut text to `limit` characters with an ellipsis (cheaper than truncatechars on long pages)."""
+    return _shorten(text or "", int(limit))
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _count(value: int) -> str:
+    return f'<span class="count-pill">{value}</span>' if value else '<span class="muted">0</span>'
+
+
+@register.simple_tag
+def ranking_rows(scores, score_column: str):
+    """The overview's ranked rows, built in Python: ~200 rows of 13 cells through the template engine cost 100+ ms."""
+    url_template = reverse("indicators:country_detail", args=["ISO"])
+    columns = ("overall", "genocide", "crimes_against_humanity", "war_crimes")
+    parts = []
+    for rank, s in enumerate(scores, start=1):
+        country = s.country
+        url = url_template.replace("ISO", escape(country.iso3))
+        cells = "".join(
+            f'<td class="num{" focus" if column == score_column else ""}">{_score(getattr(s, column))}</td>'
+            for column in columns
+        )
+        last = s.last_assessed.isoformat() if s.last_assessed else "–"
+        parts.append(
+            f'<tr><td class="num rank">{rank}</td>'
+            f'<th scope="row"><a href="{url}">{escape(country.name)}</a> '
+            f'<span class="muted small">{escape(country.iso3)}</span></th>'
+            f"<td>{band_badge(s.focus_band)}</td>{cells}"
+            f'<td class="num">{change(s.change_3m, "3 months")}</td>'
+            f'<td class="num">{change(s.change_12m, "12 months")}</td>'
+            f'<td class="num">{percent(s.coverage)}</td><td class="num nowrap">{last}</td>'
+            f'<td class="num">{_count(s.open_alerts)}</td><td class="num">{_count(s.open_escalations)}</td></tr>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - names and codes are escaped, the rest are numbers and tags
