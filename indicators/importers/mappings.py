@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-MAPPING_VERSION = "2026.1"
+MAPPING_VERSION = "2026.2"
 FIRST_YEAR = 1946
 
 SEVERITY_LABELS = {0: "none", 1: "low", 2: "moderate", 3: "serious"}
@@ -313,17 +313,17 @@ MAPPINGS: tuple[VariableMapping, ...] = (
     VariableMapping(
         source="vdem",
         variable="e_pt_coup",
-        label="Coups d'etat that year (Powell and Thyne, carried in V-Dem): 0 none, 1 failed, 2 successful",
+        label="Successful coups d'etat that year (Powell and Thyne, as carried in V-Dem: a count)",
         indicator="8.4",
         direction="categories",
         categories=(
-            Category((0.0,), 0, "no coup attempt"),
-            Category((1.0,), 2, "failed coup attempt"),
-            Category((2.0,), 3, "successful coup"),
+            Category((0.0,), 0, "no successful coup"),
+            Category((1.0, 2.0, 3.0, 4.0), 3, "one or more successful coups"),
         ),
         default_severity=None,
-        reason="A coup is the clearest abrupt, irregular transfer of power (trigger 8.4); a failed attempt still "
-        "signals a fight over power. Updated to 2023, unlike Polity5.",
+        reason="A successful coup is the clearest abrupt, irregular transfer of power (trigger 8.4). V-Dem carries "
+        "Powell and Thyne's count of successful coups only (Turkey 2016, a failed attempt, is 0), so failed attempts "
+        "cannot be scored from it. Updated to 2023, unlike Polity5.",
     ),
     # Political Terror Scale -------------------------------------------------------------------------------------------
     VariableMapping(

@@ -193,9 +193,14 @@ def test_vdem_maps_violence_exclusion_repression_censorship_and_coups(context):
     assert {r.confidence for r in result.records} == {"medium"}
 
 
+def test_vdem_coup_count_scores_a_successful_coup_as_serious(context):
+    result = PARSERS["vdem"](table(VDEM_HEADER, "Burkina Faso,BFA,2022,0.5,0.3,0.5,0.5,2"), context)
+    assert by_key(result)[("BFA", "8.4", 2022)] == 3
+
+
 def test_vdem_south_vietnam_folds_into_vietnam_only_when_vietnam_is_absent(context):
     result = PARSERS["vdem"](
-        table(VDEM_HEADER, "Vietnam,VNM,1972,0.2,0.5,0,0,0", "Republic of Vietnam,VDR,1972,0.5,0.5,0,0,2"), context
+        table(VDEM_HEADER, "Vietnam,VNM,1972,0.2,0.5,0,0,0", "Republic of Vietnam,VDR,1972,0.5,0.5,0,0,1"), context
     )
     assert by_key(result)[("VNM", "8.4", 1972)] == 0
     assert len(result.merged) == 1
