@@ -30,6 +30,9 @@ def celery_broker_in_memory_by_default():
     if not os.environ.get("CELERY_BROKER_URL"):
         celery_app.conf.broker_url = "memory://"
         celery_app.conf.broker_transport_options = {}
+    if not os.environ.get("CELERY_RESULT_BACKEND"):
+        # Results let a test wait for a real worker; the memory cache is shared by the worker thread.
+        celery_app.conf.result_backend = "cache+memory://"
     yield
 
 

@@ -19,13 +19,6 @@ def test_the_ci_run_uses_redis_as_the_broker():
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_executes_a_task_sent_through_the_broker():
     celery_app.conf.task_always_eager = False
-    previous_backend = celery_app.conf.result_backend
-    celery_app.conf.result_backend = (
-        celery_app.conf.broker_url if celery_app.conf.broker_url.startswith("redis://") else "cache+memory://"
-    )
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            result = celery_app.send_task("celery.ping")
-            assert result.get(timeout=20) == "pong"
-    finally:
-        celery_app.conf.result_backend = previous_backend
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = celery_app.send_task("celery.ping")
+        assert result.get(timeout=20) == "pong"

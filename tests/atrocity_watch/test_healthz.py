@@ -9,6 +9,7 @@ from atrocity_watch.celery import app as celery_app
 @pytest.fixture
 def unreachable_broker(monkeypatch):
     monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(celery_app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
 
 
