@@ -1,0 +1,321 @@
+"""Score runs: storage replaces a scope atomically, failures keep previous scores, runs overlap safely, triggers."""
+
+import datetime as dt
+import json
+import threading
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from atrocity_watch.celery import app as celery_app
+from indicators.models import CountryScore, Methodology, MethodologyInUseError, RiskFactorScore, ScoreRun
+from indicators.scoring import services
+from indicators.scoring.selectors import country_score_history, country_scores_latest, score_explanation
+from indicators.scoring.services import methodology_publish, scores_recompute
+from indicators.services import assessment_record
+from indicators.signals import score_run_finished
+from indicators.tasks import scores_recompute_country
+from tests.factories import AssessmentFactory, indicator
+
+
+def months_from(start: dt.date) -> int:
+    today = dt.date.today()
+    return (today.year - start.year) * 12 + today.month - start.month + 1
+
+
+@pytest.fixture
+def assessed(country_a, country_b, alice, bob):
+    """QAA with a serious 1.1 and QBB with a low 9.1, both observed in January 2026."""
+    AssessmentFactory(country=country_a, indicator=indicator("1.1"), severity=3, author=alice,
+                      observed_on=dt.date(2026, 1, 15))  # fmt: skip
+    AssessmentFactory(country=country_b, indicator=indicator("9.1"), severity=1, author=bob,
+                      observed_on=dt.date(2026, 1, 10))  # fmt: skip
+    return country_a, country_b
+
+
+def stored(country):
+    return {
+        (row.month, row.run_id, row.overall) for row in CountryScore.objects.filter(country=country).order_by("month")
+    }
+
+
+def test_a_full_run_scores_every_assessed_country_for_every_month_and_names_its_methodology_and_run(assessed):
+    country_a, country_b = assessed
+    run = scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    months = months_from(dt.date(2026, 1, 1))
+    assert run.status == ScoreRun.Status.SUCCEEDED
+    assert run.countries_count == 2
+    assert run.observations_count == 2
+    assert run.score_rows == 2 * months * 15
+    active = Methodology.objects.get(is_active=True)
+    for model in (CountryScore, RiskFactorScore):
+        assert set(model.objects.values_list("run_id", "methodology_id").distinct()) == {(run.pk, active.pk)}
+    january = CountryScore.objects.get(country=country_a, month=dt.date(2026, 1, 1))
+    assert january.overall == pytest.approx(100)
+    assert january.band == "very_high"
+    assert CountryScore.objects.filter(country=country_a).count() == months
+
+
+def test_a_country_run_replaces_only_that_country(assessed):
+    country_a, country_b = assessed
+    first = scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    second = scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=[country_a.pk])
+    assert set(CountryScore.objects.filter(country=country_a).values_list("run_id", flat=True)) == {second.pk}
+    assert set(CountryScore.objects.filter(country=country_b).values_list("run_id", flat=True)) == {first.pk}
+    assert CountryScore.objects.filter(country=country_a).count() == months_from(dt.date(2026, 1, 1))
+    assert second.country_scope == ["QAA"]
+
+
+def test_a_run_since_a_month_keeps_the_earlier_months(assessed):
+    country_a, _ = assessed
+    first = scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    second = scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=[country_a.pk], since=dt.date(2026, 3, 1))
+    runs = dict(CountryScore.objects.filter(country=country_a).values_list("month", "run_id"))
+    assert runs[dt.date(2026, 2, 1)] == first.pk
+    assert runs[dt.date(2026, 3, 1)] == second.pk
+    assert len(runs) == months_from(dt.date(2026, 1, 1))
+
+
+def test_a_run_that_fails_midway_leaves_the_previous_scores_in_place(assessed, django_capture_on_commit_callbacks):
+    country_a, country_b = assessed
+    scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    before = stored(country_a) | stored(country_b)
+    factor_rows = RiskFactorScore.objects.count()
+    real_write = services.score_rows_write
+    calls = []
+
+    def write_then_fail(table, columns, frame):
+        calls.append(table)
+        real_write(table, columns, frame)
+        if len(calls) == 1:  # the country scores are written, the factor scores are not
+            raise RuntimeError("disk full")
+
+    finished = []
+    score_run_finished.connect(lambda sender, run, **kw: finished.append(run), weak=False, dispatch_uid="t-fail")
+    try:
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            mock.patch.object(services, "score_rows_write", write_then_fail),
+            pytest.raises(RuntimeError),
+        ):
+            scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    finally:
+        score_run_finished.disconnect(dispatch_uid="t-fail")
+    assert stored(country_a) | stored(country_b) == before
+    assert RiskFactorScore.objects.count() == factor_rows
+    failed = ScoreRun.objects.order_by("-pk").first()
+    assert failed.status == ScoreRun.Status.FAILED
+    assert "disk full" in failed.error
+    assert failed.finished_at is not None
+    assert [run.pk for run in finished] == [failed.pk]
+
+
+def test_an_older_run_never_overwrites_scores_of_a_newer_run_that_read_fresher_data(assessed, alice):
+    """Run A reads, then run B (started later) records and stores fresher scores; A must not write over them."""
+    country_a, _ = assessed
+    real_compute = services.scores_compute
+    inner_runs = []
+
+    def compute_while_another_run_finishes(*args, **kwargs):
+        frames = real_compute(*args, **kwargs)
+        if not inner_runs:
+            inner_runs.append(None)
+            AssessmentFactory(country=country_a, indicator=indicator("1.2"), severity=0, author=alice,
+                              observed_on=dt.date(2026, 2, 3))  # fmt: skip
+            inner_runs[0] = scores_recompute(trigger=ScoreRun.Trigger.NEW_DATA, country_ids=[country_a.pk])
+        return frames
+
+    with mock.patch.object(services, "scores_compute", compute_while_another_run_finishes):
+        outer = scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=[country_a.pk])
+    inner = inner_runs[0]
+    assert outer.status == inner.status == ScoreRun.Status.SUCCEEDED
+    assert "newer run" in outer.error
+    rows = CountryScore.objects.filter(country=country_a)
+    assert set(rows.values_list("run_id", flat=True)) == {inner.pk}
+    assert rows.count() == months_from(dt.date(2026, 1, 1))
+    # The fresher data (a second indicator of factor 1 at severity 0) is what is stored.
+    assert rows.get(month=dt.date(2026, 2, 1)).common < 100
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_runs_for_one_country_leave_one_consistent_set_of_scores(django_db_setup):
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need a server database; SQLite serialises writes itself.")
+    from tests.factories import CountryFactory, UserFactory
+
+    country = CountryFactory(iso3="QCC")
+    author = UserFactory(username="carol", role="analyst")
+    AssessmentFactory(country=country, indicator=indicator("1.1"), severity=2, author=author)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(timeout=10)
+            scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=[country.pk])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    rows = CountryScore.objects.filter(country=country)
+    assert rows.count() == months_from(dt.date(2026, 1, 1))
+    assert rows.values("run_id").distinct().count() == 1
+    assert RiskFactorScore.objects.filter(country=country).values("run_id").distinct().count() == 1
+    assert ScoreRun.objects.filter(status=ScoreRun.Status.SUCCEEDED).count() == 2
+
+
+def test_recording_an_assessment_recomputes_its_country_after_commit(
+    country_a, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_record(country=country_a, indicator=indicator("1.1"), observed_on=dt.date(2026, 3, 2),
+                          severity=2, confidence="high", source="Desk reporting", author=alice)  # fmt: skip
+        assert not ScoreRun.objects.exists()  # nothing happens before the assessment is committed
+    run = ScoreRun.objects.get()
+    assert run.trigger == ScoreRun.Trigger.NEW_DATA
+    assert run.country_scope == ["QAA"]
+    assert CountryScore.objects.get(country=country_a, month=dt.date(2026, 3, 1)).overall == pytest.approx(100 * 2 / 3)
+
+
+def test_a_burst_of_assessments_for_one_country_enqueues_one_recompute(
+    country_a, alice, django_capture_on_commit_callbacks
+):
+    celery_app.conf.task_always_eager = False  # the autouse celery_eager fixture restores it
+    cache.clear()
+    with mock.patch.object(scores_recompute_country, "apply_async") as apply_async:
+        for day in range(1, 21):
+            with django_capture_on_commit_callbacks(execute=True):
+                assessment_record(country=country_a, indicator=indicator("1.1"), observed_on=dt.date(2026, 3, day),
+                                  severity=1, confidence="low", source="Desk reporting", author=alice)  # fmt: skip
+    assert apply_async.call_count == 1
+    assert apply_async.call_args.kwargs["kwargs"]["country_id"] == country_a.pk
+    assert apply_async.call_args.kwargs["countdown"] > 0
+
+
+def test_a_queued_recompute_is_skipped_when_a_later_run_already_covered_it(assessed):
+    country_a, _ = assessed
+    requested_at = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)).isoformat()
+    scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    assert scores_recompute_country.delay(country_id=country_a.pk, requested_at=requested_at).get() is None
+    assert ScoreRun.objects.count() == 1
+    # Without a covering run it recomputes; running it twice gives the same stored scores (idempotent).
+    scores_recompute_country.delay(country_id=country_a.pk).get()
+    first = {(r.month, r.overall) for r in CountryScore.objects.filter(country=country_a)}
+    scores_recompute_country.delay(country_id=country_a.pk).get()
+    assert {(r.month, r.overall) for r in CountryScore.objects.filter(country=country_a)} == first
+
+
+def test_the_nightly_task_is_scheduled_and_recomputes_everything(assessed):
+    from indicators.tasks import scores_recompute_all
+
+    assert celery_app.conf.beat_schedule["scores-recompute-nightly"]["task"] == scores_recompute_all.name
+    assert scores_recompute_all.acks_late is True
+    run = ScoreRun.objects.get(pk=scores_recompute_all.delay().get())
+    assert run.trigger == ScoreRun.Trigger.SCHEDULE
+    assert run.country_scope == []
+
+
+def test_a_methodology_that_produced_scores_cannot_change(assessed):
+    scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    methodology = Methodology.objects.get(is_active=True)
+    methodology.parameters = {**methodology.parameters, "half_life_months": 6}
+    with pytest.raises(MethodologyInUseError, match="publish a new version"):
+        methodology.save()
+    fresh = Methodology.objects.get(pk=methodology.pk)
+    fresh.is_active = False
+    fresh.save()  # switching it off is allowed
+
+
+def test_publishing_a_methodology_makes_a_new_active_version_and_new_scores_name_it(assessed, ada):
+    v1 = Methodology.objects.get(is_active=True)
+    v2 = methodology_publish(name="Shorter memory", parameters={**v1.parameters, "half_life_months": 6}, created_by=ada)
+    assert v2.version == v1.version + 1
+    assert list(Methodology.objects.filter(is_active=True)) == [v2]
+    run = scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    assert run.methodology == v2
+    assert set(CountryScore.objects.values_list("methodology_id", flat=True)) == {v2.pk}
+
+
+def test_publishing_bad_parameters_is_refused_with_the_problem_named(db):
+    v1 = Methodology.objects.get(is_active=True)
+    with pytest.raises(ValidationError, match="max_age_months"):
+        methodology_publish(name="Broken", parameters={**v1.parameters, "max_age_months": -1})
+    assert Methodology.objects.count() == 1
+
+
+def test_selectors_give_latest_scores_history_and_an_explanation(assessed, alice):
+    country_a, country_b = assessed
+    AssessmentFactory(country=country_a, indicator=indicator("1.2"), severity=1, confidence="medium", author=alice,
+                      observed_on=dt.date(2026, 4, 2))  # fmt: skip
+    scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    latest = list(country_scores_latest())
+    assert [score.country.iso3 for score in latest] == ["QAA", "QBB"]
+    history = list(country_score_history(country=country_a))
+    assert history[0].month == dt.date(2026, 1, 1)
+
+    explanation = score_explanation(country=country_a, month=dt.date(2026, 4, 1))
+    factor = explanation.factors[0]
+    stored_factor = RiskFactorScore.objects.get(country=country_a, month=dt.date(2026, 4, 1), risk_factor__number=1)
+    assert factor.score == pytest.approx(stored_factor.score)
+    assert {c.code: (c.severity, c.age_months) for c in factor.contributions} == {"1.1": (3, 3), "1.2": (1, 0)}
+    assert explanation.compared_with == dt.date(2026, 1, 1)
+    assert {change.code: change.kind for change in factor.changes} == {"1.1": "aged", "1.2": "new"}
+    assert factor.change == pytest.approx(factor.score - 100)
+    assert explanation.stored.overall == pytest.approx(
+        CountryScore.objects.get(country=country_a, month=dt.date(2026, 4, 1)).overall
+    )
+
+
+def test_recompute_scores_command_prints_the_run_summary(assessed, capsys):
+    call_command("recompute_scores", "--country", "QAA", "--since", "2026-02")
+    out = capsys.readouterr().out
+    assert "succeeded" in out and "QAA since 2026-02" in out
+    assert ScoreRun.objects.get().since == dt.date(2026, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [(["--country", "ZZZ"], "Unknown country code(s): ZZZ"), (["--since", "2026-13"], "not a month"),
+     (["--since", "yesterday"], "YYYY-MM")],
+)  # fmt: skip
+def test_recompute_scores_command_names_bad_input(db, arguments, message):
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call_command("recompute_scores", *arguments)
+    assert not ScoreRun.objects.exists()
+
+
+def test_the_benchmark_measures_a_run_against_the_io_floor(db):
+    from indicators.management.commands.bench_scoring import benchmark_run
+
+    result = benchmark_run(countries=3, years=2, per_year=2, seed=1, log=lambda message: None)
+    assert result["observations"] == 3 * 142 * 2 * 2
+    assert result["score_rows"] == result["floor_score_rows"]
+    for key in ("recompute_seconds", "io_floor_seconds", "ratio", "peak_rss_mb", "single_country_seconds"):
+        assert result[key] > 0
+    json.dumps(result)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_benchmark_command_uses_a_scratch_database_and_prints_one_json_object(capsys):
+    if connection.vendor != "postgresql":
+        pytest.skip("On SQLite the test database lives in memory; the scratch-file switch would drop it.")
+    before = connection.settings_dict["NAME"]
+    call_command("bench_scoring", "--countries", "2", "--years", "1", "--per-indicator-year", "1", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert result["observations"] == 2 * 142
+    assert result["database"].startswith("PostgreSQL")
+    assert connection.settings_dict["NAME"] == before
+    assert not CountryScore.objects.exists()
