@@ -142,12 +142,63 @@ class AssessmentAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
 
+class MethodologyAdminForm(forms.ModelForm):
+    """Checks the parameters with the scoring core so a bad methodology shows on the form, not as an error."""
+
+    class Meta:
+        model = Methodology
+        fields = ("name", "description", "parameters", "is_active")
+
+    def clean_parameters(self):
+        from indicators.scoring.core import MethodologyParameters, MethodologyParametersError
+
+        parameters = self.cleaned_data["parameters"]
+        try:
+            MethodologyParameters.from_dict(parameters)
+        except MethodologyParametersError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return parameters
+
+
 @admin.register(Methodology)
 class MethodologyAdmin(admin.ModelAdmin):
+    """New versions are published through the scoring service; a version that produced scores is read-only."""
+
+    form = MethodologyAdminForm
     list_display = ("version", "name", "is_active", "published_at")
+    fields = ("version", "name", "description", "parameters", "is_active", "published_at", "created_by")
+    readonly_fields = ("version", "published_at", "created_by")
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        from indicators.scoring.services import methodology_in_use
+
+        if obj is not None and methodology_in_use(methodology=obj):
+            return (*self.readonly_fields, *obj.FROZEN_WHEN_USED)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        from indicators.scoring.services import methodology_activate, methodology_publish
+
+        if change:
+            activate = obj.is_active
+            if activate:  # activation goes through the service, which switches the previous version off first
+                obj.is_active = type(obj).objects.get(pk=obj.pk).is_active
+            obj.save()  # Methodology.save refuses changes to a version in use
+            if activate:
+                methodology_activate(methodology=obj)
+            return
+        published = methodology_publish(
+            name=obj.name,
+            description=obj.description,
+            parameters=obj.parameters,
+            created_by=request.user,
+            activate=obj.is_active,
+        )
+        obj.pk, obj.version = published.pk, published.version
+        obj._state.adding = False
 
 
 @admin.register(ScoreRun)

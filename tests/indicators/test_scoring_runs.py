@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from atrocity_watch.celery import app as celery_app
 from indicators.models import CountryScore, Methodology, MethodologyInUseError, RiskFactorScore, ScoreRun
@@ -23,7 +24,7 @@ from tests.factories import AssessmentFactory, indicator
 
 
 def months_from(start: dt.date) -> int:
-    today = dt.date.today()
+    today = timezone.localdate()
     return (today.year - start.year) * 12 + today.month - start.month + 1
 
 
