@@ -15,6 +15,21 @@ from alerts.models import AIA_AREAS, Department, ResponseAction, Tool, TriggerEv
 from alerts.services import DECISIONS
 from atrocity_watch.roles import Role
 
+
+def accounts_with_a_role():
+    """Active users holding any role: the people a response action can be assigned to."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[role.value for role in Role])
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def _person_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
 DECISION_LABELS = {
     "request_information": "Request more information",
     "declare_imminent_risk": "Declare imminent risk",
@@ -87,7 +102,19 @@ class ResponseActionForm(forms.Form):
     tool = forms.ChoiceField(choices=[("", "Choose a tool")] + Tool.choices)
     lead_department = forms.ChoiceField(choices=[("", "Choose a department")] + Department.choices, label="Lead")
     owner = forms.CharField(max_length=200, help_text="Named official or team")
+    owner_account = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Owner's account",
+        empty_label="None: the Focal Point tracks it",
+        help_text="This person may update the action's status on the tracker",
+    )
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_account"].queryset = accounts_with_a_role()
+        self.fields["owner_account"].label_from_instance = _person_label
 
     def clean_due_on(self) -> dt.date:
         due_on = self.cleaned_data["due_on"]
@@ -113,6 +140,9 @@ class DismissForm(forms.Form):
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ResponseAction.Status.choices)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Note", help_text="What changed; kept with the action."
+    )
 
 
 class TriggerEventForm(forms.Form):
@@ -132,7 +162,7 @@ class TriggerEventForm(forms.Form):
             .distinct()
             .order_by("first_name", "username")
         )
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["owner"].label_from_instance = _person_label
         self.fields["occurred_on"].initial = timezone.localdate
         self.fields["due_on"].initial = lambda: timezone.localdate() + dt.timedelta(days=14)
 

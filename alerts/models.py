@@ -17,6 +17,7 @@ class RuleKind(models.TextChoices):
     SHARP_RISE = "sharp_rise", "Sharp rise in the overall score"
     SERIOUS_SPECIFIC_INDICATOR = "serious_specific_indicator", "Serious assessment of a specific-crime indicator"
     STALE_COVERAGE = "stale_coverage", "Coverage of a high-risk country going stale"
+    TRIGGER_EVENT = "trigger_event", "Trigger event recorded"
 
 
 class AlertRule(models.Model):
@@ -54,6 +55,7 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         DISMISSED = "dismissed", "Dismissed"
         ESCALATED = "escalated", "Escalated"
+        RESOLVED = "resolved", "Resolved (condition cleared)"
 
     OPEN_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED)
 
@@ -71,6 +73,14 @@ class Alert(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     dismissal_reason = models.TextField(blank=True)
+    resolved_by_run = models.ForeignKey(
+        ScoreRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resolved_alerts",
+        help_text="The score run after which the rule no longer fired",
+    )
 
     class Meta:
         ordering = ["-raised_at"]
@@ -232,14 +242,33 @@ class ResponseAction(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+    # Done and cancelled are final: the tracker's history must not be rewritten by a later click.
+    NEXT_STATUSES = {
+        Status.PLANNED: (Status.IN_PROGRESS, Status.DONE, Status.CANCELLED),
+        Status.IN_PROGRESS: (Status.DONE, Status.CANCELLED),
+        Status.DONE: (),
+        Status.CANCELLED: (),
+    }
 
     escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="actions")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="response_actions")
     tool = models.CharField(max_length=40, choices=Tool.choices)
     lead_department = models.CharField(max_length=20, choices=Department.choices)
     owner = models.CharField(max_length=200, help_text="Named official or team in the lead department")
+    owner_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_response_actions",
+        help_text="The owner's account, which may update the action's status",
+    )
     due_on = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    status_note = models.TextField(blank=True, help_text="The note given with the latest status change")
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -345,6 +374,7 @@ class AuditEvent(AppendOnlyModel):
         ALERT_ACKNOWLEDGED = "alert_acknowledged", "Alert acknowledged"
         ALERT_DISMISSED = "alert_dismissed", "Alert dismissed"
         ALERT_ESCALATED = "alert_escalated", "Alert turned into an escalation"
+        ALERT_RESOLVED = "alert_resolved", "Alert resolved: its condition cleared"
         ESCALATION_CREATED = "escalation_created", "Escalation drafted"
         ESCALATION_EDITED = "escalation_edited", "Escalation edited"
         TRANSITION = "transition", "Escalation state changed"

@@ -16,12 +16,20 @@ BAND_REACHED = "band_reached"
 SHARP_RISE = "sharp_rise"
 SERIOUS_SPECIFIC_INDICATOR = "serious_specific_indicator"
 STALE_COVERAGE = "stale_coverage"
+TRIGGER_EVENT = "trigger_event"
+
+# Rules that watch a condition of the scores or assessments: when a score run no longer finds it, the alert resolves.
+# A trigger event is a fact that happened, not a condition, so its alerts wait for a person to handle them.
+CONDITION_KINDS = (BAND_REACHED, SHARP_RISE, SERIOUS_SPECIFIC_INDICATOR, STALE_COVERAGE)
+SCORE_KINDS = (BAND_REACHED, SHARP_RISE, STALE_COVERAGE)
+TRIGGER_EVENT_KINDS = ("court_finding", "commission_of_inquiry", "un_special_advisers")
 
 DEFAULT_PARAMETERS: dict[str, dict] = {
     BAND_REACHED: {"bands": ["high", "very_high"]},
     SHARP_RISE: {"points": 15, "months": 3},
     SERIOUS_SPECIFIC_INDICATOR: {"factors": [10, 12], "severity": 3, "max_age_days": 1095},
     STALE_COVERAGE: {"bands": ["high", "very_high"], "max_age_days": 180},
+    TRIGGER_EVENT: {"kinds": list(TRIGGER_EVENT_KINDS), "max_age_days": 365},
 }
 
 
@@ -49,6 +57,17 @@ class AssessmentRow:
     observed_on: dt.date
     recorded_at: dt.datetime
     severity: int
+
+
+@dataclass(frozen=True)
+class TriggerEventRow:
+    id: int
+    country_id: int
+    kind: str
+    kind_label: str
+    title: str
+    occurred_on: dt.date
+    recorded_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,11 @@ def rule_parameters_errors(kind: str, parameters: Mapping) -> list[str]:
             errors.append(f"{name} must be a positive number; got {value!r}.")
     if parameters.get("severity") not in (None, 1, 2, 3):
         errors.append("severity must be 1, 2 or 3.")
+    kinds = parameters.get("kinds")
+    if "kinds" in parameters and (
+        not isinstance(kinds, list) or not kinds or any(kind not in TRIGGER_EVENT_KINDS for kind in kinds)
+    ):
+        errors.append(f"kinds must be a non-empty list drawn from {', '.join(TRIGGER_EVENT_KINDS)}.")
     factors = parameters.get("factors")
     if "factors" in parameters and (
         not isinstance(factors, list) or not factors or not all(isinstance(f, int) and 1 <= f <= 14 for f in factors)
@@ -249,17 +273,55 @@ def evaluate_stale_coverage(
     return candidates
 
 
+def evaluate_trigger_event(rule: Rule, events: Iterable[TriggerEventRow], *, today: dt.date) -> list[AlertCandidate]:
+    """Fire for each country with a trigger event of the rule's kinds dated within max_age_days; the newest recorded
+    event names the alert, so a later event can raise a new alert once the earlier one is handled."""
+    kinds = set(rule.parameters["kinds"])
+    max_age = int(rule.parameters["max_age_days"])
+    oldest = today - dt.timedelta(days=max_age)
+    by_country: dict[int, list[TriggerEventRow]] = {}
+    for row in events:
+        if row.kind in kinds and oldest <= row.occurred_on <= today:
+            by_country.setdefault(row.country_id, []).append(row)
+    candidates = []
+    for country_id, rows in sorted(by_country.items()):
+        rows.sort(key=lambda row: (row.recorded_at, row.id))
+        newest = rows[-1]
+        message = f"{newest.kind_label}: {newest.title} ({newest.occurred_on:%d %B %Y})."
+        if len(rows) > 1:
+            others = len(rows) - 1
+            message += f" {others} earlier trigger event{'s' if others > 1 else ''} within {max_age} days."
+        candidates.append(
+            AlertCandidate(
+                rule_id=rule.id,
+                rule_kind=rule.kind,
+                country_id=country_id,
+                message=message,
+                fingerprint=f"trigger_event:{newest.id}",
+                details={
+                    "trigger_event_id": newest.id,
+                    "kind": newest.kind,
+                    "occurred_on": newest.occurred_on.isoformat(),
+                    "trigger_event_ids": [row.id for row in rows],
+                },
+            )
+        )
+    return candidates
+
+
 def evaluate_rules(
     rules: Iterable[Rule],
     *,
     scores: Iterable[ScoreRow] = (),
     assessments: Iterable[AssessmentRow] = (),
     last_assessed: Mapping[int, dt.date | None] | None = None,
+    trigger_events: Iterable[TriggerEventRow] = (),
     today: dt.date,
 ) -> list[AlertCandidate]:
     """Evaluate every rule against the rows given; a rule whose rows were not given finds nothing."""
     scores = list(scores)
     assessments = list(assessments)
+    trigger_events = list(trigger_events)
     candidates: list[AlertCandidate] = []
     for rule in rules:
         if rule.kind == BAND_REACHED:
@@ -270,4 +332,56 @@ def evaluate_rules(
             candidates += evaluate_serious_specific_indicator(rule, assessments, today=today)
         elif rule.kind == STALE_COVERAGE and last_assessed is not None:
             candidates += evaluate_stale_coverage(rule, scores, last_assessed, today=today)
+        elif rule.kind == TRIGGER_EVENT:
+            candidates += evaluate_trigger_event(rule, trigger_events, today=today)
     return candidates
+
+
+@dataclass(frozen=True)
+class OpenAlertRow:
+    id: int
+    rule_kind: str
+    country_id: int
+
+
+@dataclass(frozen=True)
+class ClearedAlert:
+    alert_id: int
+    reason: str
+
+
+def alerts_cleared(
+    open_alerts: Iterable[OpenAlertRow],
+    candidates: Iterable[AlertCandidate],
+    *,
+    judged: Mapping[str, Iterable[int]],
+    scores: Iterable[ScoreRow] = (),
+) -> list[ClearedAlert]:
+    """Open alerts whose condition was judged again and no longer holds, each with what the evaluation saw instead.
+
+    `judged` names, per condition kind, the countries for which the evaluation had the data to decide; an alert of
+    another kind or country is left alone, so a partial evaluation never resolves what it did not look at.
+    """
+    firing = {(candidate.rule_kind, candidate.country_id) for candidate in candidates}
+    judged_sets = {kind: set(countries) for kind, countries in judged.items() if kind in CONDITION_KINDS}
+    latest = _latest_per_country(scores)
+    cleared = []
+    for alert in sorted(open_alerts, key=lambda row: row.id):
+        if alert.country_id not in judged_sets.get(alert.rule_kind, ()):
+            continue
+        if (alert.rule_kind, alert.country_id) in firing:
+            continue
+        row = latest.get(alert.country_id)
+        if alert.rule_kind == SERIOUS_SPECIFIC_INDICATOR:
+            reason = "No watched specific-crime indicator is assessed serious any more."
+        elif row is not None:
+            reason = (
+                f"Latest overall score {row.overall:.1f}, band {BAND_LABELS.get(row.band, row.band)} "
+                f"({row.month:%B %Y})."
+            )
+            if alert.rule_kind == STALE_COVERAGE:
+                reason = f"Recent assessments back the score again, or its band fell. {reason}"
+        else:
+            reason = "The rule no longer fires."
+        cleared.append(ClearedAlert(alert_id=alert.id, reason=reason))
+    return cleared

@@ -117,7 +117,7 @@ def response_actions_open_by_department() -> list[tuple[str, list[ResponseAction
     """Open actions grouped by lead department, in the department list's order; empty departments left out."""
     actions = (
         ResponseAction.objects.filter(status__in=ResponseAction.OPEN_STATUSES)
-        .select_related("country", "escalation")
+        .select_related("country", "owner_account", "status_changed_by")
         .order_by("due_on", "pk")
     )
     grouped: dict[str, list[ResponseAction]] = {}
@@ -129,7 +129,7 @@ def response_actions_open_by_department() -> list[tuple[str, list[ResponseAction
 def response_actions_closed(*, limit: int = 50) -> QuerySet[ResponseAction]:
     return (
         ResponseAction.objects.exclude(status__in=ResponseAction.OPEN_STATUSES)
-        .select_related("country", "escalation")
+        .select_related("country", "owner_account", "status_changed_by")
         .order_by("-updated_at")[:limit]
     )
 

@@ -233,6 +233,20 @@ def alerts_evaluate(
             )
         ]
 
+    trigger_events: list[rule_engine.TriggerEventRow] = []
+    trigger_rules = [rule for rule in active_rules if rule.kind == RuleKind.TRIGGER_EVENT]
+    if trigger_rules:
+        horizon = max(int(rule.parameters.get("max_age_days", 365)) for rule in trigger_rules)
+        labels = dict(TriggerEvent.Kind.choices)
+        trigger_events = [
+            rule_engine.TriggerEventRow(
+                id=pk, country_id=c, kind=k, kind_label=labels.get(k, k), title=t, occurred_on=o, recorded_at=r
+            )
+            for pk, c, k, t, o, r in TriggerEvent.objects.filter(
+                country_id__in=scope, occurred_on__gte=today - dt.timedelta(days=horizon)
+            ).values_list("pk", "country_id", "kind", "title", "occurred_on", "recorded_at")
+        ]
+
     last_assessed = None
     if RuleKind.STALE_COVERAGE in kinds_in_use:
         last_assessed = {pk: None for pk in scope}
@@ -246,8 +260,29 @@ def alerts_evaluate(
         )
 
     candidates = rule_engine.evaluate_rules(
-        _rule_rows(active_rules), scores=scores, assessments=assessments, last_assessed=last_assessed, today=today
+        _rule_rows(active_rules),
+        scores=scores,
+        assessments=assessments,
+        last_assessed=last_assessed,
+        trigger_events=trigger_events,
+        today=today,
     )
+    if run is not None:
+        # A score run judges every condition afresh: what it no longer finds is resolved, with the run named.
+        scored = {row.country_id for row in scores}
+        judged = {
+            kind: scope if kind == RuleKind.SERIOUS_SPECIFIC_INDICATOR else scored
+            for kind in kinds_in_use
+            if kind in rule_engine.CONDITION_KINDS
+        }
+        open_alerts = [
+            rule_engine.OpenAlertRow(id=pk, rule_kind=kind, country_id=country_id)
+            for pk, kind, country_id in Alert.objects.filter(
+                status__in=Alert.OPEN_STATUSES, rule_kind__in=list(judged), country_id__in=scope
+            ).values_list("pk", "rule_kind", "country_id")
+        ]
+        for cleared in rule_engine.alerts_cleared(open_alerts, candidates, judged=judged, scores=scores):
+            alert_resolve(alert_id=cleared.alert_id, run=run, reason=cleared.reason)
     raised = []
     for candidate in candidates:
         alert = alert_raise(candidate=candidate, run=run)
@@ -257,9 +292,10 @@ def alerts_evaluate(
 
 
 def alert_raise(*, candidate: rule_engine.AlertCandidate, run: ScoreRun | None = None) -> Alert | None:
-    """Open an alert unless one is already open for the rule and country, or this same finding was seen before."""
+    """Open an alert unless one is already open for the rule and country, or a person already handled this same
+    finding. A finding that cleared by itself (resolved) and comes back raises a new alert."""
     seen = Alert.objects.filter(rule_kind=candidate.rule_kind, country_id=candidate.country_id).filter(
-        Q(status__in=Alert.OPEN_STATUSES) | Q(fingerprint=candidate.fingerprint)
+        Q(status__in=Alert.OPEN_STATUSES) | (Q(fingerprint=candidate.fingerprint) & ~Q(status=Alert.Status.RESOLVED))
     )
     if seen.exists():
         return None
@@ -284,6 +320,31 @@ def alert_raise(*, candidate: rule_engine.AlertCandidate, run: ScoreRun | None =
         # Another evaluation opened the same alert a moment ago; one open alert per rule and country.
         return None
     return alert
+
+
+def alert_resolve(*, alert_id: int, run: ScoreRun, reason: str) -> Alert | None:
+    """Resolve an open alert whose condition a score run no longer finds; None if someone handled it meanwhile."""
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update(of=("self",)).select_related("country", "rule").get(pk=alert_id)
+        if not locked.is_open:
+            return None
+        locked.status = Alert.Status.RESOLVED
+        locked.handled_by = None
+        locked.handled_at = timezone.now()
+        locked.resolved_by_run = run
+        locked.save(update_fields=["status", "handled_by", "handled_at", "resolved_by_run"])
+        audit_record(
+            kind=AuditEvent.Kind.ALERT_RESOLVED,
+            alert=locked,
+            country=locked.country,
+            summary=(
+                f"Alert resolved: '{locked.rule.name}' no longer fires after score run {run.pk}. "
+                f"It had said: {locked.message}"
+            ),
+            reason=reason,
+            details={"run_id": run.pk},
+        )
+    return locked
 
 
 def _alert_handle(*, alert: Alert, user, status: str, kind: str, summary: str, reason: str = "") -> Alert:
@@ -680,8 +741,11 @@ def _clean_actions(actions: Sequence[dict]) -> list[dict]:
         tool = raw.get("tool")
         department = raw.get("lead_department")
         owner = (raw.get("owner") or "").strip()
+        owner_account = raw.get("owner_account")
         due_on = raw.get("due_on")
         problems = []
+        if owner_account is not None and not (owner_account.is_active and has_role(owner_account, *Role)):
+            problems.append("the owner's account must be an active user with a role")
         if tool not in Tool.values:
             problems.append("choose a tool from the toolkit")
         if department not in Department.values:
@@ -695,7 +759,15 @@ def _clean_actions(actions: Sequence[dict]) -> list[dict]:
         if problems:
             errors.append(f"Action {number}: {'; '.join(problems)}.")
         else:
-            cleaned.append({"tool": tool, "lead_department": department, "owner": owner, "due_on": due_on})
+            cleaned.append(
+                {
+                    "tool": tool,
+                    "lead_department": department,
+                    "owner": owner,
+                    "owner_account": owner_account,
+                    "due_on": due_on,
+                }
+            )
     if not actions:
         errors.append("Declaring imminent risk sets response actions in motion: add at least one.")
     if errors:
@@ -703,31 +775,52 @@ def _clean_actions(actions: Sequence[dict]) -> list[dict]:
     return cleaned
 
 
-def response_action_set_status(*, action: ResponseAction, user, status: str) -> ResponseAction:
-    """The Focal Point tracks each action to done or cancelled."""
-    if not can_decide(user):
-        raise PermissionDenied("Only the R2P Focal Point updates response actions.")
-    if status not in ResponseAction.Status.values:
-        raise ValidationError({"status": f"Status must be one of {', '.join(ResponseAction.Status.values)}."})
+def can_update_response_action(user, action: ResponseAction) -> bool:
+    """The action's owner (through their account) and the Focal Point track an action's status."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return can_decide(user) or (action.owner_account_id is not None and action.owner_account_id == user.pk)
+
+
+def response_action_set_status(*, action: ResponseAction, user, status: str, note: str) -> ResponseAction:
+    """Move an action along planned -> in progress -> done or cancelled, with a note kept in the audit trail."""
+    if not can_update_response_action(user, action):
+        raise PermissionDenied("Only the action's owner and the R2P Focal Point update a response action.")
+    labels = dict(ResponseAction.Status.choices)
+    if status not in labels:
+        raise ValidationError({"status": f"Status must be one of {', '.join(labels.values()).lower()}."})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Add a note on what changed: it is kept with the action."})
     with transaction.atomic():
         locked = (
             ResponseAction.objects.select_for_update(of=("self",))
             .select_related("escalation", "country")
             .get(pk=action.pk)
         )
-        if locked.status == status:
-            return locked
-        previous = locked.get_status_display()
+        allowed = ResponseAction.NEXT_STATUSES[ResponseAction.Status(locked.status)]
+        if status not in allowed:
+            current = locked.get_status_display().lower()
+            if not allowed:
+                message = f"This action is {current}; its status can no longer change."
+            else:
+                choices = " or ".join(labels[value].lower() for value in allowed)
+                message = f"This action is {current}; it can move only to {choices}."
+            raise ValidationError({"status": message})
+        previous, previous_label = locked.status, locked.get_status_display()
         locked.status = status
+        locked.status_note = note
+        locked.status_changed_by = user
         locked.updated_at = timezone.now()
-        locked.save(update_fields=["status", "updated_at"])
+        locked.save(update_fields=["status", "status_note", "status_changed_by", "updated_at"])
         audit_record(
             kind=AuditEvent.Kind.ACTION_STATUS,
             actor=user,
             escalation=locked.escalation,
-            summary=f"{locked.get_tool_display()} ({locked.get_lead_department_display()}): {previous} → "
-            f"{locked.get_status_display()}.",
-            details={"action_id": locked.pk},
+            summary=f"{locked.get_tool_display()} ({locked.get_lead_department_display()}, {locked.owner}): "
+            f"{previous_label} → {locked.get_status_display()}.",
+            reason=note,
+            details={"action_id": locked.pk, "from_status": previous, "to_status": status},
         )
     return locked
 
@@ -978,6 +1071,8 @@ def trigger_event_record(
             ),
             details={"trigger_event_id": event.pk, "aia_id": aia.pk},
         )
+        # The published trigger-event rule raises the country's alert in the same transaction: all or nothing.
+        alerts_evaluate(country_ids=[country.pk], kinds=[RuleKind.TRIGGER_EVENT], today=today)
     return aia
 
 

@@ -152,7 +152,7 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
     return {
         "escalation": escalation,
         "timeline": selectors.escalation_timeline(escalation),
-        "actions": escalation.actions.all(),
+        "actions": escalation.actions.select_related("owner_account"),
         "snapshot": escalation.scores_snapshot,
         "may_submit": "submit" in available,
         "may_claim": "claim" in available,
@@ -361,26 +361,47 @@ def notification_read(request, pk: int):
 @role_required(*ALL_ROLES)
 def action_tracker(request):
     groups = selectors.response_actions_open_by_department()
+    labels = dict(ResponseAction.Status.choices)
+    for _, actions in groups:
+        for action in actions:
+            action.may_update = services.can_update_response_action(request.user, action)
+            action.next_statuses = [
+                (value, labels[value]) for value in ResponseAction.NEXT_STATUSES[ResponseAction.Status(action.status)]
+            ]
     context = {
         "groups": groups,
         "open_count": sum(len(actions) for _, actions in groups),
         "closed": selectors.response_actions_closed(),
-        "may_update": can_decide(request.user),
-        "status_choices": ResponseAction.Status.choices,
     }
     return render(request, "alerts/action_tracker.html", context)
 
 
-@role_required(Role.FOCAL_POINT)
+@role_required(*ALL_ROLES)
 @require_http_methods(["POST"])
 def action_status(request, pk: int):
     action = get_object_or_404(ResponseAction.objects.select_related("country"), pk=pk)
+    if not services.can_update_response_action(request.user, action):
+        raise PermissionDenied("Only the action's owner and the R2P Focal Point update a response action.")
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose planned, in progress, done or cancelled.")
+        problems = []
+        if "status" in form.errors:
+            problems.append("Choose in progress, done or cancelled.")
+        if "note" in form.errors:
+            problems.append("Add a note on what changed.")
+        messages.error(request, " ".join(problems))
         return redirect("alerts:action_tracker")
-    services.response_action_set_status(action=action, user=request.user, status=form.cleaned_data["status"])
-    messages.success(request, f"{action.get_tool_display()} for {action.country.name}: status updated.")
+    try:
+        updated = services.response_action_set_status(
+            action=action, user=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        messages.error(request, f"{action.get_tool_display()} for {action.country.name}: {_error_text(exc)}")
+    else:
+        messages.success(
+            request,
+            f"{action.get_tool_display()} for {action.country.name} is now {updated.get_status_display().lower()}.",
+        )
     return redirect("alerts:action_tracker")
 
 

@@ -135,4 +135,5 @@ def test_published_rules_are_listed_for_the_methodology_page():
         "serious_specific_indicator",
         "sharp_rise",
         "stale_coverage",
+        "trigger_event",
     ]

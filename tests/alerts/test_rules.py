@@ -2,11 +2,17 @@
 
 import datetime as dt
 
+from alerts.models import TriggerEvent
 from alerts.rules import (
     DEFAULT_PARAMETERS,
+    TRIGGER_EVENT_KINDS,
+    AlertCandidate,
     AssessmentRow,
+    OpenAlertRow,
     Rule,
     ScoreRow,
+    TriggerEventRow,
+    alerts_cleared,
     evaluate_rules,
     rule_parameters_errors,
 )
@@ -116,3 +122,85 @@ def test_rule_parameters_are_checked_with_messages_naming_the_problem():
         "bands must be a non-empty list drawn from low, moderate, high, very_high."
     ]
     assert rule_parameters_errors("nonsense", {}) == ["Unknown rule kind 'nonsense'."]
+
+
+def event(pk, country_id, kind="court_finding", occurred_on=dt.date(2026, 11, 1), recorded_at=RECORDED):
+    return TriggerEventRow(
+        id=pk,
+        country_id=country_id,
+        kind=kind,
+        kind_label=dict(TriggerEvent.Kind.choices)[kind],
+        title=f"Finding {pk}",
+        occurred_on=occurred_on,
+        recorded_at=recorded_at,
+    )
+
+
+def test_the_trigger_event_rule_knows_every_kind_of_trigger_event():
+    assert set(TRIGGER_EVENT_KINDS) == set(TriggerEvent.Kind.values)
+    assert rule_parameters_errors("trigger_event", DEFAULT_PARAMETERS["trigger_event"]) == []
+
+
+def test_trigger_event_rule_fires_per_country_named_after_the_newest_recorded_event():
+    rows = [
+        event(1, 1, occurred_on=dt.date(2026, 10, 1), recorded_at=RECORDED),
+        event(2, 1, kind="un_special_advisers", occurred_on=dt.date(2026, 9, 1), recorded_at=RECORDED.replace(day=2)),
+        event(3, 2, kind="commission_of_inquiry"),
+    ]
+    found = evaluate_rules([rule("trigger_event")], trigger_events=rows, today=TODAY)
+    assert [c.country_id for c in found] == [1, 2]
+    assert found[0].message == (
+        "Notification by the UN Special Advisers: Finding 2 (01 September 2026). "
+        "1 earlier trigger event within 365 days."
+    )
+    assert found[0].fingerprint == "trigger_event:2"
+    assert found[1].message == "Commission of inquiry or fact-finding mission: Finding 3 (01 November 2026)."
+
+
+def test_trigger_event_rule_ignores_old_future_and_unwatched_events():
+    rows = [
+        event(1, 1, occurred_on=dt.date(2025, 11, 1)),  # more than 365 days before TODAY
+        event(2, 2, occurred_on=dt.date(2026, 12, 1)),  # after TODAY
+        event(3, 3, kind="un_special_advisers"),
+    ]
+    found = evaluate_rules([rule("trigger_event", kinds=["court_finding"])], trigger_events=rows, today=TODAY)
+    assert found == []
+
+
+def test_trigger_event_rule_parameters_name_a_bad_kind():
+    assert rule_parameters_errors("trigger_event", {"kinds": ["press_release"], "max_age_days": 30}) == [
+        "kinds must be a non-empty list drawn from court_finding, commission_of_inquiry, un_special_advisers."
+    ]
+
+
+def candidate(kind, country_id):
+    return AlertCandidate(rule_id=1, rule_kind=kind, country_id=country_id, message="m", fingerprint="f")
+
+
+def test_an_open_alert_clears_when_its_judged_condition_no_longer_fires():
+    open_alerts = [
+        OpenAlertRow(id=1, rule_kind="band_reached", country_id=1),  # no longer fires: cleared
+        OpenAlertRow(id=2, rule_kind="band_reached", country_id=2),  # still fires
+        OpenAlertRow(id=3, rule_kind="band_reached", country_id=3),  # not judged (no scores): left alone
+        OpenAlertRow(id=4, rule_kind="sharp_rise", country_id=1),  # kind not judged: left alone
+        OpenAlertRow(id=5, rule_kind="trigger_event", country_id=1),  # an event, never cleared by a run
+    ]
+    scores = [score(1, dt.date(2026, 10, 1), 40.0, "moderate"), score(2, dt.date(2026, 10, 1), 60.0, "high")]
+    cleared = alerts_cleared(
+        open_alerts,
+        [candidate("band_reached", 2)],
+        judged={"band_reached": {1, 2}, "trigger_event": {1}},
+        scores=scores,
+    )
+    assert [(c.alert_id, c.reason) for c in cleared] == [
+        (1, "Latest overall score 40.0, band Moderate (October 2026).")
+    ]
+
+
+def test_a_serious_indicator_alert_clears_once_no_watched_indicator_is_serious():
+    cleared = alerts_cleared(
+        [OpenAlertRow(id=7, rule_kind="serious_specific_indicator", country_id=1)],
+        [],
+        judged={"serious_specific_indicator": {1}},
+    )
+    assert [c.reason for c in cleared] == ["No watched specific-crime indicator is assessed serious any more."]
