@@ -78,13 +78,13 @@ class Command(BaseCommand):
             write(f"EWP rows not matched to a country: {', '.join(str(error) for error in result.errors)}")
         names = {row.country.iso3: row.country.name for row in rows}
         write("")
-        write(f"{'#':>3}  {'Ours (overall score, band)':<44}{'EWP (2025-26 risk)':<40}")
+        write(f"{'#':>3}  {'Ours (overall score, band)':<48}  {'EWP (2025-26 risk)':<40}")
         for index in range(top):
             left = right = ""
             if index < len(rows):
                 row = rows[index]
-                left = f"{names[row.country.iso3][:28]} {row.overall:5.1f} {row.get_band_display()}"
+                left = f"{names[row.country.iso3][:30]:<30} {row.overall:5.1f} {row.get_band_display()}"
             if index < len(reference):
                 entry = reference[index]
-                right = f"{entry.name[:28]} {entry.risk:.1%}"
-            write(f"{index + 1:>3}  {left:<44}{right:<40}")
+                right = f"{entry.name[:30]:<30} {entry.risk:6.1%}"
+            write(f"{index + 1:>3}  {left:<48}  {right}".rstrip())
