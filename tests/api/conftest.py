@@ -3,12 +3,21 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from atrocity_watch.services import api_token_create
 from indicators.models import CountryScore, Methodology, RiskFactor, RiskFactorScore, ScoreRun
 
 PERSONAS = ("alice", "bob", "fiona", "victor", "ada")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counters and cached histories never leak from one test into another."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import pytest
 
 from alerts.models import Alert, AlertRule
 from alerts.services import escalation_create
-from indicators.models import Methodology, ScoreRun
+from indicators.models import Country, Methodology, ScoreRun
 from tests.api.conftest import score_months
 from tests.factories import AssessmentFactory, CountryFactory
 
@@ -18,11 +18,13 @@ LIST_QUERIES = {
     "/api/v1/indicators/": AUTH + 2,
     "/api/v1/methodologies/": AUTH + 2,
     "/api/v1/score-runs/": AUTH + 2,
-    "/api/v1/scores/": AUTH + 4,  # active methodology, regions for the filter, count, page
+    # latest run (the cache key), active methodology, regions for the filter, count, page
+    "/api/v1/scores/": AUTH + 5,
     "/api/v1/assessments/": AUTH + 2,
     "/api/v1/alerts/": AUTH + 2,
     "/api/v1/escalations/": AUTH + 3,  # analyst's desks, count, page
-    "/api/v1/countries/QAA/scores/": AUTH + 4,  # country, active methodology, months, factor scores
+    # country, active methodology, latest run (the cache key), months, factor scores; a cache hit skips the last two
+    "/api/v1/countries/QAA/scores/": AUTH + 5,
 }
 
 
@@ -53,3 +55,34 @@ def test_list_endpoint_query_count_is_pinned(token_client, alice, many_rows, dja
     with django_assert_num_queries(expected):
         response = api.get(url)
     assert response.status_code == 200
+
+
+def test_history_is_served_from_cache_until_the_next_score_run(
+    token_client, alice, many_rows, django_assert_num_queries
+):
+    api = token_client(alice)
+    first = api.get("/api/v1/countries/QAA/scores/")
+    with django_assert_num_queries(AUTH + 3):
+        again = api.get("/api/v1/countries/QAA/scores/")
+    assert again.content == first.content
+    methodology = Methodology.objects.get(is_active=True)
+    run = ScoreRun.objects.create(methodology=methodology, trigger="manual", status="succeeded")
+    score_months(Country.objects.get(iso3="QAA"), methodology, run, [dt.date(2026, 1, 1)])
+    months = api.get("/api/v1/countries/QAA/scores/").json()["months"]
+    assert months[-1]["month"] == "2026-01-01"
+
+
+def test_latest_scores_are_served_from_cache_until_the_next_score_run(
+    token_client, alice, many_rows, django_assert_num_queries
+):
+    api = token_client(alice)
+    first = api.get("/api/v1/scores/?region=Africa")
+    with django_assert_num_queries(AUTH + 1):
+        again = api.get("/api/v1/scores/?region=Africa")
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/json"
+    methodology = Methodology.objects.get(is_active=True)
+    run = ScoreRun.objects.create(methodology=methodology, trigger="manual", status="succeeded")
+    score_months(Country.objects.get(iso3="QAA"), methodology, run, [dt.date(2026, 1, 1)])
+    rows = api.get("/api/v1/scores/?region=Africa").json()["results"]
+    assert next(row for row in rows if row["country"]["iso3"] == "QAA")["month"] == "2026-01-01"
