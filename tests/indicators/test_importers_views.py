@@ -63,6 +63,7 @@ def test_analyst_cannot_choose_a_dataset_source(client, alice, country_a):
     client.force_login(alice)
     page = client.get(UPLOAD_URL).content.decode()
     assert 'value="csv"' in page and 'value="vdem"' not in page
+    assert 'aria-current="page">Imports</a>' in page
     response = post_upload(client, alice, csv_upload("QAA,2.1,2025-06-30,2,medium,x,"), source="vdem")
     assert response.status_code == 400
     assert DatasetImport.objects.count() == 0
