@@ -804,7 +804,8 @@ def response_action_set_status(*, action: ResponseAction, user, status: str, not
             if not allowed:
                 message = f"This action is {current}; its status can no longer change."
             else:
-                choices = " or ".join(labels[value].lower() for value in allowed)
+                names = [labels[value].lower() for value in allowed]
+                choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
                 message = f"This action is {current}; it can move only to {choices}."
             raise ValidationError({"status": message})
         previous, previous_label = locked.status, locked.get_status_display()
