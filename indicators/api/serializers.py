@@ -282,3 +282,52 @@ class AssessmentWriteSerializer(serializers.Serializer):
 class BulkCreatedSerializer(serializers.Serializer):
     created = serializers.IntegerField(help_text="Number of assessments recorded.")
     ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class IndicatorContributionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    assessment_id = serializers.IntegerField()
+    observed_on = serializers.DateField()
+    severity = serializers.IntegerField()
+    confidence = serializers.CharField()
+    confidence_weight = serializers.FloatField()
+    age_months = serializers.IntegerField()
+    age_weight = serializers.FloatField()
+    weight = serializers.FloatField()
+    counts = serializers.BooleanField(help_text="False when older than the methodology's maximum age.")
+    share = serializers.FloatField(help_text="Its part of the factor's total weight, 0-1.")
+
+
+class IndicatorChangeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["new", "updated", "expired", "aged"])
+    severity_before = serializers.IntegerField(allow_null=True)
+    severity_now = serializers.IntegerField(allow_null=True)
+    weight_before = serializers.FloatField()
+    weight_now = serializers.FloatField()
+
+
+class FactorExplanationSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    crime_group = serializers.ChoiceField(choices=CrimeGroup.choices)
+    score = serializers.FloatField(allow_null=True)
+    score_before = serializers.FloatField(allow_null=True)
+    change = serializers.FloatField(allow_null=True)
+    coverage = serializers.FloatField()
+    indicators_assessed = serializers.IntegerField()
+    indicators_total = serializers.IntegerField()
+    contributions = IndicatorContributionSerializer(many=True)
+    changes = IndicatorChangeSerializer(many=True)
+
+
+class ScoreExplanationSerializer(serializers.Serializer):
+    country = CountryRefSerializer()
+    month = serializers.DateField()
+    compared_with = serializers.DateField()
+    methodology = serializers.IntegerField(source="methodology.version")
+    overall = serializers.FloatField(source="stored.overall", allow_null=True, default=None)
+    band = serializers.CharField(source="stored.band", allow_null=True, default=None)
+    factors = FactorExplanationSerializer(many=True)

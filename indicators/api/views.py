@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -25,11 +26,30 @@ from indicators.api import serializers as api_serializers
 from indicators.api.filters import AssessmentFilter, CountryFilter, IndicatorFilter, ScoreRunFilter
 from indicators.filters import CountryScoreFilter
 from indicators.models import Assessment, Country, CountryScore, Indicator, Methodology, RiskFactor, ScoreRun
-from indicators.scoring.selectors import country_score_history, risk_factor_score_history
+from indicators.scoring.selectors import country_score_history, risk_factor_score_history, score_explanation
 from indicators.selectors import country_scores_latest, methodology_active
-from indicators.services import assessment_record, assessment_validate
+from indicators.services import EARLIEST_OBSERVATION, assessment_record, assessment_validate
 
 ISO3_REGEX = "[A-Za-z]{3}"
+
+
+class ExplanationQuerySerializer(serializers.Serializer):
+    month = serializers.DateField(
+        required=False, help_text="Any day of the month from 1900 to today; the latest scored month if absent."
+    )
+
+    def validate_month(self, value):
+        if value < EARLIEST_OBSERVATION:
+            raise serializers.ValidationError(f"Scores start in {EARLIEST_OBSERVATION:%Y}; {value} is earlier.")
+        if value > timezone.localdate():
+            raise serializers.ValidationError(f"{value} is in the future; there is no score to explain yet.")
+        return value
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    methodology = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class ReadOnlyViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
@@ -83,11 +103,25 @@ class CountryViewSet(ReadOnlyViewSet):
 
         return score_json_response(request, scope=f"history:{country.pk}", build=build)
 
-
-class HistoryQuerySerializer(serializers.Serializer):
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
-    methodology = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    @extend_schema(
+        summary="Why a country scored what it did",
+        description=(
+            "Factor by factor, the assessments that count, their confidence and age weights and their share, and "
+            "what changed against three months earlier. Computed by the scoring core, so it matches stored scores."
+        ),
+        parameters=[ExplanationQuerySerializer],
+        responses={200: api_serializers.ScoreExplanationSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="explanation", filterset_class=None, pagination_class=None)
+    def explanation(self, request, iso3: str):
+        country = self.get_object()
+        query = ExplanationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if methodology_active() is None:
+            raise NotFound("No methodology is active, so there is nothing to explain.")
+        explained = score_explanation(country=country, month=query.validated_data.get("month"))
+        return Response(api_serializers.ScoreExplanationSerializer(explained).data)
 
 
 def _methodology(version: int | None) -> Methodology | None:

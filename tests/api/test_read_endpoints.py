@@ -100,3 +100,17 @@ def test_assessments_filter_by_country_date_range_and_severity(persona_clients, 
     rows = api.get("/api/v1/assessments/?country=qaa&observed_after=2025-06-01").json()["results"]
     assert [(row["country"], row["observed_on"]) for row in rows] == [("QAA", "2026-01-01")]
     assert api.get("/api/v1/assessments/?min_severity=3").json()["count"] == 2
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "fiona", "victor", "ada"])
+def test_every_role_reads_a_score_explanation(persona_clients, scored, persona):
+    body = persona_clients[persona].get("/api/v1/countries/QAA/explanation/").json()
+    assert body["country"]["iso3"] == "QAA"
+    assert [factor["number"] for factor in body["factors"]] == list(range(1, 15))
+
+
+@pytest.mark.parametrize("month", ["0001-01-15", "9999-12-31", "1899-12-31"])
+def test_explanation_of_an_extreme_month_is_not_a_server_error(persona_clients, scored, month):
+    response = persona_clients["victor"].get(f"/api/v1/countries/QAA/explanation/?month={month}")
+    assert response.status_code == 400
+    assert "month" in response.json()["error"]["fields"]
