@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from atrocity_watch import account_views
 from atrocity_watch.views import healthz
@@ -15,7 +15,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", account_views.token_revoke, name="account_token_revoke"),
     path("api/v1/", include("atrocity_watch.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("indicators.urls")),
     path("", include("alerts.urls")),
 ]
