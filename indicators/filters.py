@@ -10,7 +10,7 @@ from indicators.models import Band, CountryScore, Desk
 from indicators.selectors import regions_list
 
 CRIME_GROUP_CHOICES = (
-    ("overall", "Overall (highest crime group)"),
+    ("overall", "Overall"),
     ("genocide", "Genocide"),
     ("crimes_against_humanity", "Crimes against humanity"),
     ("war_crimes", "War crimes"),

@@ -25,8 +25,14 @@ class AssessmentForm(forms.Form):
     """
 
     indicator = forms.ChoiceField(choices=())
-    observed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Observed on")
-    severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int)
+    # type=date inputs only accept ISO dates, whatever the locale's display format.
+    observed_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Observed on"
+    )
+    severity = forms.TypedChoiceField(
+        choices=[("", "Choose severity"), *((value, f"{value} · {label}") for value, label in Severity.choices)],
+        coerce=int,
+    )
     confidence = forms.ChoiceField(choices=Confidence.choices, initial=Confidence.MEDIUM)
     source = forms.CharField(max_length=500)
     evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -342,8 +343,8 @@ def assessment_create(request, iso3: str):
                     f"{count} assessment{'s' if count != 1 else ''} recorded for {country.name}. "
                     "Scores for this country are being recomputed.",
                 )
-                since = recorded[0].recorded_at.isoformat()
-                return redirect(f"{reverse('indicators:country_detail', args=[country.iso3])}?recorded={since}")
+                since = urlencode({"recorded": recorded[0].recorded_at.isoformat()})
+                return redirect(f"{reverse('indicators:country_detail', args=[country.iso3])}?{since}")
         status = 400
     context = {"country": country, "formset": formset}
     return render(request, "indicators/assessment_batch.html", context, status=status)
