@@ -102,19 +102,27 @@ class ResponseActionForm(forms.Form):
     tool = forms.ChoiceField(choices=[("", "Choose a tool")] + Tool.choices)
     lead_department = forms.ChoiceField(choices=[("", "Choose a department")] + Department.choices, label="Lead")
     owner = forms.CharField(max_length=200, help_text="Named official or team")
-    owner_account = forms.ModelChoiceField(
-        queryset=None,
+    owner_account = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
         required=False,
         label="Owner's account",
-        empty_label="None: the Focal Point tracks it",
         help_text="This person may update the action's status on the tracker",
     )
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner_accounts: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_account"].queryset = accounts_with_a_role()
-        self.fields["owner_account"].label_from_instance = _person_label
+        # The formset hands every row the same list, so a page with many rows still reads the users once.
+        accounts = list(accounts_with_a_role()) if owner_accounts is None else owner_accounts
+        self._accounts = {user.pk: user for user in accounts}
+        self.fields["owner_account"].choices = [("", "None: the Focal Point tracks it")] + [
+            (user.pk, _person_label(user)) for user in accounts
+        ]
+
+    def clean_owner_account(self):
+        pk = self.cleaned_data["owner_account"]
+        return None if pk is None else self._accounts[pk]
 
     def clean_due_on(self) -> dt.date:
         due_on = self.cleaned_data["due_on"]
@@ -124,6 +132,11 @@ class ResponseActionForm(forms.Form):
 
 
 ResponseActionFormSet = forms.formset_factory(ResponseActionForm, extra=1, max_num=20, validate_max=True)
+
+
+def response_action_formset(data=None) -> forms.BaseFormSet:
+    """The decision form's action rows, sharing one read of the people an action can be assigned to."""
+    return ResponseActionFormSet(data, prefix="actions", form_kwargs={"owner_accounts": list(accounts_with_a_role())})
 
 
 class ResubmitForm(forms.Form):

@@ -19,9 +19,9 @@ from alerts.forms import (
     DismissForm,
     EscalationForm,
     ImpactAssessmentForm,
-    ResponseActionFormSet,
     ResubmitForm,
     TriggerEventForm,
+    response_action_formset,
 )
 from alerts.models import AIA_AREAS, Alert, AtrocityImpactAssessment, Escalation, Notification, ResponseAction
 from atrocity_watch.roles import (
@@ -160,7 +160,7 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
         "may_edit": may_edit,
         "decisions": decisions,
         "decision_form": forms.get("decision_form") or DecisionForm(allowed=decisions),
-        "action_formset": forms.get("action_formset") or ResponseActionFormSet(prefix="actions"),
+        "action_formset": (forms.get("action_formset") or response_action_formset()) if decisions else None,
         "resubmit_form": forms.get("resubmit_form") or ResubmitForm(),
         "overdue": escalation.is_overdue(),
     }
@@ -301,7 +301,7 @@ def escalation_decide(request, pk: int):
     escalation = _escalation_or_404(request, pk)
     allowed = [t.action for t in services.transitions_available(escalation, request.user) if t.is_decision]
     form = DecisionForm(request.POST, allowed=list(services.DECISIONS))
-    formset = ResponseActionFormSet(request.POST, prefix="actions")
+    formset = response_action_formset(request.POST)
     if not form.is_valid():
         return _transition_refused(
             request,
