@@ -73,7 +73,7 @@ def world_map_spec(*, rows: Iterable[Mapping], thresholds: Mapping, score_label:
             "bgcolor": "rgba(0,0,0,0)",
         },
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "height": 420,
+        "autosize": True,
         "font": FONT,
         "paper_bgcolor": "rgba(0,0,0,0)",
     }
