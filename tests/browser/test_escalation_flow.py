@@ -87,9 +87,23 @@ def test_an_escalation_goes_from_the_country_page_to_actions_on_the_tracker(page
     assert "OFSI designations team" in tracker and "Resettlement unit" in tracker
     shot(page, "5_tracker")
 
+    # The Focal Point moves the sanctions action on from the tracker, with a note.
+    sanctions = page.locator("section.aw-department", has_text="HM Treasury / OFSI")
+    sanctions.get_by_text("Update status").click()
+    sanctions.get_by_label("New status of Targeted sanctions for Alphaland").select_option("in_progress")
+    sanctions.get_by_label("Note").fill("Designation proposals sent to ministers.")
+    sanctions.get_by_role("button", name="Update").click()
+    page.wait_for_selector("text=Targeted sanctions for Alphaland is now in progress.")
+    sanctions = page.locator("section.aw-department", has_text="HM Treasury / OFSI")
+    assert "In progress" in sanctions.inner_text()
+    assert "Designation proposals sent to ministers." in sanctions.inner_text()
+    shot(page, "5b_tracker_status_updated")
+
     # The analyst sees the decision and its rationale.
     sign_in(page, live_server, "alice")
     page.goto(escalation_url)
+    assert "Designation proposals sent to ministers." in page.inner_text("#actions-heading + table")
+    assert "Planned → In progress" in page.inner_text(".aw-timeline")
     decision = page.inner_text(".aw-decision")
     assert "Decision: Imminent risk declared" in decision
     assert "Credible evidence of imminent mass killings of the minority group." in decision
