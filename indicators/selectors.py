@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import Left, RowNumber
 
 from indicators.models import (
     Assessment,
@@ -184,18 +185,25 @@ class FactorIndicators:
 
 
 def _assessment_rows(*, country: Country) -> list[dict]:
+    """The country's assessments newest first: at most HISTORY_SHOWN_PER_INDICATOR per indicator, each row with
+    its indicator's total count; evidence cut to what the page shows (some imports write long evidence)."""
+    newest_first = [F("observed_on").desc(), F("recorded_at").desc(), F("id").desc()]
+    ranked = Assessment.objects.filter(country=country).annotate(
+        rank=Window(RowNumber(), partition_by=[F("indicator_id")], order_by=newest_first),
+        indicator_total=Window(Count("id"), partition_by=[F("indicator_id")]),
+        evidence_start=Left("evidence", 200),
+    )
     rows = list(
-        Assessment.objects.filter(country=country)
-        .order_by("-observed_on", "-recorded_at")
+        ranked.filter(rank__lte=HISTORY_SHOWN_PER_INDICATOR)
+        .order_by(*newest_first)
         .values(
-            "id",
             "indicator_id",
+            "indicator_total",
             "observed_on",
             "severity",
             "confidence",
             "source",
-            "evidence",
-            "recorded_at",
+            "evidence_start",
             "author__username",
             "author__first_name",
             "author__last_name",
@@ -207,6 +215,7 @@ def _assessment_rows(*, country: Country) -> list[dict]:
     for row in rows:
         row["severity_label"] = severity_labels.get(row["severity"], str(row["severity"]))
         row["confidence_label"] = confidence_labels.get(row["confidence"], row["confidence"])
+        row["evidence"] = row.pop("evidence_start") or ""
         full_name = f"{row['author__first_name']} {row['author__last_name']}".strip()
         if row["author__username"]:
             row["recorded_by"] = full_name or row["author__username"]
@@ -231,8 +240,8 @@ def indicators_by_factor_for_country(
         age = months_between(history[0]["observed_on"], today) if history else None
         status = IndicatorStatus(
             indicator=indicator,
-            history=history[:HISTORY_SHOWN_PER_INDICATOR],
-            history_total=len(history),
+            history=history,
+            history_total=history[0]["indicator_total"] if history else 0,
             age_months=age,
             stale=age is not None and half_life <= age <= max_age,
             expired=age is not None and age > max_age,
@@ -266,7 +275,8 @@ def indicator_moves(
 ) -> list[IndicatorMove]:
     """Indicators whose latest assessment in (window_start, window_end] differs from the one before the window.
 
-    Pure: works on assessment rows as returned by `_assessment_rows` (newest first) so it needs no query.
+    Pure: works on assessment rows as returned by `_assessment_rows` (newest first) so it needs no query. Those
+    rows hold each indicator's latest 20; an indicator assessed more than 20 times within the window reads as new.
     """
     latest_in_window: dict[int, dict] = {}
     latest_before: dict[int, dict] = {}
