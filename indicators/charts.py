@@ -102,17 +102,41 @@ def _band_shapes(thresholds: Mapping) -> list[dict]:
 def _time_layout(*, thresholds: Mapping, height: int) -> dict:
     return {
         "height": height,
-        "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
+        "margin": {"l": 48, "r": 16, "t": 40, "b": 40},
         "font": FONT,
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "#ffffff",
         "yaxis": {"range": [0, 100], "title": {"text": "Score (0-100)"}, "gridcolor": "#eef1f4", "fixedrange": True},
-        "xaxis": {"type": "date", "gridcolor": "#eef1f4"},
+        "xaxis": {
+            "type": "date",
+            "gridcolor": "#eef1f4",
+            "rangeselector": {
+                "buttons": [
+                    {"count": 3, "label": "3 years", "step": "year", "stepmode": "backward"},
+                    {"count": 10, "label": "10 years", "step": "year", "stepmode": "backward"},
+                    {"count": 30, "label": "30 years", "step": "year", "stepmode": "backward"},
+                    {"label": "All", "step": "all"},
+                ],
+                "x": 0,
+                "y": 1.02,
+                "yanchor": "bottom",
+                "bgcolor": "#eef1f4",
+                "activecolor": "#c9d6e3",
+            },
+        },
         "legend": {"orientation": "h", "y": -0.18},
         "hovermode": "x unified",
         "shapes": _band_shapes(thresholds),
         "annotations": [],
     }
+
+
+RECENT_MONTHS = 120
+
+
+def _recent_range(months: list[str]) -> list[str] | None:
+    """Open long histories (decades of imported data) on the last ten years; the range buttons show the rest."""
+    return [months[-RECENT_MONTHS], months[-1]] if len(months) > RECENT_MONTHS else None
 
 
 def trend_spec(
@@ -137,7 +161,9 @@ def trend_spec(
                 "hovertemplate": "%{y:.1f}",
             }
         )
-    layout = _time_layout(thresholds=thresholds, height=340)
+    layout = _time_layout(thresholds=thresholds, height=360)
+    if recent := _recent_range(months):
+        layout["xaxis"]["range"] = recent
     for changed_on, label in method_changes:
         layout["shapes"].append(
             {
@@ -183,4 +209,8 @@ def compare_spec(*, histories: list[tuple[str, list[Mapping]]], thresholds: Mapp
                 "hovertemplate": "%{y:.1f}",
             }
         )
-    return {"data": data, "layout": _time_layout(thresholds=thresholds, height=320), "config": CONFIG}
+    layout = _time_layout(thresholds=thresholds, height=340)
+    longest = max((history for _, history in histories), key=len, default=[])
+    if recent := _recent_range([row["month"].isoformat() for row in longest]):
+        layout["xaxis"]["range"] = recent
+    return {"data": data, "layout": layout, "config": CONFIG}

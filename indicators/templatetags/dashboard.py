@@ -120,3 +120,9 @@ def ranking_rows(scores, score_column: str):
             f'<td class="num">{_count(s.open_alerts)}</td><td class="num">{_count(s.open_escalations)}</td></tr>'
         )
     return mark_safe("".join(parts))  # noqa: S308 - names and codes are escaped, the rest are numbers and tags
+
+
+@register.filter
+def thousands(value: int | None) -> str:
+    """12345 -> 12,345."""
+    return "–" if value is None else f"{value:,}"
