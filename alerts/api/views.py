@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from alerts import selectors, services
 from alerts.api import serializers as api_serializers
 from alerts.models import Alert, AuditEvent, Escalation, ResponseAction, RuleKind, Urgency
+from atrocity_watch.api.filters import UtcIsoDateTimeFilter
 from atrocity_watch.api.renderers import CsvListMixin
 from atrocity_watch.roles import Role, has_role
 from indicators.models import Country
@@ -33,7 +34,7 @@ class AlertFilter(filters.FilterSet):
     open = filters.BooleanFilter(method="filter_open", help_text="Only open (or acknowledged) alerts.")
     country = filters.CharFilter(method="filter_country", help_text="ISO-3 code.")
     rule_kind = filters.ChoiceFilter(choices=RuleKind.choices)
-    raised_after = filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
+    raised_after = UtcIsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
 
     class Meta:
         model = Alert

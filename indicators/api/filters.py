@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from atrocity_watch.api.filters import UtcIsoDateTimeFilter
 from indicators.models import Assessment, Confidence, Country, CrimeGroup, Indicator, ScoreRun, Severity, UnStatus
 
 
@@ -54,7 +55,7 @@ class AssessmentFilter(django_filters.FilterSet):
 class ScoreRunFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ScoreRun.Status.choices)
     trigger = django_filters.ChoiceFilter(choices=ScoreRun.Trigger.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = ScoreRun

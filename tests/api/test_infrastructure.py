@@ -130,3 +130,13 @@ def test_errors_stay_json_when_csv_was_asked_for(persona_clients):
     response = persona_clients["victor"].get("/api/v1/countries/?format=csv&page=9999")
     assert response["Content-Type"].startswith("application/json")
     assert_error_shape(response, 404)
+
+
+@pytest.mark.parametrize("value", ["0761-02-04T07:58:21+18:36", "0001-01-01T00:00:00+05:00", "2026-01-01T00:00:00Z"])
+def test_date_time_filters_with_any_offset_are_not_a_server_error(persona_clients, value):
+    from urllib.parse import quote
+
+    response = persona_clients["victor"].get(f"/api/v1/alerts/?raised_after={quote(value)}")
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "raised_after" in response.json()["error"]["fields"]
