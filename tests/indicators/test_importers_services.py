@@ -275,3 +275,42 @@ def test_compare_rankings_prints_spearman_and_both_top_lists(tmp_path, real_coun
     text = out.getvalue()
     assert "Spearman correlation: 1.000 over 3 common countries" in text
     assert "Myanmar" in text and "Burma/Myanmar" in text
+
+
+def test_a_locked_database_puts_the_import_back_in_the_queue_and_retries(tmp_path, real_countries, monkeypatch):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from indicators.importers import tasks
+
+    path = write(tmp_path, "ucdp.csv", UCDP_HEADER, "775,Myanmar,2021,2500,0,1200,1300")
+    dataset_import, _queued = dataset_import_enqueue(source="ucdp_country_year", path_or_file=path, send=False)
+    calls = []
+    real_execute = tasks.dataset_import_execute
+
+    def locked_once(**kwargs):
+        calls.append(kwargs["dataset_import"].status)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real_execute(**kwargs)
+
+    monkeypatch.setattr(tasks, "dataset_import_execute", locked_once)
+    with pytest.raises(Retry):
+        tasks.dataset_import_task.apply(args=[dataset_import.pk])
+    dataset_import.refresh_from_db()
+    assert dataset_import.status == "queued" and "Waiting to retry" in dataset_import.error_summary
+    tasks.dataset_import_task.apply(args=[dataset_import.pk])  # the retry the broker delivers later
+    dataset_import.refresh_from_db()
+    assert len(calls) == 2
+    assert (dataset_import.status, dataset_import.rows_created) == ("succeeded", 4)
+
+
+def test_an_import_that_breaks_is_recorded_as_failed_without_stopping_the_chain(tmp_path, real_countries, monkeypatch):
+    from indicators.importers import tasks
+
+    path = write(tmp_path, "ucdp.csv", UCDP_HEADER, "775,Myanmar,2021,2500,0,1200,1300")
+    dataset_import, _queued = dataset_import_enqueue(source="ucdp_country_year", path_or_file=path, send=False)
+    path.unlink()
+    assert tasks.dataset_import_task.apply(args=[dataset_import.pk]).get() == "failed"
+    dataset_import.refresh_from_db()
+    assert dataset_import.status == "failed" and "No such file" in dataset_import.error_summary

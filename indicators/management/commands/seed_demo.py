@@ -40,6 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, import_now: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG on.")
+        # Recording assessments and queueing imports send Celery messages; on a fresh clone (make run) the
+        # filesystem broker's folders do not exist yet, since scripts/run-dev creates them after seed_demo.
+        _broker_folders_create()
         users = self._users()
         created = self._assessments(users)
         self.stdout.write(
@@ -58,8 +61,6 @@ class Command(BaseCommand):
         if not data_dir.is_dir():
             self.stdout.write(f"No real data at {data_dir} (ATROCITY_WATCH_DATA_DIR); demo assessments only.")
             return
-        if not import_now:
-            _broker_folders_create()
         imports = dataset_imports_enqueue_real_data(data_dir=data_dir, now=import_now)
         for item in imports:
             self.stdout.write(f"  {item.source:<18} import #{item.pk}: {item.status} {item.error_summary}".rstrip())
