@@ -44,6 +44,9 @@ class Command(BaseCommand):
         # filesystem broker's folders do not exist yet, since scripts/run-dev creates them after seed_demo.
         _broker_folders_create()
         users = self._users()
+        # Real-data imports are queued before the demo's assessments so the worker reaches them before the flood of
+        # per-assessment recompute and alert messages those send.
+        self._real_data(import_now=import_now)
         created = self._assessments(users)
         self.stdout.write(
             self.style.SUCCESS(
@@ -51,7 +54,6 @@ class Command(BaseCommand):
                 f"{created} new assessments."
             )
         )
-        self._real_data(import_now=import_now)
 
     # --- real datasets (issue 4): queued for the worker so `make run` serves at once; checksums keep it idempotent --
     def _real_data(self, *, import_now: bool) -> None:
