@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from alerts import services
 from alerts.models import AlertRule, RuleKind
+from indicators.models import Severity
 from indicators.signals import assessment_recorded, assessments_imported, score_run_finished
 
 
@@ -27,7 +28,9 @@ def on_assessment_recorded(sender, assessment, **kwargs):
     from alerts.tasks import alerts_evaluate_assessments
 
     services.assessment_audit(assessment=assessment)
-    if assessment.indicator.risk_factor.number in _serious_rule_factors():
+    # Only a serious assessment can fire the rule; the run that follows every assessment evaluates the rest,
+    # so a burst of ordinary assessments must not flood the queue with evaluations.
+    if assessment.severity == Severity.SERIOUS and assessment.indicator.risk_factor.number in _serious_rule_factors():
         country_id = assessment.country_id
         transaction.on_commit(lambda: alerts_evaluate_assessments.delay([country_id]))
 
