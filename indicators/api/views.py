@@ -19,12 +19,15 @@ from rest_framework.response import Response
 
 from atrocity_watch.api.caching import score_json_response
 from atrocity_watch.api.exceptions import RowsInvalid
-from atrocity_watch.api.parsers import CsvParser, csv_rows_read
+from atrocity_watch.api.parsers import CsvBody, CsvParser, read_limited
 from atrocity_watch.api.renderers import CsvListMixin
 from atrocity_watch.roles import can_record_any_assessment, can_record_assessment
 from indicators.api import serializers as api_serializers
 from indicators.api.filters import AssessmentFilter, CountryFilter, IndicatorFilter, ScoreRunFilter
+from indicators.crosswalk import CountryCrosswalk
 from indicators.filters import CountryScoreFilter
+from indicators.importers.base import ParserContext
+from indicators.importers.generic_csv import parse_generic_csv
 from indicators.models import Assessment, Country, CountryScore, Indicator, Methodology, RiskFactor, ScoreRun
 from indicators.scoring.selectors import country_score_history, risk_factor_score_history, score_explanation
 from indicators.selectors import country_scores_latest, methodology_active
@@ -352,20 +355,22 @@ class AssessmentViewSet(CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     @action(detail=False, methods=["post"], parser_classes=[JSONParser, CsvParser, MultiPartParser])
     def bulk(self, request):
         self._require_writer()
-        rows = _bulk_rows(request)
+        rows, errors_by_row = _bulk_rows(request)
+        # Rows the CSV parser refused are not among `rows`, so together they are every row sent.
+        total = len(rows) + len(errors_by_row)
         context = self.get_serializer_context()
         checked: list[dict] = []
-        errors: list[dict] = []
         forbidden_rows = 0
-        for number, row in enumerate(rows, start=1):
+        for number, row in rows:
             row_errors, values, row_forbidden = _bulk_row_check(row, request.user, context)
             forbidden_rows += row_forbidden
             if row_errors:
-                errors.append({"row": number, "errors": row_errors})
+                errors_by_row[number] = row_errors
             else:
                 checked.append(values)
-        if errors:
-            exc = RowsInvalid(errors, total=len(rows))
+        if errors_by_row:
+            errors = [{"row": number, "errors": errors_by_row[number]} for number in sorted(errors_by_row)]
+            exc = RowsInvalid(errors, total=total)
             # Only desk refusals: the batch is forbidden rather than malformed.
             if forbidden_rows == len(errors):
                 exc.status_code = status.HTTP_403_FORBIDDEN
@@ -375,25 +380,63 @@ class AssessmentViewSet(CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         return Response({"created": len(ids), "ids": ids}, status=status.HTTP_201_CREATED)
 
 
-def _bulk_rows(request) -> list:
+def _bulk_rows(request) -> tuple[list[tuple[int, object]], dict[int, dict]]:
+    """Numbered rows to check, and the errors already found per row. JSON rows count from 1; CSV rows are the
+    file's line numbers (the header is line 1), as on the import page, because the generic CSV parser reads them."""
     data = request.data
     if request.content_type.startswith("multipart/"):
         upload = request.FILES.get("file")
         if upload is None:
             raise ParseError("Upload the CSV in a form field named 'file'.")
-        if upload.size > settings.ASSESSMENT_UPLOAD_MAX_BYTES:
-            raise ParseError(f"The file is larger than {settings.ASSESSMENT_UPLOAD_MAX_BYTES} bytes.")
-        try:
-            data = csv_rows_read(upload.read().decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise ParseError("The CSV is not valid UTF-8 text.") from exc
+        data = CsvBody(raw=read_limited(upload, settings.ASSESSMENT_UPLOAD_MAX_BYTES))
+    if isinstance(data, CsvBody):
+        return _csv_rows(data.raw)
     if not isinstance(data, list):
         raise ParseError("Send a JSON array of assessments, or a CSV with a header line.")
     if not data:
         raise ParseError("There are no assessments in the request.")
     if len(data) > settings.API_BULK_MAX_ROWS:
         raise ParseError(f"At most {settings.API_BULK_MAX_ROWS} assessments per request; split the batch.")
-    return data
+    return list(enumerate(data, start=1)), {}
+
+
+def _csv_rows(raw: bytes) -> tuple[list[tuple[int, dict]], dict[int, dict]]:
+    context = ParserContext(
+        crosswalk=CountryCrosswalk.default(),
+        indicator_codes=frozenset(Indicator.objects.filter(framework__is_active=True).values_list("code", flat=True)),
+        today=timezone.localdate(),
+    )
+    result = parse_generic_csv(raw, context)
+    if result.fatal:
+        raise ParseError("The CSV cannot be read: " + "; ".join(str(error) for error in result.errors[:5]))
+    if result.rows_read == 0:
+        raise ParseError("There are no assessments in the CSV.")
+    if result.rows_read > settings.API_BULK_MAX_ROWS:
+        raise ParseError(f"At most {settings.API_BULK_MAX_ROWS} assessments per request; split the file.")
+    errors: dict[int, dict] = {}
+    for error in result.errors:
+        field = CSV_COLUMN_FIELDS.get(error.column, error.column or "non_field_errors")
+        errors.setdefault(error.row, {}).setdefault(field, []).append(str(error.message))
+    rows = [
+        (
+            record.row,
+            {
+                "country": record.iso3,
+                "indicator": record.indicator,
+                "observed_on": record.observed_on.isoformat(),
+                "severity": record.severity,
+                "confidence": record.confidence,
+                "source": record.source,
+                "evidence": record.evidence,
+            },
+        )
+        for record in result.records
+    ]
+    return rows, errors
+
+
+# The generic CSV's column names, as the API's field names.
+CSV_COLUMN_FIELDS = {"iso3": "country", "date": "observed_on"}
 
 
 def _bulk_row_check(row, user, context) -> tuple[dict, dict, bool]:

@@ -99,8 +99,33 @@ def test_bulk_csv_with_a_bad_row_reports_it_and_records_nothing(persona_clients,
     )
     response = persona_clients["alice"].post("/api/v1/assessments/bulk/", body, content_type="text/csv")
     assert response.status_code == 400
-    assert response.json()["error"]["rows"][0]["row"] == 2
+    error = response.json()["error"]
+    # CSV rows are numbered as file lines (the header is line 1), as the import page numbers them.
+    assert [row["row"] for row in error["rows"]] == [3]
+    assert "observed_on" in error["rows"][0]["errors"]
+    assert "1 of 2 rows" in error["message"]
     assert Assessment.objects.count() == 0
+
+
+def test_bulk_csv_reports_parser_and_desk_errors_together(persona_clients, country_a, country_b):
+    body = (
+        "iso3,indicator,date,severity,confidence,source\n"
+        "QBB,7.4,2026-01-01,2,high,x\n"
+        "QAA,7.4,2026-01-01,5,high,x\n"
+        "QAA,7.4,2026-01-01,2,high,x\n"
+    )
+    response = persona_clients["alice"].post("/api/v1/assessments/bulk/", body, content_type="text/csv")
+    assert response.status_code == 400
+    rows = response.json()["error"]["rows"]
+    assert [(row["row"], sorted(row["errors"])) for row in rows] == [(2, ["country"]), (3, ["severity"])]
+    assert Assessment.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", ["", "just one line", "a,b\n1,2,3,4\n", "\x00\x01"])
+def test_unreadable_csv_is_a_400_not_a_500(persona_clients, country_a, body):
+    response = persona_clients["alice"].post("/api/v1/assessments/bulk/", body, content_type="text/csv")
+    assert response.status_code == 400
+    assert response.json()["error"]["status"] == 400
 
 
 def test_bulk_rows_for_another_desk_are_forbidden_and_nothing_is_recorded(persona_clients, country_a, country_b):
