@@ -375,12 +375,10 @@ def _set_progress(
 def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: bool = False) -> list[DatasetImport]:
     """Queue (or, with now=True, run) the import of every real dataset found under data_dir, with skip-invalid so the
     few rows the crosswalk cannot place are listed rather than blocking the rest. Files already imported are skipped
-    by checksum, so this is safe on every start. Queued imports run one after another in a Celery chain: on SQLite,
-    parallel bulk writes would wait on each other's locks."""
-    from celery import chain
-
+    by checksum, so this is safe on every start. Queued imports run one after another in a single task (see
+    dataset_imports_in_order_task)."""
     from indicators.importers import REAL_DATA_FILES
-    from indicators.importers.tasks import dataset_import_task
+    from indicators.importers.tasks import dataset_imports_in_order_task
 
     imports: list[DatasetImport] = []
     queued_ids: list[int] = []
@@ -402,5 +400,5 @@ def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: b
         if queued or dataset_import.status == DatasetImport.Status.QUEUED:
             queued_ids.append(dataset_import.pk)
     if queued_ids:
-        transaction.on_commit(lambda: chain(*(dataset_import_task.si(pk) for pk in queued_ids)).delay())
+        transaction.on_commit(lambda: dataset_imports_in_order_task.delay(queued_ids))
     return imports

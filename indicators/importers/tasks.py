@@ -1,8 +1,9 @@
-"""Celery task for imports started from the upload page or seed_demo: takes an id, calls the service."""
+"""Celery tasks for imports started from the upload page (one file) or seed_demo (every real dataset, in order)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from celery import shared_task
@@ -24,43 +25,87 @@ def dataset_import_task(self, dataset_import_id: int) -> str:
     """Run one queued import; a second delivery of the same message finds it claimed and does nothing.
 
     A locked database (SQLite while a score run writes) is transient: the import goes back to the queue and is retried
-    with a growing delay. Any other failure is recorded on the import and not raised, so the next import of a
-    seed_demo chain still runs.
+    with a growing delay. Any other failure is recorded on the import and not raised.
     """
-    claimed = DatasetImport.objects.filter(pk=dataset_import_id, status=DatasetImport.Status.QUEUED).update(
-        status=DatasetImport.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    dataset_import = _claim(dataset_import_id)
+    if dataset_import is None:
         return "already claimed"
-    dataset_import = DatasetImport.objects.select_related("started_by").get(pk=dataset_import_id)
     try:
         dataset_import_execute(dataset_import=dataset_import)
     except OperationalError as exc:
         if self.request.retries < MAX_RETRIES:
-            DatasetImport.objects.filter(pk=dataset_import_id).update(
-                status=DatasetImport.Status.QUEUED,
-                progress=0,
-                errors=[],
-                error_summary=f"Waiting to retry ({self.request.retries + 1} of {MAX_RETRIES}): {exc}.",
-            )
+            _requeue(dataset_import_id, exc, attempt=self.request.retries + 1)
             raise self.retry(exc=exc, countdown=RETRY_SECONDS * (self.request.retries + 1)) from exc
-        logger.exception("dataset import %s failed after %s retries", dataset_import_id, MAX_RETRIES)
-        DatasetImport.objects.filter(pk=dataset_import_id).update(
-            status=DatasetImport.Status.FAILED,
-            progress=100,
-            finished_at=timezone.now(),
-            error_summary=f"The database stayed busy through {MAX_RETRIES} retries ({exc}); nothing was imported.",
-        )
+        _give_up(dataset_import_id, exc)
     except Exception:
         logger.exception("dataset import %s failed", dataset_import_id)
-    _remove_upload(dataset_import)
-    dataset_import.refresh_from_db(fields=["status"])
-    return dataset_import.status
+    return _finish(dataset_import)
 
 
-def _remove_upload(dataset_import: DatasetImport) -> None:
+@shared_task(name="indicators.importers.dataset_imports_in_order", acks_late=True)
+def dataset_imports_in_order_task(dataset_import_ids: list[int]) -> list[str]:
+    """Run several queued imports one after another in one task (seed_demo's real data).
+
+    One message, sent first, instead of a chain: each link of a chain is sent only when the previous one ends, so it
+    would queue behind every message sent meanwhile. Running them in order also keeps SQLite's single writer free
+    of import-against-import contention; a locked database is waited out here with a growing delay.
+    """
+    outcomes = []
+    for dataset_import_id in dataset_import_ids:
+        for attempt in range(1, MAX_RETRIES + 2):
+            dataset_import = _claim(dataset_import_id)
+            if dataset_import is None:
+                outcomes.append("already claimed")
+                break
+            try:
+                dataset_import_execute(dataset_import=dataset_import)
+            except OperationalError as exc:
+                if attempt > MAX_RETRIES:
+                    _give_up(dataset_import_id, exc)
+                else:
+                    _requeue(dataset_import_id, exc, attempt=attempt)
+                    time.sleep(RETRY_SECONDS * attempt)
+                    continue
+            except Exception:
+                logger.exception("dataset import %s failed", dataset_import_id)
+            outcomes.append(_finish(dataset_import))
+            break
+    return outcomes
+
+
+def _claim(dataset_import_id: int) -> DatasetImport | None:
+    claimed = DatasetImport.objects.filter(pk=dataset_import_id, status=DatasetImport.Status.QUEUED).update(
+        status=DatasetImport.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return DatasetImport.objects.select_related("started_by").get(pk=dataset_import_id)
+
+
+def _requeue(dataset_import_id: int, exc: Exception, *, attempt: int) -> None:
+    DatasetImport.objects.filter(pk=dataset_import_id).update(
+        status=DatasetImport.Status.QUEUED,
+        progress=0,
+        errors=[],
+        error_summary=f"Waiting to retry ({attempt} of {MAX_RETRIES}): {exc}.",
+    )
+
+
+def _give_up(dataset_import_id: int, exc: Exception) -> None:
+    logger.error("dataset import %s failed after %s retries: %s", dataset_import_id, MAX_RETRIES, exc)
+    DatasetImport.objects.filter(pk=dataset_import_id).update(
+        status=DatasetImport.Status.FAILED,
+        progress=100,
+        finished_at=timezone.now(),
+        error_summary=f"The database stayed busy through {MAX_RETRIES} retries ({exc}); nothing was imported.",
+    )
+
+
+def _finish(dataset_import: DatasetImport) -> str:
     # Uploaded copies live under VAR_DIR/imports only until imported; dataset files elsewhere are never touched.
     path = Path(dataset_import.file_path) if dataset_import.file_path else None
     upload_dir = (Path(settings.VAR_DIR) / UPLOAD_DIR_NAME).resolve()
     if path is not None and path.resolve().parent == upload_dir:
         path.unlink(missing_ok=True)
+    dataset_import.refresh_from_db(fields=["status"])
+    return dataset_import.status

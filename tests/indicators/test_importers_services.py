@@ -314,3 +314,30 @@ def test_an_import_that_breaks_is_recorded_as_failed_without_stopping_the_chain(
     assert tasks.dataset_import_task.apply(args=[dataset_import.pk]).get() == "failed"
     dataset_import.refresh_from_db()
     assert dataset_import.status == "failed" and "No such file" in dataset_import.error_summary
+
+
+def test_real_data_imports_run_in_order_and_wait_out_a_locked_database(tmp_path, real_countries, monkeypatch):
+    from django.db import OperationalError
+
+    from indicators.importers import tasks
+
+    first = write(tmp_path, "a.csv", UCDP_HEADER, "775,Myanmar,2021,2500,0,1200,1300")
+    second = write(tmp_path, "b.csv", UCDP_HEADER, "380,Sweden,2021,0,0,0,0")
+    ids = [
+        dataset_import_enqueue(source="ucdp_country_year", path_or_file=path, send=False)[0].pk
+        for path in (first, second)
+    ]
+    real_execute = tasks.dataset_import_execute
+    calls, waits = [], []
+
+    def locked_once(**kwargs):
+        calls.append(kwargs["dataset_import"].pk)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real_execute(**kwargs)
+
+    monkeypatch.setattr(tasks, "dataset_import_execute", locked_once)
+    monkeypatch.setattr(tasks.time, "sleep", waits.append)
+    assert tasks.dataset_imports_in_order_task.apply(args=[ids]).get() == ["succeeded", "succeeded"]
+    assert calls == [ids[0], ids[0], ids[1]]
+    assert waits == [tasks.RETRY_SECONDS]
