@@ -18,28 +18,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="session")
-def migrated_contents(django_db_setup):
-    """What the migrations put in the test database (groups, framework, methodology, alert rules), as serialised
-    for rollback. Read before Playwright starts its event loop: inside it Django hands out a fresh connection object
-    that lacks these contents, so serialized_rollback alone cannot restore them for a browser test."""
-    from django.db import connection
-
-    return getattr(connection, "_test_serialized_contents", None)
-
-
-@pytest.fixture
-def migrated_data(migrated_contents, transactional_db):
-    """Put the migrations' data back when an earlier transactional test (a real worker, the claim race) flushed it."""
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.db import connection
-
-    if migrated_contents and not Group.objects.exists():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0)
-        connection.creation.deserialize_db_from_string(migrated_contents)
-
-
 def sign_in(page, live_server, username):
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
@@ -56,9 +34,7 @@ def shot(page, name):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_an_escalation_goes_from_the_country_page_to_actions_on_the_tracker(
-    migrated_data, page, live_server, alice, fiona, country_a
-):
+def test_an_escalation_goes_from_the_country_page_to_actions_on_the_tracker(page, live_server, alice, fiona, country_a):
     CountryScoreFactory(country=country_a, month=dt.date(2026, 10, 1), overall=68.4)
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
