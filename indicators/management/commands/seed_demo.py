@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.demo import DEMO_PROFILES, demo_assessments_build
-from indicators.models import Assessment, Country, DatasetImport, Desk
+from indicators.models import Assessment, Country, DatasetImport, Desk, ScoreRun
+from indicators.scoring.services import score_run_summary, scores_recompute
 from indicators.selectors import indicators_active
 from indicators.services import assessment_record
 
@@ -40,14 +41,18 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, import_now: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG on.")
-        # Recording assessments and queueing imports send Celery messages; on a fresh clone (make run) the
-        # filesystem broker's folders do not exist yet, since scripts/run-dev creates them after seed_demo.
-        _broker_folders_create()
         users = self._users()
         # Real-data imports are queued before the demo's assessments so the worker reaches them before the flood of
         # per-assessment recompute and alert messages those send.
         self._real_data(import_now=import_now)
         created = self._assessments(users)
+        if created:
+            # Score the demo countries now so the dashboard is complete on first load, not after the worker.
+            run = scores_recompute(
+                trigger=ScoreRun.Trigger.MANUAL,
+                country_ids=list(Country.objects.filter(iso3__in=list(DEMO_PROFILES)).values_list("pk", flat=True)),
+            )
+            self.stdout.write(score_run_summary(run))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users ({', '.join(users)}; password '<username>{DEMO_PASSWORD_SUFFIX}'), "
@@ -116,13 +121,3 @@ class Command(BaseCommand):
                     author=analysts_by_desk[country.desk_id],
                 )
         return len(records)
-
-
-def _broker_folders_create() -> None:
-    """The filesystem broker needs its folders before the first message is sent (scripts/run-dev makes them later)."""
-    if not str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
-        return
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
