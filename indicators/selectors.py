@@ -69,11 +69,17 @@ def score_run_latest() -> ScoreRun | None:
     return ScoreRun.objects.select_related("methodology").order_by("-created_at").first()
 
 
-def country_scores_latest(*, methodology: Methodology | None) -> QuerySet[CountryScore]:
-    """Each country's most recent monthly score under the methodology, with the date it was last assessed.
+def country_scores_latest(
+    *, methodology: Methodology | None, with_last_assessed: bool = False
+) -> QuerySet[CountryScore]:
+    """Each scored country's most recent monthly score under the methodology, with its country, desk and methodology.
 
-    Driven from the ~200 countries (one backward index lookup each on the unique (country, methodology, month)
-    index), never from the score table, which holds a row per country and month since 1946.
+    The one read of "latest score per country" for the overview, its CSV export, the API and the scoring engine.
+    Driven from the ~200 countries (one backward probe each on the unique (country, methodology, month) index),
+    never from the score table, which holds a row per country and month since 1946. `with_last_assessed` adds
+    each country's latest observation date as `last_assessed`: one backward probe per returned row on the
+    (country, -observed_on) index, about 2 ms for 199 countries on the real data, where grouping the ~100,000
+    assessments by country takes 80-110 ms.
     """
     if methodology is None:
         return CountryScore.objects.none()
@@ -81,14 +87,17 @@ def country_scores_latest(*, methodology: Methodology | None) -> QuerySet[Countr
         CountryScore.objects.filter(country=OuterRef("pk"), methodology=methodology).order_by("-month").values("pk")[:1]
     )
     latest_ids = Country.objects.annotate(latest_id=Subquery(latest_id)).values("latest_id")
-    last_assessed = (
-        Assessment.objects.filter(country=OuterRef("country")).order_by("-observed_on").values("observed_on")[:1]
-    )
-    return (
+    scores = (
         CountryScore.objects.filter(pk__in=latest_ids)
-        .select_related("country", "country__desk")
-        .annotate(last_assessed=Subquery(last_assessed))
+        .select_related("country", "country__desk", "methodology")
+        .order_by("country__name")
     )
+    if with_last_assessed:
+        last_assessed = (
+            Assessment.objects.filter(country=OuterRef("country")).order_by("-observed_on").values("observed_on")[:1]
+        )
+        scores = scores.annotate(last_assessed=Subquery(last_assessed))
+    return scores
 
 
 def countries_unscored_count(*, methodology: Methodology | None) -> int:

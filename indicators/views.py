@@ -118,7 +118,7 @@ def _band_for(score: float | None, thresholds: dict) -> str:
 def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryScoreFilter, list]:
     filterset = CountryScoreFilter(
         request.GET,
-        queryset=country_scores_latest(methodology=methodology),
+        queryset=country_scores_latest(methodology=methodology, with_last_assessed=True),
         band_thresholds=_thresholds(methodology),
     )
     scores = list(filterset.qs)

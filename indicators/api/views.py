@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,7 +28,7 @@ from indicators.crosswalk import CountryCrosswalk
 from indicators.filters import CountryScoreFilter
 from indicators.importers.base import ParserContext
 from indicators.importers.generic_csv import parse_generic_csv
-from indicators.models import Assessment, Country, CountryScore, Indicator, Methodology, RiskFactor, ScoreRun
+from indicators.models import Assessment, Country, Indicator, Methodology, RiskFactor, ScoreRun
 from indicators.scoring.selectors import country_score_history, risk_factor_score_history, score_explanation
 from indicators.selectors import country_scores_latest, methodology_active
 from indicators.services import EARLIEST_OBSERVATION, assessment_record, assessment_validate
@@ -262,20 +262,9 @@ class LatestScoreViewSet(CsvListMixin, mixins.ListModelMixin, viewsets.GenericVi
 
     def get_queryset(self):
         self.methodology = methodology_active()
-        if "last_assessed" in self.request.query_params.get("sort", ""):
-            # Only this sort needs the per-country date of the last assessment, which costs a subquery per row.
-            return country_scores_latest(methodology=self.methodology).select_related("methodology")
-        return country_scores_latest_fast(methodology=self.methodology)
-
-
-def country_scores_latest_fast(*, methodology: Methodology | None):
-    """The same rows as indicators.selectors.country_scores_latest without `last_assessed`: one index probe per
-    country for its latest month, instead of a subquery per score row (152,000 rows with the real data)."""
-    if methodology is None:
-        return CountryScore.objects.none()
-    latest = CountryScore.objects.filter(country=OuterRef("pk"), methodology=methodology).order_by("-month")
-    latest_ids = Country.objects.annotate(latest_id=Subquery(latest.values("pk")[:1])).values("latest_id")
-    return CountryScore.objects.filter(pk__in=latest_ids).select_related("country", "country__desk", "methodology")
+        # Only the sort by last assessed needs each country's latest observation date.
+        sorts_by_last_assessed = "last_assessed" in self.request.query_params.get("sort", "")
+        return country_scores_latest(methodology=self.methodology, with_last_assessed=sorts_by_last_assessed)
 
 
 @extend_schema_view(

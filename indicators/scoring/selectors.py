@@ -1,4 +1,7 @@
-"""Reads of scores for pages and the API: latest scores, history, runs, and the explanation behind a score."""
+"""Reads of scores for pages and the API: latest scores, history, runs, and the explanation behind a score.
+
+`country_scores_latest` is the dashboards' selector in indicators.selectors, re-exported here: one read for all.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from indicators.models import Country, CountryScore, Indicator, Methodology, RiskFactor, RiskFactorScore, ScoreRun
@@ -19,27 +22,13 @@ from indicators.scoring.core import (
     month_number,
 )
 from indicators.scoring.services import assessments_frame_read, methodology_active
+from indicators.selectors import country_scores_latest as country_scores_latest
 
 EXPLANATION_CHANGE_MONTHS = 3
 
 
 def _methodology(methodology: Methodology | None) -> Methodology:
     return methodology or methodology_active()
-
-
-def country_scores_latest(*, methodology: Methodology | None = None) -> QuerySet[CountryScore]:
-    """Each scored country's most recent monthly score (one row per country), with its country and desk."""
-    methodology = _methodology(methodology)
-    latest_month = (
-        CountryScore.objects.filter(country=OuterRef("country"), methodology=methodology)
-        .order_by("-month")
-        .values("month")[:1]
-    )
-    return (
-        CountryScore.objects.filter(methodology=methodology, month=Subquery(latest_month))
-        .select_related("country", "country__desk", "run")
-        .order_by("country__name")
-    )
 
 
 def country_score_history(

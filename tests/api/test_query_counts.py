@@ -20,6 +20,7 @@ LIST_QUERIES = {
     "/api/v1/score-runs/": AUTH + 2,
     # latest run (the cache key), active methodology, regions for the filter, count, page
     "/api/v1/scores/": AUTH + 5,
+    "/api/v1/scores/?sort=-last_assessed": AUTH + 5,  # the last-assessed dates come in the page's own query
     "/api/v1/assessments/": AUTH + 2,
     "/api/v1/alerts/": AUTH + 2,
     "/api/v1/escalations/": AUTH + 3,  # analyst's desks, count, page

@@ -1,8 +1,11 @@
 """Every read endpoint for every role: the five roles read, an account without a role gets 403, anonymous 401."""
 
+import datetime as dt
+
 import pytest
 
-from tests.factories import AssessmentFactory
+from tests.api.conftest import score_months
+from tests.factories import AssessmentFactory, CountryFactory
 
 READ_URLS = [
     "/api/v1/countries/",
@@ -42,6 +45,21 @@ def test_latest_scores_rank_countries_by_overall_score(persona_clients, scored):
     assert [row["country"]["iso3"] for row in body["results"]] == ["QAA", "QBB"]
     assert body["results"][0]["month"] == "2026-03-01"
     assert body["results"][0]["band"] == "high"
+
+
+def test_latest_scores_sort_by_last_assessed_puts_never_assessed_countries_last(
+    persona_clients, scored, country_a, country_b, alice, bob
+):
+    """The API sorts by each country's latest observation, as the overview's Last assessed column does."""
+    AssessmentFactory(country=country_a, author=alice, observed_on=dt.date(2025, 6, 1))
+    AssessmentFactory(country=country_b, author=bob, observed_on=dt.date(2026, 2, 1))
+    never = CountryFactory(iso3="QNV", name="Neverland")
+    score_months(never, scored.methodology, scored, [dt.date(2026, 3, 1)], base=90.0)
+    api = persona_clients["victor"]
+    newest_first = api.get("/api/v1/scores/?sort=-last_assessed").json()["results"]
+    oldest_first = api.get("/api/v1/scores/?sort=last_assessed").json()["results"]
+    assert [row["country"]["iso3"] for row in newest_first] == ["QBB", "QAA", "QNV"]
+    assert [row["country"]["iso3"] for row in oldest_first] == ["QAA", "QBB", "QNV"]
 
 
 def test_latest_scores_filter_by_region_and_band(persona_clients, scored):
