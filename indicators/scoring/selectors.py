@@ -158,21 +158,25 @@ def score_explanation(
     assessments = assessments_frame_read(country_ids=[country.pk])
     now = indicator_contributions(assessments, indicator_frame, parameters, month=month)
     before = indicator_contributions(assessments, indicator_frame, parameters, month=earlier)
-    factors_now = factor_scores_from_contributions(now, indicator_frame, parameters).set_index("factor_number")
-    factors_before = factor_scores_from_contributions(before, indicator_frame, parameters).set_index("factor_number")
+    factors_now = factor_scores_from_contributions(now, indicator_frame, parameters)
+    factors_before = factor_scores_from_contributions(before, indicator_frame, parameters)
     risk_factors = {
         factor.number: factor for factor in RiskFactor.objects.filter(pk__in=indicator_frame["risk_factor_id"])
     }
 
+    # Plain rows from here on: per-cell pandas lookups cost more than the scoring itself.
+    contributions_now = _rows_by_factor(now, labels)
+    contributions_before = _rows_by_factor(before, labels)
+    scores_before = {int(row["factor_number"]): _float(row["score"]) for row in factors_before.to_dict("records")}
     factors: list[FactorExplanation] = []
-    for number, row in factors_now.iterrows():
-        factor = risk_factors[int(number)]
-        current = now[now["factor_number"] == number]
-        previous = before[before["factor_number"] == number]
-        score, score_before = _float(row["score"]), _float(factors_before.loc[number, "score"])
+    for row in factors_now.to_dict("records"):
+        number = int(row["factor_number"])
+        factor = risk_factors[number]
+        current = contributions_now.get(number, [])
+        score, score_before = _float(row["score"]), scores_before.get(number)
         factors.append(
             FactorExplanation(
-                number=int(number),
+                number=number,
                 name=factor.name,
                 crime_group=factor.crime_group,
                 score=score,
@@ -181,25 +185,8 @@ def score_explanation(
                 coverage=float(row["coverage"]),
                 indicators_assessed=int(row["indicators_assessed"]),
                 indicators_total=int(row["indicators_total"]),
-                contributions=[
-                    IndicatorContribution(
-                        indicator_id=int(item.indicator_id),
-                        code=labels[item.indicator_id][0],
-                        title=labels[item.indicator_id][1],
-                        assessment_id=int(item.assessment_id),
-                        observed_on=pd.Timestamp(item.observed_on).date(),
-                        severity=int(item.severity),
-                        confidence=str(item.confidence),
-                        confidence_weight=float(item.confidence_weight),
-                        age_months=int(item.age_months),
-                        age_weight=float(item.age_weight),
-                        weight=float(item.weight),
-                        counts=bool(item.counts),
-                        share=float(item.share),
-                    )
-                    for item in current.sort_values(["share", "indicator_id"], ascending=[False, True]).itertuples()
-                ],
-                changes=_indicator_changes(current, previous, labels),
+                contributions=sorted(current, key=lambda item: (-item.share, item.indicator_id)),
+                changes=_indicator_changes(current, contributions_before.get(number, [])),
             )
         )
     return ScoreExplanation(
@@ -212,17 +199,45 @@ def score_explanation(
     )
 
 
-def _indicator_changes(current: pd.DataFrame, previous: pd.DataFrame, labels: dict) -> list[IndicatorChange]:
-    now = current[current["counts"]].set_index("indicator_id")
-    then = previous[previous["counts"]].set_index("indicator_id")
+def _rows_by_factor(contributions: pd.DataFrame, labels: dict) -> dict[int, list[IndicatorContribution]]:
+    """The core's contributions as IndicatorContribution rows, grouped by factor number."""
+    by_factor: dict[int, list[IndicatorContribution]] = {}
+    for item in contributions.to_dict("records"):
+        indicator_id = int(item["indicator_id"])
+        by_factor.setdefault(int(item["factor_number"]), []).append(
+            IndicatorContribution(
+                indicator_id=indicator_id,
+                code=labels[indicator_id][0],
+                title=labels[indicator_id][1],
+                assessment_id=int(item["assessment_id"]),
+                observed_on=pd.Timestamp(item["observed_on"]).date(),
+                severity=int(item["severity"]),
+                confidence=str(item["confidence"]),
+                confidence_weight=float(item["confidence_weight"]),
+                age_months=int(item["age_months"]),
+                age_weight=float(item["age_weight"]),
+                weight=float(item["weight"]),
+                counts=bool(item["counts"]),
+                share=float(item["share"]),
+            )
+        )
+    return by_factor
+
+
+def _indicator_changes(
+    current: list[IndicatorContribution], previous: list[IndicatorContribution]
+) -> list[IndicatorChange]:
+    now = {item.indicator_id: item for item in current if item.counts}
+    then = {item.indicator_id: item for item in previous if item.counts}
+    labels = {item.indicator_id: (item.code, item.title) for item in (*current, *previous)}
     changes: list[IndicatorChange] = []
-    for indicator_id in sorted(set(now.index) | set(then.index), key=lambda pk: labels[pk][0]):
-        in_now, in_then = indicator_id in now.index, indicator_id in then.index
-        if in_now and not in_then:
+    for indicator_id in sorted(now.keys() | then.keys(), key=lambda pk: labels[pk][0]):
+        in_now, in_then = now.get(indicator_id), then.get(indicator_id)
+        if in_then is None:
             kind = "new"
-        elif in_then and not in_now:
+        elif in_now is None:
             kind = "expired"
-        elif now.loc[indicator_id, "assessment_id"] != then.loc[indicator_id, "assessment_id"]:
+        elif in_now.assessment_id != in_then.assessment_id:
             kind = "updated"
         else:
             kind = "aged"
@@ -231,10 +246,10 @@ def _indicator_changes(current: pd.DataFrame, previous: pd.DataFrame, labels: di
                 code=labels[indicator_id][0],
                 title=labels[indicator_id][1],
                 kind=kind,
-                severity_before=int(then.loc[indicator_id, "severity"]) if in_then else None,
-                severity_now=int(now.loc[indicator_id, "severity"]) if in_now else None,
-                weight_before=float(then.loc[indicator_id, "weight"]) if in_then else 0.0,
-                weight_now=float(now.loc[indicator_id, "weight"]) if in_now else 0.0,
+                severity_before=in_then.severity if in_then else None,
+                severity_now=in_now.severity if in_now else None,
+                weight_before=in_then.weight if in_then else 0.0,
+                weight_now=in_now.weight if in_now else 0.0,
             )
         )
     return changes
