@@ -16,7 +16,7 @@ from alerts.models import (
     ResponseAction,
     Urgency,
 )
-from atrocity_watch.roles import Role, has_role, user_desk_ids
+from atrocity_watch.roles import Role, has_role, user_desk_ids, user_roles
 from indicators.models import Country, CountryScore, Methodology, RiskFactorScore
 
 
@@ -44,12 +44,20 @@ def _urgency_rank():
 
 
 def escalations_visible_to(user) -> QuerySet[Escalation]:
-    """Every escalation for focal points, viewers and administrators; an analyst's desk's and own otherwise."""
+    """The escalations the user may read: atrocity_watch.roles.can_view_escalation as a query (see its docstring).
+
+    Drafts only for their author and the analysts of the country's desk; submitted cases for focal points, viewers
+    and administrators, and for analysts when the case is their desk's or their own.
+    """
     queryset = Escalation.objects.select_related("country", "country__desk", "created_by", "claimed_by")
+    if not user_roles(user):
+        return queryset.none()
+    mine = Q(created_by_id=user.pk)
+    desk = Q(country__desk_id__in=user_desk_ids(user)) if has_role(user, Role.ANALYST) else Q(pk__in=[])
     if has_role(user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
-        return queryset
+        return queryset.filter(~Q(state=Escalation.State.DRAFT) | mine | desk)
     if has_role(user, Role.ANALYST):
-        return queryset.filter(Q(country__desk_id__in=user_desk_ids(user)) | Q(created_by=user))
+        return queryset.filter(mine | desk)
     return queryset.none()
 
 
@@ -64,12 +72,8 @@ def escalation_queue(user) -> QuerySet[Escalation]:
 
 
 def escalations_other(user) -> QuerySet[Escalation]:
-    """Drafts, cases returned to the analyst and decided cases, newest first."""
-    queryset = escalations_visible_to(user).exclude(state__in=Escalation.AWAITING_FOCAL_POINT)
-    if not has_role(user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
-        return queryset.order_by("-created_at")
-    # Other people's unsubmitted drafts are working notes, not cases.
-    return queryset.exclude(Q(state=Escalation.State.DRAFT) & ~Q(created_by=user)).order_by("-created_at")
+    """Drafts, cases returned to the analyst and decided cases, newest first (others' drafts are not visible)."""
+    return escalations_visible_to(user).exclude(state__in=Escalation.AWAITING_FOCAL_POINT).order_by("-created_at")
 
 
 def escalation_get(*, pk: int) -> Escalation:
@@ -81,15 +85,15 @@ def escalation_timeline(escalation: Escalation) -> QuerySet[AuditEvent]:
 
 
 def timeline_for_country(country: Country, *, viewer=None, limit: int | None = 100) -> QuerySet[AuditEvent]:
-    """The country's audit trail, newest first; escalation entries are left out for analysts of other desks."""
+    """The country's audit trail, newest first; a viewer sees escalation entries only of cases they may read."""
     queryset = (
         AuditEvent.objects.filter(country=country)
         .select_related("actor", "escalation", "alert")
         .order_by("-occurred_at", "-pk")
     )
-    if viewer is not None and not has_role(viewer, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
-        if country.desk_id not in user_desk_ids(viewer):
-            queryset = queryset.filter(Q(escalation__isnull=True) | Q(escalation__created_by=viewer))
+    if viewer is not None:
+        visible = escalations_visible_to(viewer).filter(country=country).values("pk")
+        queryset = queryset.filter(Q(escalation__isnull=True) | Q(escalation__in=visible))
     return queryset[:limit] if limit else queryset
 
 

@@ -51,8 +51,11 @@ def _escalation_or_404(request, pk: int) -> Escalation:
         escalation = selectors.escalation_get(pk=pk)
     except Escalation.DoesNotExist as exc:
         raise Http404(f"No escalation {pk}.") from exc
-    if not can_view_escalation(request.user, country=escalation.country, created_by_id=escalation.created_by_id):
-        raise PermissionDenied("Analysts see the escalations of their own desk and their own.")
+    if not can_view_escalation(
+        request.user, country=escalation.country, created_by_id=escalation.created_by_id, state=escalation.state
+    ):
+        # Not 403: whether someone else's draft or another desk's case exists is not given away either.
+        raise Http404(f"No escalation {pk}.")
     return escalation
 
 

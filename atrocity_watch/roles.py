@@ -96,11 +96,27 @@ def can_decide(user: AbstractBaseUser | AnonymousUser) -> bool:
     return has_role(user, Role.FOCAL_POINT)
 
 
-def can_view_escalation(user: AbstractBaseUser | AnonymousUser, *, country: Country, created_by_id: int) -> bool:
-    """Focal points, viewers and administrators read every escalation; analysts their desk's and their own."""
+ESCALATION_DRAFT_STATE = "draft"
+
+
+def can_view_escalation(
+    user: AbstractBaseUser | AnonymousUser, *, country: Country, created_by_id: int, state: str
+) -> bool:
+    """Who reads an escalation (its page, API record, timeline entries and notifications).
+
+    A draft is a working note: only its author and the analysts of the desk that owns the country read it (desk
+    colleagues share a country's cases and may already edit and submit its drafts). Once submitted, focal points,
+    viewers and administrators read every case; analysts read their desk's cases and their own.
+    alerts.selectors.escalations_visible_to is the same rule as a query; a test holds the two together.
+    """
+    if not user_roles(user):
+        return False
+    mine = created_by_id == user.pk
+    if state == ESCALATION_DRAFT_STATE:
+        return mine or is_desk_analyst(user, country)
     if has_role(user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
         return True
-    return is_desk_analyst(user, country) or (has_role(user, Role.ANALYST) and created_by_id == user.pk)
+    return is_desk_analyst(user, country) or (has_role(user, Role.ANALYST) and mine)
 
 
 def can_handle_alert(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:

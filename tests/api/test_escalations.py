@@ -77,12 +77,13 @@ def test_full_workflow_to_imminent_risk_declared(persona_clients, draft, fiona):
 
 
 def test_illegal_transition_is_a_409_and_changes_nothing(persona_clients, draft, fiona):
+    persona_clients["alice"].post(f"/api/v1/escalations/{draft['id']}/submit/")
     response = persona_clients["fiona"].post(
         f"/api/v1/escalations/{draft['id']}/close/", {"reason": "x"}, format="json"
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
-    assert Escalation.objects.get(pk=draft["id"]).state == "draft"
+    assert Escalation.objects.get(pk=draft["id"]).state == "submitted"
 
 
 def test_analyst_cannot_decide(persona_clients, draft):
