@@ -15,7 +15,7 @@ from indicators.signals import assessment_recorded, assessments_imported, score_
 def evaluate_after_score_run(sender, run, **kwargs):
     from alerts.tasks import alerts_evaluate_after_run
 
-    transaction.on_commit(lambda: alerts_evaluate_after_run.delay(run.pk))
+    transaction.on_commit(lambda: alerts_evaluate_after_run.delay(run.pk), robust=True)
 
 
 def _serious_rule_factors() -> set[int]:
@@ -32,7 +32,7 @@ def on_assessment_recorded(sender, assessment, **kwargs):
     # so a burst of ordinary assessments must not flood the queue with evaluations.
     if assessment.severity == Severity.SERIOUS and assessment.indicator.risk_factor.number in _serious_rule_factors():
         country_id = assessment.country_id
-        transaction.on_commit(lambda: alerts_evaluate_assessments.delay([country_id]))
+        transaction.on_commit(lambda: alerts_evaluate_assessments.delay([country_id]), robust=True)
 
 
 @receiver(assessments_imported, dispatch_uid="alerts_on_assessments_imported")
@@ -42,4 +42,4 @@ def on_assessments_imported(sender, dataset_import, country_ids, **kwargs):
     ids = sorted(set(country_ids))
     services.assessments_import_audit(dataset_import=dataset_import, country_ids=ids)
     if ids and _serious_rule_factors():
-        transaction.on_commit(lambda: alerts_evaluate_assessments.delay(ids))
+        transaction.on_commit(lambda: alerts_evaluate_assessments.delay(ids), robust=True)

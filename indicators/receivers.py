@@ -14,7 +14,9 @@ def scores_recompute_on_assessment_recorded(sender, assessment, **kwargs):
     from indicators.tasks import scores_recompute_enqueue
 
     country_id = assessment.country_id
-    transaction.on_commit(lambda: scores_recompute_enqueue(country_ids=[country_id], trigger=ScoreRun.Trigger.NEW_DATA))
+    transaction.on_commit(
+        lambda: scores_recompute_enqueue(country_ids=[country_id], trigger=ScoreRun.Trigger.NEW_DATA), robust=True
+    )
 
 
 @receiver(assessments_imported, dispatch_uid="scores_recompute_on_assessments_imported")
@@ -22,4 +24,6 @@ def scores_recompute_on_assessments_imported(sender, dataset_import, country_ids
     from indicators.tasks import scores_recompute_enqueue
 
     ids = list(country_ids)
-    transaction.on_commit(lambda: scores_recompute_enqueue(country_ids=ids, trigger=ScoreRun.Trigger.IMPORT))
+    transaction.on_commit(
+        lambda: scores_recompute_enqueue(country_ids=ids, trigger=ScoreRun.Trigger.IMPORT), robust=True
+    )

@@ -83,7 +83,9 @@ def assessment_record(
             author=author,
             dataset_import=dataset_import,
         )
-        transaction.on_commit(lambda: assessment_recorded.send(sender=Assessment, assessment=assessment))
+        # Inside the transaction: the audit entry commits with the assessment or not at all; receivers that
+        # enqueue work do so with transaction.on_commit.
+        assessment_recorded.send(sender=Assessment, assessment=assessment)
     return assessment
 
 

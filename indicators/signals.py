@@ -1,7 +1,9 @@
 """Signals other parts of the system listen to, so the indicators app never imports them.
 
-Each is sent after the surrounding transaction commits (services use transaction.on_commit), so a receiver
-that enqueues a Celery task never races the data it reads.
+assessment_recorded is sent inside the transaction that writes the assessment, so a receiver's own writes (the
+audit trail) commit with it or not at all; the other two are sent after commit. A receiver that enqueues a Celery task
+does so with transaction.on_commit(..., robust=True), so the task never races the data it reads and a broker outage
+is logged instead of failing a write that has already been saved.
 """
 
 from django.dispatch import Signal

@@ -386,7 +386,7 @@ def scores_recompute(
         run.finished_at = timezone.now()
         try:
             run.save(update_fields=["status", "error", "finished_at", "observations_count"])
-            transaction.on_commit(lambda: _run_finished_announce(run))
+            transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
         except Exception:  # the database itself may be what failed; the original error matters more
             logger.exception("Could not record the failure of score run %s", run.pk)
         raise
@@ -401,7 +401,7 @@ def scores_recompute(
             "score_rows",
         ]
     )
-    transaction.on_commit(lambda: _run_finished_announce(run))
+    transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
     return run
 
 

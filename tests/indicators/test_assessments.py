@@ -140,3 +140,23 @@ def test_admin_add_goes_through_the_service_and_shows_validation_errors(client, 
     response = client.post("/admin/indicators/assessment/add/", form)
     assert response.status_code == 302
     assert Assessment.objects.get().author == ada
+
+
+def test_an_assessment_and_its_audit_entry_are_saved_even_when_the_broker_is_down(
+    country_a, alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A broker outage delays the recompute; it must not lose the assessment or answer with an error."""
+    from kombu.exceptions import OperationalError
+
+    from alerts.models import AuditEvent
+    from atrocity_watch.celery import app as celery_app
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    celery_app.conf.task_always_eager = False  # the autouse celery_eager fixture restores it
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment = record(country_a, alice)
+    assert Assessment.objects.filter(pk=assessment.pk).exists()
+    assert AuditEvent.objects.filter(country=country_a, kind="assessment_recorded").count() == 1
