@@ -436,8 +436,13 @@ def escalation_create(
     recommended_responses: Sequence[str] = (),
     urgency: str = Urgency.ROUTINE,
     alert: Alert | None = None,
+    submit: bool = False,
 ) -> Escalation:
-    """Draft an escalation; only analysts of the country's desk may. An open alert it answers is marked escalated."""
+    """Draft an escalation; only analysts of the country's desk may. An open alert it answers is marked escalated.
+
+    With submit=True the draft goes straight to the Focal Point in the same transaction: if the submission is
+    refused, nothing is kept (no orphan draft, the alert stays open) and the error reaches the caller.
+    """
     if not can_escalate(user, country):
         raise PermissionDenied(f"Only analysts of the desk that owns {country.name} may escalate it.")
     fields = _clean_escalation_fields(
@@ -473,6 +478,8 @@ def escalation_create(
                 escalation=escalation,
                 summary=f"Alert turned into escalation {escalation.pk}: {locked.message}",
             )
+        if submit:
+            escalation = escalation_transition(escalation=escalation, action="submit", user=user)
     return escalation
 
 

@@ -193,13 +193,16 @@ def escalation_create(request, iso3: str):
         if form.is_valid():
             try:
                 escalation = services.escalation_create(
-                    country=country, user=request.user, alert=alert, **form.cleaned_data
+                    country=country,
+                    user=request.user,
+                    alert=alert,
+                    submit="submit_now" in request.POST,
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
-                if "submit_now" in request.POST:
-                    escalation = services.escalation_submit(escalation=escalation, user=request.user)
+                if escalation.state != Escalation.State.DRAFT:
                     messages.success(request, "Escalation submitted. The Focal Point has been notified.")
                 else:
                     messages.success(request, "Draft saved. Submit it when it is ready.")
