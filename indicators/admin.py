@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from atrocity_watch.roles import can_record_assessment
 from indicators.models import (
@@ -159,6 +160,21 @@ class MethodologyAdminForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from exc
         return parameters
 
+    def _post_clean(self):
+        # Activation goes through methodology_activate, which switches the previous version off in the same
+        # transaction; validating the one-active constraint against the version being replaced would refuse it.
+        wants_active = self.cleaned_data.get("is_active", False)
+        self.cleaned_data["is_active"] = self.instance.is_active if self.instance.pk else False
+        super()._post_clean()
+        self.cleaned_data["is_active"] = self.instance.is_active = wants_active
+
+    def clean_is_active(self):
+        is_active = self.cleaned_data["is_active"]
+        if self.instance.pk and self.instance.is_active and not is_active:
+            # Scores always need one active method; switching is done by activating the successor.
+            raise forms.ValidationError("Exactly one version is active: activate another version to replace this one.")
+        return is_active
+
 
 @admin.register(Methodology)
 class MethodologyAdmin(admin.ModelAdmin):
@@ -184,11 +200,12 @@ class MethodologyAdmin(admin.ModelAdmin):
 
         if change:
             activate = obj.is_active
-            if activate:  # activation goes through the service, which switches the previous version off first
-                obj.is_active = type(obj).objects.get(pk=obj.pk).is_active
-            obj.save()  # Methodology.save refuses changes to a version in use
-            if activate:
-                methodology_activate(methodology=obj)
+            with transaction.atomic():
+                if activate:  # activation goes through the service, which switches the previous version off first
+                    obj.is_active = type(obj).objects.get(pk=obj.pk).is_active
+                obj.save()  # Methodology.save refuses changes to a version in use
+                if activate:
+                    methodology_activate(methodology=obj)
             return
         published = methodology_publish(
             name=obj.name,
