@@ -356,7 +356,10 @@ def score_status(request, iso3: str):
     """Whether the scores for a country have been recomputed since a moment (the `since` ISO timestamp)."""
     country = _country_or_404(iso3)
     since_raw = request.GET.get("since", "")
-    since = parse_datetime(since_raw) if since_raw else None
+    try:
+        since = parse_datetime(since_raw) if since_raw else None
+    except ValueError:  # well formed but impossible, e.g. 2024-02-30 or 25:00
+        since = None
     if since is None or timezone.is_naive(since):
         return JsonResponse(
             {"error": f"'since' must be an ISO 8601 timestamp with a time zone; got {since_raw!r}."}, status=400

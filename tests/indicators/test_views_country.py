@@ -171,9 +171,10 @@ def test_score_status_reports_ready_after_a_run_for_the_country(client, victor, 
     assert client.get(url, {"since": later.isoformat()}).json()["state"] == "waiting"
 
 
-def test_score_status_names_a_bad_timestamp(client, victor, scored):
+@pytest.mark.parametrize("since", ["yesterday", "2024-02-30T00:00:00+00:00", "2024-01-01T25:00:00+00:00"])
+def test_score_status_names_a_bad_timestamp(client, victor, scored, since):
     client.force_login(victor)
-    response = client.get(reverse("indicators:score_status", args=["QAA"]), {"since": "yesterday"})
+    response = client.get(reverse("indicators:score_status", args=["QAA"]), {"since": since})
     assert response.status_code == 400
     assert "since" in response.json()["error"]
 
