@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -93,12 +94,21 @@ BATCH_REQUIRED_FIELDS = ("indicator", "observed_on", "severity", "confidence", "
 
 
 class AssessmentBatchInvalid(ValidationError):
-    """A batch of assessments was refused; `row_errors` maps each bad row's index to its field errors."""
+    """A batch of assessments was refused; `row_errors` maps each bad row's index to its field errors and
+    `forbidden_rows` holds the indexes refused only because the author's desk does not own the row's country."""
 
-    def __init__(self, row_errors: dict[int, dict[str, list[str]]]):
+    def __init__(
+        self,
+        row_errors: dict[int, dict[str, list[str]]],
+        *,
+        forbidden_rows: frozenset[int] = frozenset(),
+        row_numbers: Sequence[int] | None = None,
+    ):
         self.row_errors = row_errors
+        self.forbidden_rows = forbidden_rows
+        number = (lambda index: row_numbers[index]) if row_numbers is not None else (lambda index: index + 1)
         messages = [
-            f"Row {index + 1}, {field.replace('_', ' ')}: {message}"
+            f"Row {number(index)}, {field.replace('_', ' ')}: {message}"
             for index, fields in sorted(row_errors.items())
             for field, field_messages in fields.items()
             for message in field_messages
@@ -106,40 +116,64 @@ class AssessmentBatchInvalid(ValidationError):
         super().__init__(messages)
 
 
-def assessments_record_batch(*, country: Country, author, rows: list[dict]) -> list[Assessment]:
-    """Record several assessments for one country by one analyst: all of them, or none if any row is wrong."""
-    if not can_record_assessment(author, country):
-        raise PermissionDenied(f"Only analysts of the desk that owns {country.name} may record assessments for it.")
-    if not rows:
-        raise ValidationError("The batch is empty: give at least one assessment.")
+def assessments_batch_check(
+    *, author, rows: list[dict], country: Country | None = None, row_numbers: Sequence[int] | None = None
+) -> None:
+    """Raise AssessmentBatchInvalid naming every wrong row of a batch, without writing anything.
+
+    Each row names its `country`, or `country` gives it for every row. `row_numbers` are the rows' numbers as
+    the sender counts them (e.g. a CSV file's line numbers), used in messages; 1, 2, ... when absent."""
+    number = (lambda index: row_numbers[index]) if row_numbers is not None else (lambda index: index + 1)
+    required = BATCH_REQUIRED_FIELDS if country is not None else ("country", *BATCH_REQUIRED_FIELDS)
     row_errors: dict[int, dict[str, list[str]]] = {}
+    forbidden: set[int] = set()
     seen: dict[tuple, int] = {}
     for index, row in enumerate(rows):
-        missing = [name for name in BATCH_REQUIRED_FIELDS if row.get(name) in (None, "")]
+        missing = [name for name in required if row.get(name) in (None, "")]
         if missing:
             row_errors[index] = {name: ["This field is required."] for name in missing}
             continue
+        row_country = country if country is not None else row["country"]
+        if country is None and not can_record_assessment(author, row_country):
+            message = f"Only analysts of the desk that owns {row_country.name} may record assessments for it."
+            row_errors[index] = {"country": [message]}
+            forbidden.add(index)
+            continue
         try:
-            assessment_validate(country=country, **{name: row[name] for name in BATCH_REQUIRED_FIELDS})
+            assessment_validate(country=row_country, **{name: row[name] for name in BATCH_REQUIRED_FIELDS})
         except ValidationError as exc:
             row_errors[index] = exc.message_dict
             continue
-        key = (row["indicator"].pk, row["observed_on"])
+        key = (row_country.pk, row["indicator"].pk, row["observed_on"])
         if key in seen:
             row_errors[index] = {
                 "indicator": [
-                    f"Indicator {row['indicator'].code} on {row['observed_on']:%Y-%m-%d} is already in row "
-                    f"{seen[key] + 1} of this batch."
+                    f"Indicator {row['indicator'].code} on {row['observed_on']:%Y-%m-%d} for {row_country.name} is "
+                    f"already in row {number(seen[key])} of this batch."
                 ]
             }
         else:
             seen[key] = index
     if row_errors:
-        raise AssessmentBatchInvalid(row_errors)
+        raise AssessmentBatchInvalid(row_errors, forbidden_rows=frozenset(forbidden), row_numbers=row_numbers)
+
+
+def assessments_record_batch(
+    *, author, rows: list[dict], country: Country | None = None, row_numbers: Sequence[int] | None = None
+) -> list[Assessment]:
+    """Record several assessments by one author: all of them, or none if any row is wrong.
+
+    With `country`, every row is for that country and the whole batch is refused (PermissionDenied) unless the
+    author's desk owns it; without it, each row names its own country and a row for another desk is a row error."""
+    if country is not None and not can_record_assessment(author, country):
+        raise PermissionDenied(f"Only analysts of the desk that owns {country.name} may record assessments for it.")
+    if not rows:
+        raise ValidationError("The batch is empty: give at least one assessment.")
+    assessments_batch_check(author=author, rows=rows, country=country, row_numbers=row_numbers)
     with transaction.atomic():
         return [
             assessment_record(
-                country=country,
+                country=country if country is not None else row["country"],
                 author=author,
                 evidence=row.get("evidence") or "",
                 **{name: row[name] for name in BATCH_REQUIRED_FIELDS},

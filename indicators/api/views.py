@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,7 +19,7 @@ from atrocity_watch.api.caching import score_json_response
 from atrocity_watch.api.exceptions import RowsInvalid
 from atrocity_watch.api.parsers import CsvBody, CsvParser, read_limited
 from atrocity_watch.api.renderers import CsvListMixin
-from atrocity_watch.roles import can_record_any_assessment, can_record_assessment
+from atrocity_watch.roles import can_record_any_assessment
 from indicators.api import serializers as api_serializers
 from indicators.api.filters import AssessmentFilter, CountryFilter, IndicatorFilter, ScoreRunFilter
 from indicators.crosswalk import CountryCrosswalk
@@ -31,7 +29,13 @@ from indicators.importers.generic_csv import parse_generic_csv
 from indicators.models import Assessment, Country, Indicator, Methodology, RiskFactor, ScoreRun
 from indicators.scoring.selectors import country_score_history, risk_factor_score_history, score_explanation
 from indicators.selectors import country_scores_latest, methodology_active
-from indicators.services import EARLIEST_OBSERVATION, assessment_record, assessment_validate
+from indicators.services import (
+    EARLIEST_OBSERVATION,
+    AssessmentBatchInvalid,
+    assessment_record,
+    assessments_batch_check,
+    assessments_record_batch,
+)
 
 ISO3_REGEX = "[A-Za-z]{3}"
 
@@ -348,15 +352,28 @@ class AssessmentViewSet(CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         # Rows the CSV parser refused are not among `rows`, so together they are every row sent.
         total = len(rows) + len(errors_by_row)
         context = self.get_serializer_context()
-        checked: list[dict] = []
-        forbidden_rows = 0
+        numbers: list[int] = []
+        parsed: list[dict] = []
         for number, row in rows:
-            row_errors, values, row_forbidden = _bulk_row_check(row, request.user, context)
-            forbidden_rows += row_forbidden
+            row_errors, values = _bulk_row_parse(row, context)
             if row_errors:
                 errors_by_row[number] = row_errors
             else:
-                checked.append(values)
+                numbers.append(number)
+                parsed.append(values)
+        forbidden_rows = 0
+        ids: list[int] = []
+        try:
+            if errors_by_row:
+                # Nothing will be recorded, but the report names the service's objections to the other rows too.
+                assessments_batch_check(author=request.user, rows=parsed, row_numbers=numbers)
+            else:
+                recorded = assessments_record_batch(author=request.user, rows=parsed, row_numbers=numbers)
+                ids = [assessment.pk for assessment in recorded]
+        except AssessmentBatchInvalid as exc:
+            for index, field_errors in exc.row_errors.items():
+                errors_by_row[numbers[index]] = {field: list(messages) for field, messages in field_errors.items()}
+            forbidden_rows = len(exc.forbidden_rows)
         if errors_by_row:
             errors = [{"row": number, "errors": errors_by_row[number]} for number in sorted(errors_by_row)]
             exc = RowsInvalid(errors, total=total)
@@ -364,8 +381,6 @@ class AssessmentViewSet(CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             if forbidden_rows == len(errors):
                 exc.status_code = status.HTTP_403_FORBIDDEN
             raise exc
-        with transaction.atomic():
-            ids = [assessment_record(author=request.user, **values).pk for values in checked]
         return Response({"created": len(ids), "ids": ids}, status=status.HTTP_201_CREATED)
 
 
@@ -428,27 +443,12 @@ def _csv_rows(raw: bytes) -> tuple[list[tuple[int, dict]], dict[int, dict]]:
 CSV_COLUMN_FIELDS = {"iso3": "country", "date": "observed_on"}
 
 
-def _bulk_row_check(row, user, context) -> tuple[dict, dict, bool]:
-    """Field errors of one bulk row (empty when valid), its validated values, and whether the desk refused it."""
+def _bulk_row_parse(row, context) -> tuple[dict, dict]:
+    """Field errors of one bulk row's shape and codes (empty when readable), and its values for the batch service,
+    which checks the desk and the assessment rules."""
     if not isinstance(row, dict):
-        return {"non_field_errors": ["Each row must be an object with the assessment's fields."]}, {}, False
+        return {"non_field_errors": ["Each row must be an object with the assessment's fields."]}, {}
     write = api_serializers.AssessmentWriteSerializer(data=row, context=context)
     if not write.is_valid():
-        return {field: [str(m) for m in messages] for field, messages in write.errors.items()}, {}, False
-    values = write.validated_data
-    country = values["country"]
-    if not can_record_assessment(user, country):
-        message = f"Only analysts of the desk that owns {country.name} may record assessments for it."
-        return {"country": [message]}, {}, True
-    try:
-        assessment_validate(
-            country=country,
-            indicator=values["indicator"],
-            observed_on=values["observed_on"],
-            severity=values["severity"],
-            confidence=values["confidence"],
-            source=values["source"],
-        )
-    except DjangoValidationError as exc:
-        return {field: list(messages) for field, messages in exc.message_dict.items()}, {}, False
-    return {}, values, False
+        return {field: [str(m) for m in messages] for field, messages in write.errors.items()}, {}
+    return {}, dict(write.validated_data)

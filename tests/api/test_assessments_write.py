@@ -59,7 +59,12 @@ def test_bulk_json_records_every_row(persona_clients, country_a):
 
 
 def test_bulk_with_one_bad_row_records_nothing_and_reports_every_bad_row(persona_clients, country_a):
-    rows = [GOOD, {**GOOD, "severity": 7}, GOOD, {**GOOD, "confidence": "certain", "source": ""}]
+    rows = [
+        GOOD,
+        {**GOOD, "severity": 7},
+        {**GOOD, "indicator": "7.5"},
+        {**GOOD, "confidence": "certain", "source": ""},
+    ]
     response = persona_clients["alice"].post("/api/v1/assessments/bulk/", rows, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
@@ -67,6 +72,29 @@ def test_bulk_with_one_bad_row_records_nothing_and_reports_every_bad_row(persona
     assert "severity" in error["rows"][0]["errors"]
     assert set(error["rows"][1]["errors"]) == {"confidence", "source"}
     assert "nothing was recorded" in error["message"]
+    assert Assessment.objects.count() == 0
+
+
+def test_bulk_with_two_identical_rows_is_refused_like_the_entry_page(persona_clients, country_a):
+    response = persona_clients["alice"].post("/api/v1/assessments/bulk/", [GOOD, GOOD], format="json")
+    assert response.status_code == 400
+    rows = response.json()["error"]["rows"]
+    assert [row["row"] for row in rows] == [2]
+    assert "already in row 1 of this batch" in rows[0]["errors"]["indicator"][0]
+    assert Assessment.objects.count() == 0
+
+
+def test_bulk_csv_duplicate_names_the_first_row_by_its_file_line(persona_clients, country_a):
+    body = (
+        "country,indicator,observed_on,severity,confidence,source\n"
+        "QAA,7.4,2026-01-01,2,high,x\n"
+        "QAA,7.4,2026-01-01,3,low,y\n"
+    )
+    response = persona_clients["alice"].post("/api/v1/assessments/bulk/", body, content_type="text/csv")
+    assert response.status_code == 400
+    rows = response.json()["error"]["rows"]
+    assert [row["row"] for row in rows] == [3]
+    assert "already in row 2 of this batch" in rows[0]["errors"]["indicator"][0]
     assert Assessment.objects.count() == 0
 
 
