@@ -7,6 +7,7 @@ from django.db.models import F, QuerySet
 from django_filters.constants import EMPTY_VALUES
 
 from indicators.models import Band, CountryScore, Desk
+from indicators.scoring.core import DEFAULT_BAND_THRESHOLDS, band_bounds
 from indicators.selectors import regions_list
 
 CRIME_GROUP_CHOICES = (
@@ -15,7 +16,6 @@ CRIME_GROUP_CHOICES = (
     ("crimes_against_humanity", "Crimes against humanity"),
     ("war_crimes", "War crimes"),
 )
-DEFAULT_BAND_THRESHOLDS = {"moderate": 25, "high": 50, "very_high": 75}
 ORDERING_FIELDS = (
     ("country__name", "country"),
     ("focus_score", "score"),
@@ -28,17 +28,6 @@ ORDERING_FIELDS = (
     ("coverage", "coverage"),
     ("last_assessed", "last_assessed"),
 )
-
-
-def band_bounds(thresholds: dict) -> dict[str, tuple[float | None, float | None]]:
-    """Score range [low, high) of each band from the methodology's thresholds."""
-    moderate, high, very_high = (float(thresholds[key]) for key in ("moderate", "high", "very_high"))
-    return {
-        Band.LOW: (None, moderate),
-        Band.MODERATE: (moderate, high),
-        Band.HIGH: (high, very_high),
-        Band.VERY_HIGH: (very_high, None),
-    }
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):

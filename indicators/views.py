@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from atrocity_watch.roles import ALL_ROLES, can_escalate, can_record_assessment, role_required
 from indicators import charts
-from indicators.filters import CRIME_GROUP_CHOICES, DEFAULT_BAND_THRESHOLDS, CountryScoreFilter
+from indicators.filters import CRIME_GROUP_CHOICES, CountryScoreFilter
 from indicators.forms import CompareForm, assessment_formset
 from indicators.integrations import (
     alert_counts_by_country,
@@ -26,7 +27,8 @@ from indicators.integrations import (
     dataset_mappings_list,
     timeline_for_country,
 )
-from indicators.models import Band, Country, Methodology
+from indicators.models import Country, Methodology
+from indicators.scoring.core import band_for, band_thresholds_of
 from indicators.selectors import (
     countries_unscored_count,
     country_get,
@@ -97,22 +99,8 @@ def _country_or_404(iso3: str) -> Country:
         raise Http404(f"No country with ISO-3 code {iso3!r}.") from exc
 
 
-def _thresholds(methodology: Methodology | None) -> dict:
-    if methodology is None:
-        return DEFAULT_BAND_THRESHOLDS
-    return methodology.parameters.get("band_thresholds", DEFAULT_BAND_THRESHOLDS)
-
-
-def _band_for(score: float | None, thresholds: dict) -> str:
-    if score is None:
-        return ""
-    if score >= thresholds["very_high"]:
-        return Band.VERY_HIGH
-    if score >= thresholds["high"]:
-        return Band.HIGH
-    if score >= thresholds["moderate"]:
-        return Band.MODERATE
-    return Band.LOW
+def _thresholds(methodology: Methodology | None) -> Mapping[str, float]:
+    return band_thresholds_of(methodology.parameters if methodology is not None else None)
 
 
 def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryScoreFilter, list]:
@@ -125,7 +113,7 @@ def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryS
     counts = alert_counts_by_country()
     thresholds = _thresholds(methodology)
     for score in scores:
-        score.focus_band = _band_for(score.focus_score, thresholds)
+        score.focus_band = band_for(score.focus_score, thresholds)
         score.open_alerts, score.open_escalations = counts.get(score.country_id, (0, 0))
     return filterset, scores
 
@@ -259,7 +247,7 @@ def country_detail(request, iso3: str):
         changes = factor_scores_change(country=country, methodology=methodology, month=latest.month)
         for factor_score in factor_scores_for_month(country=country, methodology=methodology, month=latest.month):
             factor_score.change_3m = changes.get(factor_score.risk_factor.number)
-            factor_score.score_band = _band_for(factor_score.score, thresholds)
+            factor_score.score_band = band_for(factor_score.score, thresholds)
             factor_rows.append(factor_score)
         window_end = month_add(latest.month, 1) - dt.timedelta(days=1)
     else:
@@ -412,7 +400,7 @@ def methodology(request):
         "versions": versions,
         "parameters": parameters,
         "confidence_weights": sorted(parameters.get("confidence_weights", {}).items(), key=lambda item: -item[1]),
-        "thresholds": parameters.get("band_thresholds", DEFAULT_BAND_THRESHOLDS),
+        "thresholds": band_thresholds_of(parameters),
         "common_factors": [(n, factor_names.get(n, "")) for n in parameters.get("common_factors", [])],
         "crime_groups": crime_groups,
         "factor_weights": sorted(

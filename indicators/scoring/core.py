@@ -27,6 +27,8 @@ CHANGE_HORIZONS = (3, 12)
 LOOKBACK_MONTHS = max(CHANGE_HORIZONS)
 
 BANDS = ("low", "moderate", "high", "very_high")
+# Lower edge of each band above "low" when no methodology exists yet (the seeded v1 uses the same).
+DEFAULT_BAND_THRESHOLDS = {"moderate": 25.0, "high": 50.0, "very_high": 75.0}
 CRIME_GROUP_FORMULAS = ("mean_of_common_and_specific",)
 OVERALL_FORMULAS = ("max_crime_group",)
 
@@ -257,15 +259,41 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.where(total_weight > 0, total / np.where(total_weight > 0, total_weight, 1), np.nan)
 
 
-def bands_assign(scores: np.ndarray, parameters: MethodologyParameters) -> np.ndarray:
-    """The band of each score ('' where there is no score); an edge value belongs to the higher band."""
-    edges = parameters.band_thresholds
+def bands_of(scores: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
+    """The band of each score ('' where there is no score) from a methodology's band_thresholds (each band's lower
+    edge); an edge value belongs to the higher band."""
     scores = np.asarray(scores, dtype=float)
+    higher_first = BANDS[:0:-1]
     return np.select(
-        [np.isnan(scores), scores >= edges["very_high"], scores >= edges["high"], scores >= edges["moderate"]],
-        ["", "very_high", "high", "moderate"],
-        default="low",
+        [np.isnan(scores), *(scores >= float(thresholds[band]) for band in higher_first)],
+        ["", *higher_first],
+        default=BANDS[0],
     ).astype(object)
+
+
+def bands_assign(scores: np.ndarray, parameters: MethodologyParameters) -> np.ndarray:
+    """The band of each score under validated methodology parameters."""
+    return bands_of(scores, parameters.band_thresholds)
+
+
+def band_for(score: float | None, thresholds: Mapping[str, float]) -> str:
+    """The band of one score ('' when there is none), by the same rule as bands_of."""
+    if score is None:
+        return ""
+    return str(bands_of(np.array([score], dtype=float), thresholds)[0])
+
+
+def band_bounds(thresholds: Mapping[str, float]) -> dict[str, tuple[float | None, float | None]]:
+    """Score range [low, high) of each band (None = unbounded), consistent with band_for."""
+    edges = [None, *(float(thresholds[band]) for band in BANDS[1:]), None]
+    return {band: (edges[index], edges[index + 1]) for index, band in enumerate(BANDS)}
+
+
+def band_thresholds_of(parameters: Mapping[str, Any] | None) -> Mapping[str, float]:
+    """A methodology's stored band_thresholds, or the defaults when there is no methodology yet."""
+    if not parameters:
+        return DEFAULT_BAND_THRESHOLDS
+    return parameters.get("band_thresholds") or DEFAULT_BAND_THRESHOLDS
 
 
 def aggregate_factor_scores(factor_scores: np.ndarray, factor_numbers: np.ndarray, parameters: MethodologyParameters):

@@ -14,6 +14,9 @@ from indicators.scoring.core import (
     MethodologyParameters,
     MethodologyParametersError,
     aggregate_factor_scores,
+    band_bounds,
+    band_for,
+    band_thresholds_of,
     bands_assign,
     factor_scores_from_contributions,
     indicator_contributions,
@@ -138,6 +141,27 @@ def test_bands_follow_the_thresholds_with_each_edge_in_the_higher_band(score, ba
 
 def test_no_score_has_no_band():
     assert bands_assign(np.array([np.nan]), V1)[0] == ""
+
+
+@given(st.floats(min_value=0, max_value=100), st.floats(min_value=1, max_value=30))
+def test_one_score_band_and_band_bounds_agree_with_the_array_banding(score, step):
+    thresholds = {"moderate": step, "high": 2 * step, "very_high": 3 * step}
+    band = band_for(score, thresholds)
+    assert (
+        band
+        == bands_assign(
+            np.array([score]), MethodologyParameters.from_dict({**METHODOLOGY_V1, "band_thresholds": thresholds})
+        )[0]
+    )
+    low, high = band_bounds(thresholds)[band]
+    assert (low is None or score >= low) and (high is None or score < high)
+
+
+def test_band_for_reads_the_methodologys_thresholds_and_none_has_no_band():
+    assert band_for(None, METHODOLOGY_V1["band_thresholds"]) == ""
+    assert band_for(30, {"moderate": 10, "high": 20, "very_high": 40}) == "high"
+    assert band_thresholds_of(None) == {"moderate": 25, "high": 50, "very_high": 75}
+    assert band_thresholds_of(METHODOLOGY_V1) == METHODOLOGY_V1["band_thresholds"]
 
 
 def test_crime_group_is_the_mean_of_common_and_its_specific_factors_and_overall_is_the_highest():
