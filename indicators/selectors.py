@@ -116,18 +116,29 @@ def regions_list() -> list[str]:
     return list(Country.objects.order_by("region").values_list("region", flat=True).distinct())
 
 
-def country_score_history(*, countries: list[Country], methodology: Methodology | None) -> dict[int, list[dict]]:
-    """Monthly scores per country id, oldest first, as plain dicts for charts."""
+HISTORY_CHART_COLUMNS = ("month", "band", "coverage", *SCORE_COLUMNS, "common")
+
+
+def country_score_history(
+    *,
+    countries: list[Country],
+    methodology: Methodology | None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    columns: tuple[str, ...] = HISTORY_CHART_COLUMNS,
+) -> dict[int, list[dict]]:
+    """Monthly scores per country id, oldest first, as plain dicts of `columns` (for charts and the API), in one
+    query however many countries; `since` and `until` bound the months, inclusive."""
     history: dict[int, list[dict]] = {country.pk: [] for country in countries}
     if methodology is None or not countries:
         return history
-    rows = (
-        CountryScore.objects.filter(country__in=countries, methodology=methodology)
-        .order_by("country_id", "month")
-        .values("country_id", "month", "band", "coverage", *SCORE_COLUMNS, "common")
-    )
-    for row in rows:
-        history[row["country_id"]].append(row)
+    rows = CountryScore.objects.filter(country__in=countries, methodology=methodology)
+    if since is not None:
+        rows = rows.filter(month__gte=since.replace(day=1))
+    if until is not None:
+        rows = rows.filter(month__lte=until)
+    for row in rows.order_by("country_id", "month").values("country_id", *columns):
+        history[row.pop("country_id")].append(row)
     return history
 
 

@@ -27,8 +27,8 @@ from indicators.filters import CountryScoreFilter
 from indicators.importers.base import ParserContext
 from indicators.importers.generic_csv import parse_generic_csv
 from indicators.models import Assessment, Country, Indicator, Methodology, RiskFactor, ScoreRun
-from indicators.scoring.selectors import country_score_history, risk_factor_score_history, score_explanation
-from indicators.selectors import country_scores_latest, methodology_active
+from indicators.scoring.selectors import risk_factor_score_history, score_explanation
+from indicators.selectors import country_score_history, country_scores_latest, methodology_active
 from indicators.services import (
     EARLIEST_OBSERVATION,
     AssessmentBatchInvalid,
@@ -141,12 +141,12 @@ def _history_months(*, country, methodology, since, until) -> list[dict]:
     """Monthly scores oldest first with the factor breakdown, from the scoring selectors as plain values."""
     if methodology is None:
         return []
-    months_query = country_score_history(country=country, methodology=methodology, since=since)
+    months = country_score_history(
+        countries=[country], methodology=methodology, since=since, until=until, columns=HISTORY_COLUMNS
+    )[country.pk]
     factors_query = risk_factor_score_history(country=country, methodology=methodology, since=since)
     if until is not None:
-        months_query = months_query.filter(month__lte=until)
         factors_query = factors_query.filter(month__lte=until)
-    months = list(months_query.values(*HISTORY_COLUMNS))
     by_month: dict = {}
     factor_rows = factors_query.values_list("month", "risk_factor__number", "score", "coverage", "indicators_assessed")
     for month, number, score, coverage, assessed in factor_rows:

@@ -31,16 +31,6 @@ def _methodology(methodology: Methodology | None) -> Methodology:
     return methodology or methodology_active()
 
 
-def country_score_history(
-    *, country: Country, methodology: Methodology | None = None, since: dt.date | None = None
-) -> QuerySet[CountryScore]:
-    """A country's monthly scores in month order (optionally from `since`)."""
-    queryset = CountryScore.objects.filter(country=country, methodology=_methodology(methodology))
-    if since is not None:
-        queryset = queryset.filter(month__gte=since.replace(day=1))
-    return queryset.order_by("month")
-
-
 def risk_factor_score_history(
     *, country: Country, methodology: Methodology | None = None, since: dt.date | None = None
 ) -> QuerySet[RiskFactorScore]:

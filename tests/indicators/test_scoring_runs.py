@@ -15,8 +15,9 @@ from django.utils import timezone
 from atrocity_watch.celery import app as celery_app
 from indicators.models import CountryScore, Methodology, MethodologyInUseError, RiskFactorScore, ScoreRun
 from indicators.scoring import services
-from indicators.scoring.selectors import country_score_history, country_scores_latest, score_explanation
+from indicators.scoring.selectors import country_scores_latest, score_explanation
 from indicators.scoring.services import methodology_publish, scores_recompute
+from indicators.selectors import country_score_history
 from indicators.services import assessment_record
 from indicators.signals import score_run_finished
 from indicators.tasks import scores_recompute_country
@@ -262,10 +263,13 @@ def test_selectors_give_latest_scores_history_and_an_explanation(assessed, alice
     AssessmentFactory(country=country_a, indicator=indicator("1.2"), severity=1, confidence="medium", author=alice,
                       observed_on=dt.date(2026, 4, 2))  # fmt: skip
     scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
-    latest = list(country_scores_latest(methodology=Methodology.objects.get(is_active=True)))
+    active = Methodology.objects.get(is_active=True)
+    latest = list(country_scores_latest(methodology=active))
     assert [score.country.iso3 for score in latest] == ["QAA", "QBB"]
-    history = list(country_score_history(country=country_a))
-    assert history[0].month == dt.date(2026, 1, 1)
+    history = country_score_history(countries=[country_a, country_b], methodology=active, since=dt.date(2026, 2, 9))
+    assert history[country_a.pk][0]["month"] == dt.date(2026, 2, 1)
+    assert [row["month"] for row in history[country_a.pk]] == sorted(row["month"] for row in history[country_a.pk])
+    assert set(history) == {country_a.pk, country_b.pk}
 
     explanation = score_explanation(country=country_a, month=dt.date(2026, 4, 1))
     factor = explanation.factors[0]
