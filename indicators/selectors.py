@@ -54,6 +54,18 @@ def assessments_for_country(*, country: Country, limit: int | None = None) -> Qu
 # --- Dashboard reads: overview ranking, country page, methodology page ------------------------------------------
 
 SCORE_COLUMNS = ("overall", "genocide", "crimes_against_humanity", "war_crimes")
+# A stored monthly score as every output shows it (API JSON and CSV, overview CSV export), after its month.
+SCORE_RECORD_COLUMNS = (
+    "overall",
+    "band",
+    "common",
+    "genocide",
+    "crimes_against_humanity",
+    "war_crimes",
+    "coverage",
+    "change_3m",
+    "change_12m",
+)
 HISTORY_SHOWN_PER_INDICATOR = 20
 
 

@@ -30,6 +30,7 @@ from indicators.integrations import (
 from indicators.models import Country, Methodology
 from indicators.scoring.core import band_for, band_thresholds_of
 from indicators.selectors import (
+    SCORE_RECORD_COLUMNS,
     countries_unscored_count,
     country_get,
     country_score_history,
@@ -77,15 +78,7 @@ CSV_HEADER = (
     "month",
     "methodology_version",
     "score_shown",
-    "overall",
-    "band",
-    "common",
-    "genocide",
-    "crimes_against_humanity",
-    "war_crimes",
-    "change_3m",
-    "change_12m",
-    "coverage",
+    *SCORE_RECORD_COLUMNS,
     "last_assessed",
     "open_alerts",
     "open_escalations",
@@ -163,7 +156,11 @@ def overview(request):
     return render(request, "indicators/overview.html", context)
 
 
-def _csv_number(value: float | None) -> str:
+def _csv_score_cell(column: str, value) -> str:
+    if column == "band":
+        return value
+    if column == "coverage":
+        return f"{value:.3f}"
     return "" if value is None else f"{value:.1f}"
 
 
@@ -191,15 +188,7 @@ def overview_export(request):
                 score.month.isoformat(),
                 methodology.version,
                 filterset.score_column,
-                _csv_number(score.overall),
-                score.band,
-                _csv_number(score.common),
-                _csv_number(score.genocide),
-                _csv_number(score.crimes_against_humanity),
-                _csv_number(score.war_crimes),
-                _csv_number(score.change_3m),
-                _csv_number(score.change_12m),
-                f"{score.coverage:.3f}",
+                *(_csv_score_cell(column, getattr(score, column)) for column in SCORE_RECORD_COLUMNS),
                 score.last_assessed.isoformat() if score.last_assessed else "",
                 score.open_alerts,
                 score.open_escalations,

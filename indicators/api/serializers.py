@@ -18,6 +18,7 @@ from indicators.models import (
     ScoreRun,
     Severity,
 )
+from indicators.selectors import SCORE_RECORD_COLUMNS
 
 
 class DeskSerializer(serializers.Serializer):
@@ -125,20 +126,7 @@ class CountryScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CountryScore
-        fields = [
-            "country",
-            "month",
-            "methodology",
-            "overall",
-            "band",
-            "common",
-            "genocide",
-            "crimes_against_humanity",
-            "war_crimes",
-            "coverage",
-            "change_3m",
-            "change_12m",
-        ]
+        fields = ["country", "month", "methodology", *SCORE_RECORD_COLUMNS]
 
 
 class FactorScoreSerializer(serializers.Serializer):

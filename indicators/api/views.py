@@ -28,7 +28,7 @@ from indicators.importers.base import ParserContext
 from indicators.importers.generic_csv import parse_generic_csv
 from indicators.models import Assessment, Country, Indicator, Methodology, RiskFactor, ScoreRun
 from indicators.scoring.selectors import risk_factor_score_history, score_explanation
-from indicators.selectors import country_score_history, country_scores_latest, methodology_active
+from indicators.selectors import SCORE_RECORD_COLUMNS, country_score_history, country_scores_latest, methodology_active
 from indicators.services import (
     EARLIEST_OBSERVATION,
     AssessmentBatchInvalid,
@@ -158,18 +158,7 @@ def _history_months(*, country, methodology, since, until) -> list[dict]:
     return months
 
 
-HISTORY_COLUMNS = (
-    "month",
-    "overall",
-    "band",
-    "common",
-    "genocide",
-    "crimes_against_humanity",
-    "war_crimes",
-    "coverage",
-    "change_3m",
-    "change_12m",
-)
+HISTORY_COLUMNS = ("month", *SCORE_RECORD_COLUMNS)
 
 
 @extend_schema_view(

@@ -132,3 +132,15 @@ def test_explanation_of_an_extreme_month_is_not_a_server_error(persona_clients, 
     response = persona_clients["victor"].get(f"/api/v1/countries/QAA/explanation/?month={month}")
     assert response.status_code == 400
     assert "month" in response.json()["error"]["fields"]
+
+
+def test_latest_scores_history_and_overview_export_show_the_same_score_columns(persona_clients, scored, client, victor):
+    score_fields = ["overall", "band", "common", "genocide", "crimes_against_humanity", "war_crimes", "coverage"]
+    score_fields += ["change_3m", "change_12m"]
+    latest = persona_clients["victor"].get("/api/v1/scores/").json()["results"][0]
+    history = persona_clients["victor"].get("/api/v1/countries/QAA/scores/").json()["months"][0]
+    client.force_login(victor)
+    export_header = client.get("/export.csv").content.decode().splitlines()[0].split(",")
+    assert [key for key in latest if key in score_fields] == score_fields
+    assert [key for key in history if key in score_fields] == score_fields
+    assert [column for column in export_header if column in score_fields] == score_fields
