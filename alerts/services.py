@@ -42,9 +42,11 @@ from atrocity_watch.roles import (
     Role,
     can_administer,
     can_decide,
+    can_edit_impact_assessment,
     can_escalate,
     can_handle_alert,
     can_record_trigger_event,
+    can_update_response_action,
     has_role,
     is_desk_analyst,
 )
@@ -782,16 +784,14 @@ def _clean_actions(actions: Sequence[dict]) -> list[dict]:
     return cleaned
 
 
-def can_update_response_action(user, action: ResponseAction) -> bool:
-    """The action's owner (through their account) and the Focal Point track an action's status."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return can_decide(user) or (action.owner_account_id is not None and action.owner_account_id == user.pk)
-
-
 def response_action_set_status(*, action: ResponseAction, user, status: str, note: str) -> ResponseAction:
-    """Move an action along planned -> in progress -> done or cancelled, with a note kept in the audit trail."""
-    if not can_update_response_action(user, action):
+    """Move an action along planned -> in progress -> done or cancelled, with a note kept in the audit trail.
+
+    Who may: atrocity_watch.roles.can_update_response_action, i.e. the Focal Point and the action's owner account,
+    whatever its role. Owners from other departments often hold only the viewer role; updating their own action's
+    status is deliberately allowed.
+    """
+    if not can_update_response_action(user, owner_account_id=action.owner_account_id):
         raise PermissionDenied("Only the action's owner and the R2P Focal Point update a response action.")
     labels = dict(ResponseAction.Status.choices)
     if status not in labels:
@@ -1084,13 +1084,9 @@ def trigger_event_record(
     return aia
 
 
-def can_edit_impact_assessment(user, aia: AtrocityImpactAssessment) -> bool:
-    return aia.owner_id == user.pk or can_record_trigger_event(user, aia.country)
-
-
 def impact_assessment_update(*, aia: AtrocityImpactAssessment, user, areas: dict[str, str]) -> AtrocityImpactAssessment:
     """Save the areas written so far; an assessment may be filled in over several sittings."""
-    if not can_edit_impact_assessment(user, aia):
+    if not can_edit_impact_assessment(user, country=aia.country, owner_id=aia.owner_id):
         raise PermissionDenied("Only the owner, the country's desk analysts and the Focal Point edit this assessment.")
     allowed = {field for field, _ in AIA_AREAS}
     unknown = sorted(set(areas) - allowed)
@@ -1120,7 +1116,7 @@ def impact_assessment_update(*, aia: AtrocityImpactAssessment, user, areas: dict
 
 def impact_assessment_complete(*, aia: AtrocityImpactAssessment, user) -> AtrocityImpactAssessment:
     """Complete the assessment; refused while any of the eight areas is empty."""
-    if not can_edit_impact_assessment(user, aia):
+    if not can_edit_impact_assessment(user, country=aia.country, owner_id=aia.owner_id):
         raise PermissionDenied("Only the owner, the country's desk analysts and the Focal Point complete it.")
     with transaction.atomic():
         locked = (

@@ -28,12 +28,15 @@ from atrocity_watch.roles import (
     ALL_ROLES,
     Role,
     can_decide,
+    can_edit_impact_assessment,
     can_escalate,
     can_handle_alert,
     can_record_trigger_event,
+    can_update_response_action,
     can_view_escalation,
     has_role,
     role_required,
+    trigger_event_country_scope,
 )
 from indicators.models import Country
 from indicators.selectors import country_get
@@ -370,7 +373,7 @@ def action_tracker(request):
     labels = dict(ResponseAction.Status.choices)
     for _, actions in groups:
         for action in actions:
-            action.may_update = services.can_update_response_action(request.user, action)
+            action.may_update = can_update_response_action(request.user, owner_account_id=action.owner_account_id)
             action.next_statuses = [
                 (value, labels[value]) for value in ResponseAction.NEXT_STATUSES[ResponseAction.Status(action.status)]
             ]
@@ -386,7 +389,7 @@ def action_tracker(request):
 @require_http_methods(["POST"])
 def action_status(request, pk: int):
     action = get_object_or_404(ResponseAction.objects.select_related("country"), pk=pk)
-    if not services.can_update_response_action(request.user, action):
+    if not can_update_response_action(request.user, owner_account_id=action.owner_account_id):
         raise PermissionDenied("Only the action's owner and the R2P Focal Point update a response action.")
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
@@ -439,9 +442,10 @@ def trigger_event_create(request, iso3: str):
 
 @role_required(*ALL_ROLES)
 def impact_assessment_list(request):
-    if has_role(request.user, Role.FOCAL_POINT):
+    scope = trigger_event_country_scope(request.user)
+    if scope == "all":
         trigger_countries = Country.objects.order_by("name")
-    elif has_role(request.user, Role.ANALYST):
+    elif scope == "desk":
         trigger_countries = selectors.countries_of_desks(request.user)
     else:
         trigger_countries = []
@@ -468,12 +472,12 @@ def impact_assessment_detail(request, pk: int):
         aia = selectors.impact_assessment_get(pk=pk)
     except AtrocityImpactAssessment.DoesNotExist as exc:
         raise Http404(f"No Atrocity Impact Assessment {pk}.") from exc
-    may_edit = aia.status == AtrocityImpactAssessment.Status.OPEN and services.can_edit_impact_assessment(
-        request.user, aia
+    may_edit = aia.status == AtrocityImpactAssessment.Status.OPEN and can_edit_impact_assessment(
+        request.user, country=aia.country, owner_id=aia.owner_id
     )
     status = 200
     if request.method == "POST":
-        if not services.can_edit_impact_assessment(request.user, aia):
+        if not can_edit_impact_assessment(request.user, country=aia.country, owner_id=aia.owner_id):
             raise PermissionDenied(
                 "Only the owner, the country's desk analysts and the Focal Point edit this assessment."
             )

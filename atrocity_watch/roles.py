@@ -129,6 +129,35 @@ def can_record_trigger_event(user: AbstractBaseUser | AnonymousUser, country: Co
     return is_desk_analyst(user, country) or has_role(user, Role.FOCAL_POINT)
 
 
+def can_update_response_action(user: AbstractBaseUser | AnonymousUser, *, owner_account_id: int | None) -> bool:
+    """The Focal Point, and the account that owns a response action, update the action's status.
+
+    Owners are often officials of other departments who hold only the viewer role here; updating the status of an
+    action they own is their part of the tracker, so the owner needs no particular role, only an active account.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return can_decide(user) or (owner_account_id is not None and owner_account_id == user.pk)
+
+
+def can_edit_impact_assessment(
+    user: AbstractBaseUser | AnonymousUser, *, country: Country, owner_id: int | None
+) -> bool:
+    """An Atrocity Impact Assessment's owner, the analysts of its country's desk and the Focal Point edit it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return (owner_id is not None and owner_id == user.pk) or can_record_trigger_event(user, country)
+
+
+def trigger_event_country_scope(user: AbstractBaseUser | AnonymousUser) -> str:
+    """Which countries the user may record trigger events for: "all" (Focal Point), "desk" (analysts) or "none"."""
+    if has_role(user, Role.FOCAL_POINT):
+        return "all"
+    if has_role(user, Role.ANALYST):
+        return "desk"
+    return "none"
+
+
 def can_administer(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Administrators manage users, desks, reference data, methodology versions and alert rules."""
     return has_role(user, Role.ADMINISTRATOR)
