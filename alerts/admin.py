@@ -20,6 +20,7 @@ from alerts.models import (
     TriggerEvent,
 )
 from alerts.services import alert_rule_publish
+from indicators.admin import ReadOnlyAdmin
 
 
 class AlertRuleForm(forms.ModelForm):
@@ -74,21 +75,8 @@ class AlertRuleAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryAdmin(admin.ModelAdmin):
-    """Written only by services: visible to administrators, never added, changed or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
-class AuditEventAdmin(HistoryAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("occurred_at", "kind", "actor", "country", "escalation", "summary")
     list_filter = ("kind",)
     list_select_related = ("actor", "country", "escalation", "escalation__country")
@@ -96,41 +84,41 @@ class AuditEventAdmin(HistoryAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(HistoryAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ("raised_at", "rule_kind", "country", "status", "message")
     list_filter = ("rule_kind", "status")
     list_select_related = ("country",)
 
 
 @admin.register(Escalation)
-class EscalationAdmin(HistoryAdmin):
+class EscalationAdmin(ReadOnlyAdmin):
     list_display = ("pk", "country", "state", "urgency", "created_by", "claimed_by", "submitted_at")
     list_filter = ("state", "urgency")
     list_select_related = ("country", "created_by", "claimed_by")
 
 
 @admin.register(Notification)
-class NotificationAdmin(HistoryAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "recipient", "channel", "topic", "subject", "sent_at")
     list_filter = ("channel", "topic")
     list_select_related = ("recipient",)
 
 
 @admin.register(ResponseAction)
-class ResponseActionAdmin(HistoryAdmin):
+class ResponseActionAdmin(ReadOnlyAdmin):
     list_display = ("tool", "lead_department", "owner", "country", "due_on", "status")
     list_filter = ("lead_department", "status", "tool")
     list_select_related = ("country",)
 
 
 @admin.register(TriggerEvent)
-class TriggerEventAdmin(HistoryAdmin):
+class TriggerEventAdmin(ReadOnlyAdmin):
     list_display = ("occurred_on", "kind", "country", "title", "recorded_by")
     list_select_related = ("country", "recorded_by")
 
 
 @admin.register(AtrocityImpactAssessment)
-class AtrocityImpactAssessmentAdmin(HistoryAdmin):
+class AtrocityImpactAssessmentAdmin(ReadOnlyAdmin):
     list_display = ("pk", "country", "owner", "due_on", "status")
     list_filter = ("status",)
     list_select_related = ("country", "owner")
