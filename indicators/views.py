@@ -131,6 +131,9 @@ def _sort_headers(request, current: str) -> list[dict]:
 def overview(request):
     methodology = methodology_active()
     filterset, scores = _filtered_scores(request, methodology)
+    if filterset.errors:
+        # The export refuses such a query (400); the page still shows, unfiltered by the bad values, and says so.
+        messages.error(request, f"Not applied, so the table ignores them: {_filter_problems(filterset)}.")
     score_label = CRIME_GROUP_LABELS[filterset.score_column].split(" (")[0]
     map_rows = [
         {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band} for s in scores
@@ -156,6 +159,11 @@ def overview(request):
     return render(request, "indicators/overview.html", context)
 
 
+def _filter_problems(filterset: CountryScoreFilter) -> str:
+    """Each invalid filter by its query name with the reason, for the overview's message and the export's 400."""
+    return "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+
+
 def _csv_score_cell(column: str, value) -> str:
     if column == "band":
         return value
@@ -170,7 +178,7 @@ def overview_export(request):
     methodology = methodology_active()
     filterset, scores = _filtered_scores(request, methodology)
     if filterset.errors:
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+        problems = _filter_problems(filterset)
         return HttpResponse(f"Cannot export: {problems}", status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

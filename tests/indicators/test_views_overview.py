@@ -115,6 +115,24 @@ def test_invalid_filter_value_is_named_not_a_500(client, victor, scored):
     assert "band" in export.content.decode()
 
 
+@pytest.mark.parametrize(("query", "named"), [({"band": "catastrophic"}, "band: "), ({"sort": "bogus"}, "sort: ")])
+def test_invalid_filter_shows_a_message_naming_it_and_the_unfiltered_table(client, victor, scored, query, named):
+    client.force_login(victor)
+    response = client.get(OVERVIEW, {**query, "region": "Africa"})
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert len(shown) == 1 and shown[0].startswith("Not applied") and named in shown[0]
+    assert 'class="message error"' in response.content.decode()
+    assert [s.country.iso3 for s in response.context["scores"]] == ["QAA"]
+    assert not list(client.get(OVERVIEW).context["messages"])
+
+
+def test_valid_filters_show_no_filter_message(client, victor, scored):
+    client.force_login(victor)
+    response = client.get(OVERVIEW, {"band": "high", "sort": "-overall"})
+    assert not [str(message) for message in response.context["messages"]]
+
+
 def test_csv_export_has_exactly_the_filtered_rows_in_the_same_order(client, victor, scored):
     client.force_login(victor)
     page = client.get(OVERVIEW, {"region": "Africa", "sort": "country"})
