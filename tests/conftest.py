@@ -36,6 +36,49 @@ def celery_broker_in_memory_by_default():
     yield
 
 
+@pytest.fixture(scope="session")
+def reference_data_snapshot(django_db_setup, django_db_blocker) -> str:
+    """The migrated reference data (roles, framework, countries, methodology, alert rules), serialised once."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return getattr(connection, "_test_serialized_contents", None) or connection.creation.serialize_db_to_string()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Give every transactional test the migrations' reference data, even after an earlier one flushed it.
+
+    A transactional test ends with a flush that empties every table, including the roles, framework, countries,
+    methodology and alert rules the migrations load. Django's serialized_rollback would restore them, but it
+    collides with content types re-created by an earlier flush on PostgreSQL and misses Playwright's connection, so
+    the suite does not use it: this fixture restores the data for every transactional test that finds it gone.
+    """
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    snapshot = request.getfixturevalue("reference_data_snapshot")
+    from django.contrib.auth.models import Group
+    from django.core import serializers
+    from django.db import connection, transaction
+
+    if not Group.objects.exists():
+        # The flush's post_migrate already re-created content types and permissions; restore everything else.
+        with transaction.atomic(), connection.constraint_checks_disabled():
+            for deserialized in serializers.deserialize("json", snapshot):
+                if deserialized.object._meta.label not in {"contenttypes.ContentType", "auth.Permission"}:
+                    deserialized.save()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def celery_eager():
     """Run tasks in-process unless a test starts a real worker."""

@@ -22,7 +22,7 @@ def test_claiming_a_claimed_case_names_who_has_it(fiona, make_escalation):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises all writers")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_focal_points_claiming_at_once_exactly_one_wins(fiona, make_escalation):
     other = UserFactory(username="frank", role="focal_point")
     for attempt in range(5):

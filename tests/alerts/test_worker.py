@@ -40,7 +40,7 @@ def finish_and_wait(run, published: list[str]) -> int:
     return AsyncResult(published[-1], app=celery_app).get(timeout=60)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_raises_and_later_resolves_the_alert_after_score_runs(country_a, published_evaluations):
     if os.environ.get("ATROCITY_WATCH_REQUIRE_SERVICES") == "1":
         assert celery_app.conf.broker_url.startswith("redis://")

@@ -16,34 +16,6 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "scree
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
-@pytest.fixture(scope="session")
-def reference_data_snapshot(django_db_setup, django_db_blocker) -> str:
-    """The migrated reference data (roles, framework, countries, methodology, alert rules), serialised once."""
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        return getattr(connection, "_test_serialized_contents", None) or connection.creation.serialize_db_to_string()
-
-
-@pytest.fixture(autouse=True)
-def reference_data(reference_data_snapshot, transactional_db):
-    """Restore the reference data if an earlier transactional test flushed it.
-
-    serialized_rollback should do this, but when ordinary tests run first in the same session the restore does not
-    reach the browser tests (seen with SQLite and Playwright's sync API), so the browser tests ensure it themselves.
-    """
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-
-    if not Group.objects.exists():
-        # The flush re-created content types and permissions with new keys; the snapshot brings the original ones.
-        Permission.objects.all().delete()
-        ContentType.objects.all().delete()
-        ContentType.objects.clear_cache()
-        connection.creation.deserialize_db_from_string(reference_data_snapshot)
-
-
 @pytest.fixture
 def offsite_requests(page):
     """Every request the page tried to send off 127.0.0.1; such requests are aborted, and tests assert none."""

@@ -33,7 +33,7 @@ def shot(page, name):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_escalation_goes_from_the_country_page_to_actions_on_the_tracker(page, live_server, alice, fiona, country_a):
     CountryScoreFactory(country=country_a, month=dt.date(2026, 10, 1), overall=68.4)
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.factories import AssessmentFactory, CountryFactory, indicator
 from tests.indicators.score_rows import score_run_create, scores_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDE = {"width": 1280, "height": 900}
 TABLET = {"width": 800, "height": 1100}

@@ -58,7 +58,7 @@ def imported():
 
 
 @pytest.mark.integration
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_uploaded_file_is_imported_by_a_real_worker(real_broker, imported, settings, tmp_path):
     import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task start_worker expects)
     from celery.contrib.testing.worker import start_worker

@@ -143,7 +143,7 @@ def test_an_older_run_never_overwrites_scores_of_a_newer_run_that_read_fresher_d
     assert rows.get(month=dt.date(2026, 2, 1)).common < 100
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_runs_for_one_country_leave_one_consistent_set_of_scores(django_db_setup):
     if connection.vendor != "postgresql":
         pytest.skip("Concurrent writers need a server database; SQLite serialises writes itself.")
@@ -313,7 +313,7 @@ def test_the_benchmark_measures_a_run_against_the_io_floor(db):
     json.dumps(result)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_benchmark_command_uses_a_scratch_database_and_prints_one_json_object(capsys):
     if connection.vendor != "postgresql":
         pytest.skip("On SQLite the test database lives in memory; the scratch-file switch would drop it.")

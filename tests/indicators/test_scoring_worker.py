@@ -78,7 +78,7 @@ def finished_runs():
 
 
 @pytest.mark.integration
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_recording_an_assessment_is_scored_by_a_real_worker(worker_broker, finished_runs, settings):
     import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task start_worker expects)
     from celery.contrib.testing.worker import start_worker
