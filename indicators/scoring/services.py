@@ -2,8 +2,8 @@
 
 A run is a ScoreRun row (trigger, scope, status, timing, counts, error). Its scores replace the stored scores of its
 countries (from `since` on) in one transaction, so readers never see half a run and a failed run leaves the previous
-scores in place. Two runs that overlap on a country are serialised at write time by a per-country lock, and a run
-never overwrites scores written by a run that started after it (that run read fresher assessments).
+scores in place. Two runs that overlap on a country are serialised by a per-country lock taken before they compute,
+and a run never overwrites scores written by a run that started after it (that run read fresher assessments).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from indicators.models import (
     Assessment,
@@ -33,7 +35,6 @@ from indicators.scoring.core import (
     LOOKBACK_MONTHS,
     MethodologyParameters,
     MethodologyParametersError,
-    ScoreFrames,
     month_first_day,
     month_number,
     scores_compute,
@@ -224,13 +225,17 @@ def _first_months(country_ids: Sequence[int] | None) -> dict[int, dt.date]:
 # ----------------------------------------------------------------------------------------------------------------
 # Writing
 
+# A run computes and writes this many countries at a time: on PostgreSQL the rows of one batch travel to the server
+# while the next batch is computed, and memory holds one batch of score rows, not the whole run's.
+RUN_BATCH_COUNTRIES = 16
+# Rows formatted and sent at a time when a whole frame is written at once (the benchmark's I/O floor, country scores).
+WRITE_BATCH_ROWS = 50_000
 
-def _copy_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    """Append rows with PostgreSQL COPY (text format), the fastest bulk path."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, sep="\t", header=False, index=False, na_rep="\\N", columns=list(columns))
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        copy.write(buffer.getvalue())
+
+def _rows_prepared(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m-%d")
+    return frame
 
 
 def _insert_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
@@ -245,16 +250,33 @@ def _insert_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> Non
         )
 
 
-def score_rows_write(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    """Write score rows through the database's fastest bulk path (COPY on PostgreSQL)."""
-    if frame.empty:
+@contextmanager
+def score_rows_writer(table: str, columns: Sequence[str]) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """Within the block, a function that appends score rows to `table` through the database's fastest bulk path.
+
+    On PostgreSQL one COPY (text format) stays open for the whole block and a worker thread sends the rows while the
+    caller goes on computing; the connection must not be used for anything else inside the block.
+    """
+    if connection.vendor != "postgresql":
+        yield lambda frame: None if frame.empty else _insert_rows(table, columns, _rows_prepared(frame))
         return
-    frame = frame.copy()
-    frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m-%d")
-    if connection.vendor == "postgresql":
-        _copy_rows(table, columns, frame)
-    else:
-        _insert_rows(table, columns, frame)
+    connection.ensure_connection()
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+
+        def write(frame: pd.DataFrame) -> None:
+            if not frame.empty:
+                rows = _rows_prepared(frame)
+                copy.write(rows.to_csv(sep="\t", header=False, index=False, na_rep="\\N", columns=list(columns)))
+
+        yield write
+
+
+def score_rows_write(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    """Write a frame of score rows through the database's fastest bulk path (COPY on PostgreSQL)."""
+    with score_rows_writer(table, columns) as write:
+        for begin in range(0, len(frame), WRITE_BATCH_ROWS):
+            write(frame.iloc[begin : begin + WRITE_BATCH_ROWS])
 
 
 def _scope_lock(run: ScoreRun, country_ids: Sequence[int]) -> None:
@@ -270,34 +292,65 @@ def _scope_lock(run: ScoreRun, country_ids: Sequence[int]) -> None:
         ScoreRun.objects.filter(pk=run.pk).update(status=ScoreRun.Status.RUNNING)
 
 
-def _scores_store(
-    *, run: ScoreRun, frames: ScoreFrames, country_ids: Sequence[int], since: dt.date | None
-) -> tuple[list[int], list[int]]:
-    """Replace the run's scope in one transaction; returns (countries written, countries left to a newer run)."""
-    with transaction.atomic():
-        _scope_lock(run, country_ids)
-        newer = CountryScore.objects.filter(methodology_id=run.methodology_id, run_id__gt=run.pk)
-        if len(country_ids) < 1000:
-            newer = newer.filter(country_id__in=country_ids)
-        superseded = set(newer.order_by().values_list("country_id", flat=True).distinct()) & set(country_ids)
-        written = sorted(set(country_ids) - superseded)
-        for model in (RiskFactorScore, CountryScore):
-            stale = model.objects.filter(methodology_id=run.methodology_id, country_id__in=written)
-            if since is not None:
-                stale = stale.filter(month__gte=since)
-            stale.delete()
-        country_frame = frames.country_scores
-        factor_frame = frames.factor_scores
-        if superseded:
-            country_frame = country_frame[country_frame["country_id"].isin(written)]
-            factor_frame = factor_frame[factor_frame["country_id"].isin(written)]
-        for frame in (country_frame, factor_frame):
-            frame.insert(2, "methodology_id", run.methodology_id)
-            frame.insert(3, "run_id", run.pk)
-        score_rows_write(CountryScore._meta.db_table, COUNTRY_SCORE_COLUMNS, country_frame)
-        score_rows_write(RiskFactorScore._meta.db_table, FACTOR_SCORE_COLUMNS, factor_frame)
-        run.score_rows = len(country_frame) + len(factor_frame)
+def _scope_claim(*, run: ScoreRun, country_ids: Sequence[int], since: dt.date | None) -> tuple[list[int], list[int]]:
+    """Inside the run's transaction: lock the scope and delete its stored scores, except those of countries a newer
+    run has already stored (it read fresher assessments). Returns (countries to write, countries left alone)."""
+    _scope_lock(run, country_ids)
+    newer = CountryScore.objects.filter(methodology_id=run.methodology_id, run_id__gt=run.pk)
+    if len(country_ids) < 1000:
+        newer = newer.filter(country_id__in=country_ids)
+    superseded = set(newer.order_by().values_list("country_id", flat=True).distinct()) & set(country_ids)
+    written = sorted(set(country_ids) - superseded)
+    for model in (RiskFactorScore, CountryScore):
+        stale = model.objects.filter(methodology_id=run.methodology_id, country_id__in=written)
+        if since is not None:
+            stale = stale.filter(month__gte=since)
+        stale.delete()
     return written, sorted(superseded)
+
+
+def _scores_compute_and_write(
+    *,
+    run: ScoreRun,
+    assessments: pd.DataFrame,
+    indicators: pd.DataFrame,
+    parameters: MethodologyParameters,
+    country_ids: Sequence[int],
+    end_month: dt.date,
+    first_months: dict[int, dt.date] | None,
+    since: dt.date | None,
+) -> int:
+    """Score these countries a batch at a time, streaming each batch's rows to the database; returns how many
+    countries got scores. Runs inside the run's transaction, after `_scope_claim`."""
+    assessments = assessments.sort_values("country_id", kind="stable", ignore_index=True)
+    assessment_countries = assessments["country_id"].to_numpy()
+    country_frames = []
+    scored = 0
+    with score_rows_writer(RiskFactorScore._meta.db_table, FACTOR_SCORE_COLUMNS) as factor_rows_write:
+        for begin in range(0, len(country_ids), RUN_BATCH_COUNTRIES):
+            batch = country_ids[begin : begin + RUN_BATCH_COUNTRIES]
+            low = np.searchsorted(assessment_countries, batch[0], side="left")
+            high = np.searchsorted(assessment_countries, batch[-1], side="right")
+            part = assessments.iloc[low:high]
+            part = part[part["country_id"].isin(batch)]
+            batch_first = None if first_months is None else {c: first_months[c] for c in batch if c in first_months}
+            if part.empty and not batch_first:
+                continue
+            frames = scores_compute(
+                part, indicators, parameters, end_month=end_month, country_first_months=batch_first, since=since
+            )
+            for frame in (frames.country_scores, frames.factor_scores):
+                frame.insert(2, "methodology_id", run.methodology_id)
+                frame.insert(3, "run_id", run.pk)
+            factor_rows_write(frames.factor_scores)
+            run.score_rows += len(frames.factor_scores)
+            country_frames.append(frames.country_scores)
+            scored += frames.country_scores["country_id"].nunique()
+    if country_frames:
+        country_frame = pd.concat(country_frames, ignore_index=True)
+        score_rows_write(CountryScore._meta.db_table, COUNTRY_SCORE_COLUMNS, country_frame)
+        run.score_rows += len(country_frame)
+    return scored
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -363,20 +416,22 @@ def scores_recompute(
             observed_from = month_first_day(lookback)
             first_months = _first_months(scope_ids)
         assessments = assessments_frame_read(country_ids=scope_ids, observed_from=observed_from)
-        frames = scores_compute(
-            assessments,
-            _indicator_frame(methodology),
-            parameters,
-            end_month=end_month,
-            country_first_months=first_months,
-            since=since,
-        )
         run.observations_count = len(assessments)
-        del assessments
+        indicators = _indicator_frame(methodology)
         all_ids = scope_ids if scope_ids is not None else list(Country.objects.values_list("pk", flat=True))
-        written, superseded = _scores_store(run=run, frames=frames, country_ids=all_ids, since=since)
-        scored = frames.country_scores["country_id"]
-        run.countries_count = int(scored[scored.isin(written)].nunique())
+        with transaction.atomic():
+            written, superseded = _scope_claim(run=run, country_ids=all_ids, since=since)
+            run.countries_count = _scores_compute_and_write(
+                run=run,
+                assessments=assessments,
+                indicators=indicators,
+                parameters=parameters,
+                country_ids=written,
+                end_month=end_month,
+                first_months=first_months,
+                since=since,
+            )
+        del assessments
         run.status = ScoreRun.Status.SUCCEEDED
         if superseded:
             run.error = f"Left {len(superseded)} country(ies) to a newer run that had already stored fresher scores."

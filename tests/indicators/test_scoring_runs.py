@@ -1,5 +1,6 @@
 """Score runs: storage replaces a scope atomically, failures keep previous scores, runs overlap safely, triggers."""
 
+import contextlib
 import datetime as dt
 import json
 import threading
@@ -83,55 +84,86 @@ def test_a_run_since_a_month_keeps_the_earlier_months(assessed):
 
 
 def test_a_run_that_fails_midway_leaves_the_previous_scores_in_place(assessed, django_capture_on_commit_callbacks):
+    """The first country's rows are already on their way to the database when computing the second one fails."""
     country_a, country_b = assessed
     scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
     before = stored(country_a) | stored(country_b)
     factor_rows = RiskFactorScore.objects.count()
-    real_write = services.score_rows_write
-    calls = []
+    real_compute = services.scores_compute
+    batches = []
 
-    def write_then_fail(table, columns, frame):
-        calls.append(table)
-        real_write(table, columns, frame)
-        if len(calls) == 1:  # the country scores are written, the factor scores are not
-            raise RuntimeError("disk full")
+    def compute_then_fail(*args, **kwargs):
+        batches.append(kwargs)
+        if len(batches) == 2:
+            raise RuntimeError("out of memory")
+        return real_compute(*args, **kwargs)
+
+    real_writer = services.score_rows_writer
+    written = []
+
+    @contextlib.contextmanager
+    def counting_writer(table, columns):
+        with real_writer(table, columns) as write:
+            yield lambda frame: (written.append(len(frame)), write(frame))
 
     finished = []
     score_run_finished.connect(lambda sender, run, **kw: finished.append(run), weak=False, dispatch_uid="t-fail")
     try:
         with (
             django_capture_on_commit_callbacks(execute=True),
-            mock.patch.object(services, "score_rows_write", write_then_fail),
+            mock.patch.object(services, "RUN_BATCH_COUNTRIES", 1),
+            mock.patch.object(services, "scores_compute", compute_then_fail),
+            mock.patch.object(services, "score_rows_writer", counting_writer),
             pytest.raises(RuntimeError),
         ):
             scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
     finally:
         score_run_finished.disconnect(dispatch_uid="t-fail")
+    assert len(batches) == 2 and written and written[0] > 0  # the first batch's rows were sent
     assert stored(country_a) | stored(country_b) == before
     assert RiskFactorScore.objects.count() == factor_rows
     failed = ScoreRun.objects.order_by("-pk").first()
     assert failed.status == ScoreRun.Status.FAILED
-    assert "disk full" in failed.error
+    assert "out of memory" in failed.error
     assert failed.finished_at is not None
     assert [run.pk for run in finished] == [failed.pk]
+
+
+def test_a_run_that_fails_writing_its_scores_leaves_the_previous_scores_in_place(assessed):
+    """The factor rows are written and the country rows fail: nothing of the run is kept."""
+    country_a, country_b = assessed
+    scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    before = stored(country_a) | stored(country_b)
+    factor_rows = RiskFactorScore.objects.count()
+    real_write = services.score_rows_write
+
+    def write_then_fail(table, columns, frame):
+        real_write(table, columns, frame)
+        raise RuntimeError("disk full")
+
+    with mock.patch.object(services, "score_rows_write", write_then_fail), pytest.raises(RuntimeError):
+        scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    assert stored(country_a) | stored(country_b) == before
+    assert RiskFactorScore.objects.count() == factor_rows
+    assert "disk full" in ScoreRun.objects.order_by("-pk").first().error
 
 
 def test_an_older_run_never_overwrites_scores_of_a_newer_run_that_read_fresher_data(assessed, alice):
     """Run A reads, then run B (started later) records and stores fresher scores; A must not write over them."""
     country_a, _ = assessed
-    real_compute = services.scores_compute
+    real_read = services.assessments_frame_read
     inner_runs = []
 
-    def compute_while_another_run_finishes(*args, **kwargs):
-        frames = real_compute(*args, **kwargs)
+    def read_while_another_run_finishes(*args, **kwargs):
+        frame = real_read(*args, **kwargs)
         if not inner_runs:
             inner_runs.append(None)
             AssessmentFactory(country=country_a, indicator=indicator("1.2"), severity=0, author=alice,
                               observed_on=dt.date(2026, 2, 3))  # fmt: skip
             inner_runs[0] = scores_recompute(trigger=ScoreRun.Trigger.NEW_DATA, country_ids=[country_a.pk])
-        return frames
+        return frame
 
-    with mock.patch.object(services, "scores_compute", compute_while_another_run_finishes):
+    with mock.patch.object(services, "assessments_frame_read", read_while_another_run_finishes):
         outer = scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=[country_a.pk])
     inner = inner_runs[0]
     assert outer.status == inner.status == ScoreRun.Status.SUCCEEDED
@@ -141,6 +173,24 @@ def test_an_older_run_never_overwrites_scores_of_a_newer_run_that_read_fresher_d
     assert rows.count() == months_from(dt.date(2026, 1, 1))
     # The fresher data (a second indicator of factor 1 at severity 0) is what is stored.
     assert rows.get(month=dt.date(2026, 2, 1)).common < 100
+
+
+def test_a_run_in_batches_stores_the_same_scores_as_one_batch(assessed):
+    """Computing a country at a time changes nothing in what is stored."""
+    scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    columns = ("country_id", "month", "overall", "band", "common", "coverage", "change_3m", "change_12m")
+    factor_columns = ("country_id", "month", "risk_factor_id", "score", "coverage")
+    whole = set(CountryScore.objects.values_list(*columns))
+    factors = set(RiskFactorScore.objects.values_list(*factor_columns))
+    with mock.patch.object(services, "RUN_BATCH_COUNTRIES", 1):
+        run = scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    assert set(CountryScore.objects.values_list(*columns)) == whole
+    assert (
+        set(RiskFactorScore.objects.values_list("country_id", "month", "risk_factor_id", "score", "coverage"))
+        == factors
+    )
+    assert run.countries_count == 2
+    assert run.score_rows == CountryScore.objects.count() + RiskFactorScore.objects.count()
 
 
 @pytest.mark.django_db(transaction=True)
