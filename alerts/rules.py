@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from indicators.scoring.core import DEFAULT_MAX_AGE_MONTHS, month_first_day, month_number
+
 BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
 BAND_ORDER = ("low", "moderate", "high", "very_high")
 
@@ -27,7 +29,8 @@ TRIGGER_EVENT_KINDS = ("court_finding", "commission_of_inquiry", "un_special_adv
 DEFAULT_PARAMETERS: dict[str, dict] = {
     BAND_REACHED: {"bands": ["high", "very_high"]},
     SHARP_RISE: {"points": 15, "months": 3},
-    SERIOUS_SPECIFIC_INDICATOR: {"factors": [10, 12], "severity": 3, "max_age_days": 1095},
+    # No age limit of its own: a serious assessment fires while the scoring methodology still counts it.
+    SERIOUS_SPECIFIC_INDICATOR: {"factors": [10, 12], "severity": 3},
     STALE_COVERAGE: {"bands": ["high", "very_high"], "max_age_days": 180},
     TRIGGER_EVENT: {"kinds": list(TRIGGER_EVENT_KINDS), "max_age_days": 365},
 }
@@ -196,12 +199,13 @@ def evaluate_sharp_rise(rule: Rule, scores: Iterable[ScoreRow]) -> list[AlertCan
 
 
 def evaluate_serious_specific_indicator(
-    rule: Rule, assessments: Iterable[AssessmentRow], *, today: dt.date
+    rule: Rule, assessments: Iterable[AssessmentRow], *, today: dt.date, max_age_months: int
 ) -> list[AlertCandidate]:
-    """Fire when the latest assessment of any indicator of the rule's factors is at the rule's severity or above."""
+    """Fire when the latest assessment of any indicator of the rule's factors is at the rule's severity or above and
+    still counts in the score (no more than the methodology's max_age_months old, measured in months as it does)."""
     factors = set(rule.parameters["factors"])
     severity = int(rule.parameters["severity"])
-    oldest = today - dt.timedelta(days=int(rule.parameters["max_age_days"]))
+    oldest = month_first_day(month_number(today) - max_age_months)
     latest: dict[tuple[int, str], AssessmentRow] = {}
     for row in assessments:
         if row.risk_factor not in factors or row.observed_on > today:
@@ -317,8 +321,10 @@ def evaluate_rules(
     last_assessed: Mapping[int, dt.date | None] | None = None,
     trigger_events: Iterable[TriggerEventRow] = (),
     today: dt.date,
+    max_age_months: int = DEFAULT_MAX_AGE_MONTHS,
 ) -> list[AlertCandidate]:
-    """Evaluate every rule against the rows given; a rule whose rows were not given finds nothing."""
+    """Evaluate every rule against the rows given; a rule whose rows were not given finds nothing. `max_age_months`
+    is the scoring methodology's: an assessment older than that no longer counts, for the rules either."""
     scores = list(scores)
     assessments = list(assessments)
     trigger_events = list(trigger_events)
@@ -329,7 +335,9 @@ def evaluate_rules(
         elif rule.kind == SHARP_RISE:
             candidates += evaluate_sharp_rise(rule, scores)
         elif rule.kind == SERIOUS_SPECIFIC_INDICATOR:
-            candidates += evaluate_serious_specific_indicator(rule, assessments, today=today)
+            candidates += evaluate_serious_specific_indicator(
+                rule, assessments, today=today, max_age_months=max_age_months
+            )
         elif rule.kind == STALE_COVERAGE and last_assessed is not None:
             candidates += evaluate_stale_coverage(rule, scores, last_assessed, today=today)
         elif rule.kind == TRIGGER_EVENT:

@@ -50,7 +50,9 @@ from atrocity_watch.roles import (
     has_role,
     is_desk_analyst,
 )
-from indicators.models import Assessment, Country, CountryScore, DatasetImport, Methodology, ScoreRun
+from indicators.models import Assessment, Country, CountryScore, DatasetImport, ScoreRun
+from indicators.scoring.core import max_age_months_of
+from indicators.selectors import methodology_active
 
 logger = logging.getLogger(__name__)
 
@@ -195,9 +197,9 @@ def alerts_evaluate(
     scope = list(countries.values_list("pk", flat=True))
     kinds_in_use = {rule.kind for rule in active_rules}
 
+    methodology = run.methodology if run is not None else methodology_active()
     scores: list[rule_engine.ScoreRow] = []
     if kinds_in_use & {RuleKind.BAND_REACHED, RuleKind.SHARP_RISE, RuleKind.STALE_COVERAGE}:
-        methodology = run.methodology if run is not None else Methodology.objects.filter(is_active=True).first()
         if methodology is not None:
             score_rows = CountryScore.objects.filter(methodology=methodology, country_id__in=scope)
             latest_month = score_rows.aggregate(Max("month"))["month__max"]
@@ -268,6 +270,7 @@ def alerts_evaluate(
         last_assessed=last_assessed,
         trigger_events=trigger_events,
         today=today,
+        max_age_months=max_age_months_of(methodology.parameters if methodology is not None else None),
     )
     if run is not None:
         # A score run judges every condition afresh: what it no longer finds is resolved, with the run named.

@@ -29,6 +29,8 @@ LOOKBACK_MONTHS = max(CHANGE_HORIZONS)
 BANDS = ("low", "moderate", "high", "very_high")
 # Lower edge of each band above "low" when no methodology exists yet (the seeded v1 uses the same).
 DEFAULT_BAND_THRESHOLDS = {"moderate": 25.0, "high": 50.0, "very_high": 75.0}
+# Months an assessment counts for when no methodology exists yet (the seeded v1 uses the same).
+DEFAULT_MAX_AGE_MONTHS = 36
 CRIME_GROUP_FORMULAS = ("mean_of_common_and_specific",)
 OVERALL_FORMULAS = ("max_crime_group",)
 
@@ -294,6 +296,13 @@ def band_thresholds_of(parameters: Mapping[str, Any] | None) -> Mapping[str, flo
     if not parameters:
         return DEFAULT_BAND_THRESHOLDS
     return parameters.get("band_thresholds") or DEFAULT_BAND_THRESHOLDS
+
+
+def max_age_months_of(parameters: Mapping[str, Any] | None) -> int:
+    """A methodology's stored max_age_months, or the default when there is no methodology yet."""
+    if not parameters or parameters.get("max_age_months") is None:
+        return DEFAULT_MAX_AGE_MONTHS
+    return int(parameters["max_age_months"])
 
 
 def aggregate_factor_scores(factor_scores: np.ndarray, factor_numbers: np.ndarray, parameters: MethodologyParameters):

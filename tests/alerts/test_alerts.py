@@ -137,3 +137,29 @@ def test_published_rules_are_listed_for_the_methodology_page():
         "stale_coverage",
         "trigger_event",
     ]
+
+
+@pytest.mark.django_db
+def test_the_serious_rule_stops_firing_when_the_methodology_no_longer_counts_the_assessment(country_a, alice, ada):
+    """A methodology that counts assessments for 6 months makes a 10-month-old serious assessment too old to alert."""
+    from indicators.models import Methodology
+    from indicators.scoring.services import methodology_publish
+
+    AssessmentFactory(country=country_a, indicator=indicator("10.1"), severity=3, author=alice,
+                      observed_on=dt.date(2026, 1, 15))  # fmt: skip
+    today = dt.date(2026, 11, 20)
+    parameters = Methodology.objects.get(is_active=True).parameters
+    methodology_publish(name="Six months", parameters={**parameters, "max_age_months": 6}, created_by=ada)
+    assert services.alerts_evaluate(country_ids=[country_a.pk], kinds=["serious_specific_indicator"], today=today) == []
+    methodology_publish(name="A year", parameters={**parameters, "max_age_months": 12}, created_by=ada)
+    [alert] = services.alerts_evaluate(country_ids=[country_a.pk], kinds=["serious_specific_indicator"], today=today)
+    assert alert.message == "Specific-crime indicator 10.1 assessed serious."
+
+
+@pytest.mark.django_db
+def test_the_active_serious_rule_has_no_age_limit_of_its_own_and_its_first_version_is_kept():
+    versions = list(AlertRule.objects.filter(kind="serious_specific_indicator").order_by("version"))
+    assert [rule.version for rule in versions] == [1, 2]
+    assert versions[0].parameters["max_age_days"] == 1095 and not versions[0].is_active
+    assert versions[1].is_active and versions[1].parameters == {"factors": [10, 12], "severity": 3}
+    assert "maximum age" in versions[1].description

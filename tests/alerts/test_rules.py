@@ -94,9 +94,27 @@ def test_serious_rule_follows_the_latest_assessment_so_a_correction_clears_it():
     assert evaluate_rules([rule("serious_specific_indicator")], assessments=rows, today=TODAY) == []
 
 
-def test_serious_rule_ignores_assessments_older_than_its_horizon():
-    rows = [assessment(1, 1, "12.3", 3, observed_on=dt.date(2022, 1, 1))]
-    assert evaluate_rules([rule("serious_specific_indicator")], assessments=rows, today=TODAY) == []
+def test_serious_rule_ignores_assessments_the_methodology_no_longer_counts():
+    """36 months back from November 2026 is November 2023, counted in whole months as the score counts them."""
+    rows = [
+        assessment(1, 1, "12.3", 3, observed_on=dt.date(2023, 11, 1)),  # 36 months old: still counts
+        assessment(2, 2, "12.3", 3, observed_on=dt.date(2023, 10, 31)),  # 37 months old: no longer counts
+    ]
+    found = evaluate_rules([rule("serious_specific_indicator")], assessments=rows, today=TODAY, max_age_months=36)
+    assert [c.country_id for c in found] == [1]
+
+
+def test_serious_rule_follows_a_methodology_with_a_shorter_maximum_age():
+    rows = [assessment(1, 1, "10.1", 3, observed_on=dt.date(2025, 10, 15))]
+    serious = [rule("serious_specific_indicator")]
+    assert evaluate_rules(serious, assessments=rows, today=TODAY, max_age_months=12) == []
+    assert len(evaluate_rules(serious, assessments=rows, today=TODAY, max_age_months=13)) == 1
+
+
+def test_serious_rule_has_no_age_limit_of_its_own():
+    assert "max_age_days" not in DEFAULT_PARAMETERS["serious_specific_indicator"]
+    legacy = {"factors": [10], "severity": 3, "max_age_days": 9}
+    assert rule_parameters_errors("serious_specific_indicator", legacy) == ["Unknown parameters: max_age_days."]
 
 
 def test_stale_coverage_fires_for_a_high_risk_country_without_recent_assessments():
