@@ -1096,11 +1096,8 @@ def impact_assessment_update(*, aia: AtrocityImpactAssessment, user, areas: dict
     if unknown:
         raise ValidationError(f"Unknown areas: {', '.join(unknown)}.")
     with transaction.atomic():
-        locked = (
-            AtrocityImpactAssessment.objects.select_for_update(of=("self",)).select_related("country").get(pk=aia.pk)
-        )
-        if locked.status == AtrocityImpactAssessment.Status.COMPLETED:
-            raise ValidationError("This assessment is completed; it can no longer be changed.")
+        refusal = "This assessment is completed; it can no longer be changed."
+        locked = _impact_assessment_locked_open(aia, refusal=refusal)
         changed = [field for field, value in areas.items() if (value or "").strip() != getattr(locked, field)]
         for field in changed:
             setattr(locked, field, (areas[field] or "").strip())
@@ -1117,16 +1114,20 @@ def impact_assessment_update(*, aia: AtrocityImpactAssessment, user, areas: dict
     return locked
 
 
+def _impact_assessment_locked_open(aia: AtrocityImpactAssessment, *, refusal: str) -> AtrocityImpactAssessment:
+    """Inside a transaction: the assessment, locked until the transaction ends; refused once it is completed."""
+    locked = AtrocityImpactAssessment.objects.select_for_update(of=("self",)).select_related("country").get(pk=aia.pk)
+    if locked.status == AtrocityImpactAssessment.Status.COMPLETED:
+        raise ValidationError(refusal)
+    return locked
+
+
 def impact_assessment_complete(*, aia: AtrocityImpactAssessment, user) -> AtrocityImpactAssessment:
     """Complete the assessment; refused while any of the eight areas is empty."""
     if not can_edit_impact_assessment(user, country=aia.country, owner_id=aia.owner_id):
         raise PermissionDenied("Only the owner, the country's desk analysts and the Focal Point complete it.")
     with transaction.atomic():
-        locked = (
-            AtrocityImpactAssessment.objects.select_for_update(of=("self",)).select_related("country").get(pk=aia.pk)
-        )
-        if locked.status == AtrocityImpactAssessment.Status.COMPLETED:
-            raise ValidationError("This assessment is already completed.")
+        locked = _impact_assessment_locked_open(aia, refusal="This assessment is already completed.")
         missing = locked.missing_areas
         if missing:
             raise ValidationError(f"Fill every area before completing. Still empty: {', '.join(missing)}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Left, RowNumber
 
@@ -70,7 +71,16 @@ HISTORY_SHOWN_PER_INDICATOR = 20
 
 
 def methodology_active() -> Methodology | None:
+    """The methodology version new scores are computed with; None before any is active."""
     return Methodology.objects.filter(is_active=True).first()
+
+
+def methodology_active_required() -> Methodology:
+    """The active methodology version; a ValidationError says what to do when there is none (nothing can be scored)."""
+    methodology = methodology_active()
+    if methodology is None:
+        raise ValidationError("No methodology version is active; publish or activate one first.")
+    return methodology
 
 
 def methodologies_all() -> QuerySet[Methodology]:

@@ -18,7 +18,8 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from indicators.models import Country, ScoreRun
-from indicators.scoring.services import methodology_active, scores_recompute
+from indicators.scoring.services import scores_recompute
+from indicators.selectors import methodology_active
 
 logger = logging.getLogger(__name__)
 

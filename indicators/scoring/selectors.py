@@ -21,14 +21,15 @@ from indicators.scoring.core import (
     month_first_day,
     month_number,
 )
-from indicators.scoring.services import assessments_frame_read, methodology_active
+from indicators.scoring.services import assessments_frame_read
 from indicators.selectors import country_scores_latest as country_scores_latest
+from indicators.selectors import methodology_active_required
 
 EXPLANATION_CHANGE_MONTHS = 3
 
 
 def _methodology(methodology: Methodology | None) -> Methodology:
-    return methodology or methodology_active()
+    return methodology or methodology_active_required()
 
 
 def risk_factor_score_history(

@@ -39,6 +39,7 @@ from indicators.scoring.core import (
     month_number,
     scores_compute,
 )
+from indicators.selectors import methodology_active_required
 from indicators.signals import score_run_finished
 
 logger = logging.getLogger(__name__)
@@ -73,14 +74,6 @@ FACTOR_SCORE_COLUMNS = (
 
 # ----------------------------------------------------------------------------------------------------------------
 # Methodology versions
-
-
-def methodology_active() -> Methodology:
-    """The methodology version new scores are computed with."""
-    try:
-        return Methodology.objects.get(is_active=True)
-    except Methodology.DoesNotExist as exc:
-        raise ValidationError("No methodology version is active; publish or activate one first.") from exc
 
 
 def methodology_in_use(*, methodology: Methodology) -> bool:
@@ -388,7 +381,7 @@ def scores_recompute(
         if isinstance(since, dt.datetime) or not isinstance(since, dt.date):
             raise ValidationError(f"since must be a date; got {since!r}.")
         since = since.replace(day=1)
-    methodology = methodology or methodology_active()
+    methodology = methodology or methodology_active_required()
     parameters = MethodologyParameters.from_dict(methodology.parameters)
     scope: list[Country] | None = None
     if country_ids is not None:

@@ -156,10 +156,10 @@ def benchmark_run(*, countries: int, years: int, per_year: int, seed: int, log) 
         COUNTRY_SCORE_COLUMNS,
         FACTOR_SCORE_COLUMNS,
         assessments_frame_read,
-        methodology_active,
         score_rows_write,
         scores_recompute,
     )
+    from indicators.selectors import methodology_active_required
 
     country_ids = _countries_ensure(countries)
     indicator_frame = pd.DataFrame(
@@ -185,7 +185,7 @@ def benchmark_run(*, countries: int, years: int, per_year: int, seed: int, log) 
     log(f"Generated {observations} assessments in {time.perf_counter() - started:.1f} s")
 
     # The I/O floor: read every assessment, and write as many score rows as the recompute will, by the fastest path.
-    methodology = methodology_active()
+    methodology = methodology_active_required()
     end = timezone.localdate().replace(day=1)
     first_month = first_day.replace(day=1)
     months = (end.year - first_month.year) * 12 + end.month - first_month.month + 1
