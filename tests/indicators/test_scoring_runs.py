@@ -3,7 +3,11 @@
 import contextlib
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -363,10 +367,35 @@ def test_the_benchmark_measures_a_run_against_the_io_floor(db):
     json.dumps(result)
 
 
+def test_the_benchmark_command_on_sqlite_works_in_a_scratch_file_and_leaves_the_users_database_alone(tmp_path):
+    """Run as a user would: manage.py in its own process, pointed at a SQLite database that must stay untouched."""
+    users_database = tmp_path / "users.sqlite3"
+    scratch_dir = tmp_path / "tmp"
+    scratch_dir.mkdir()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "CELERY_"))}
+    environment.update(DATABASE_URL=f"sqlite:///{users_database}", TMPDIR=str(scratch_dir))
+    arguments = ["--countries", "2", "--years", "1", "--per-indicator-year", "1", "--json"]
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "bench_scoring", *arguments],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout)
+    assert result["observations"] == 2 * 142
+    assert result["score_rows"] == result["floor_score_rows"] > 0
+    assert result["database"].startswith("SQLite")
+    assert not users_database.exists()
+    assert list(scratch_dir.iterdir()) == []  # the scratch file is removed
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_benchmark_command_uses_a_scratch_database_and_prints_one_json_object(capsys):
     if connection.vendor != "postgresql":
-        pytest.skip("On SQLite the test database lives in memory; the scratch-file switch would drop it.")
+        pytest.skip("Needs PostgreSQL; on SQLite the test above runs the command in its own process.")
     before = connection.settings_dict["NAME"]
     call_command("bench_scoring", "--countries", "2", "--years", "1", "--per-indicator-year", "1", "--json")
     result = json.loads(capsys.readouterr().out)
