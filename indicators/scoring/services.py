@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from pandas.api.types import union_categoricals
 from psycopg.copy import QueuedLibpqWriter
 
 from indicators.models import (
@@ -146,6 +147,7 @@ def _where(country_ids: Sequence[int] | None, observed_from: dt.date | None) -> 
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+READ_BATCH_ROWS = 200_000
 ASSESSMENT_READ_COLUMNS = ["id", "country_id", "indicator_id", "observed_on", "severity", "confidence"]
 
 
@@ -190,13 +192,19 @@ def assessments_frame_read(*, country_ids: Sequence[int] | None = None, observed
         "CAST(julianday(observed_on) - 2440587.5 AS INTEGER)" if connection.vendor == "sqlite" else "observed_on"
     )
     sql = f"SELECT id, country_id, indicator_id, {day_expression}, severity, confidence FROM {table}{where}"
+    # A batch of rows at a time: two million rows as Python tuples would need several times the frame's memory.
+    parts = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
+        while rows := cursor.fetchmany(READ_BATCH_ROWS):
+            part = pd.DataFrame.from_records(rows, columns=ASSESSMENT_READ_COLUMNS)
+            part["confidence"] = part["confidence"].astype("category")
+            parts.append(part)
+    if not parts:
         return _empty_assessments()
-    frame = pd.DataFrame.from_records(rows, columns=ASSESSMENT_READ_COLUMNS)
-    frame["confidence"] = frame["confidence"].astype("category")
+    confidence = union_categoricals([part.pop("confidence") for part in parts])
+    frame = pd.concat(parts, ignore_index=True)
+    frame["confidence"] = confidence
     return frame
 
 
