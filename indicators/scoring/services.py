@@ -167,7 +167,9 @@ def assessments_frame_read(*, country_ids: Sequence[int] | None = None, observed
         )
         buffer = io.BytesIO()
         connection.ensure_connection()
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        # Django's cursor wrapper does not see the raw cursor's COPY; wrap its errors in Django's own classes so that a
+        # lost connection is the OperationalError the tasks retry on.
+        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for block in copy:
                 buffer.write(block)
         buffer.seek(0)
@@ -227,7 +229,8 @@ def _first_months(country_ids: Sequence[int] | None) -> dict[int, dt.date]:
 # Writing
 
 # A run computes and writes this many countries at a time: on PostgreSQL the rows of one batch travel to the server
-# while the next batch is computed, and memory holds one batch of score rows, not the whole run's.
+# while the next batch is computed, and memory holds one batch of risk-factor rows, not the whole run's (the country
+# rows, 14 times fewer, are kept for one COPY at the end).
 RUN_BATCH_COUNTRIES = 16
 # Rows formatted and sent at a time when a whole frame is written at once (the benchmark's I/O floor, country scores).
 WRITE_BATCH_ROWS = 50_000
@@ -263,7 +266,11 @@ def score_rows_writer(table: str, columns: Sequence[str]) -> Iterator[Callable[[
         return
     connection.ensure_connection()
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+    with (
+        connection.wrap_database_errors,  # as in assessments_frame_read: Django's error classes, so tasks retry
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement, writer=QueuedLibpqWriter(cursor.cursor)) as copy,
+    ):
 
         def write(frame: pd.DataFrame) -> None:
             if not frame.empty:
@@ -322,9 +329,11 @@ def _scores_compute_and_write(
     since: dt.date | None,
 ) -> int:
     """Score these countries a batch at a time, streaming each batch's rows to the database; returns how many
-    countries got scores. Runs inside the run's transaction, after `_scope_claim`."""
-    assessments = assessments.sort_values("country_id", kind="stable", ignore_index=True)
+    countries got scores. `assessments` must be sorted by country. Runs inside the run's transaction, after
+    `_scope_claim`."""
     assessment_countries = assessments["country_id"].to_numpy()
+    if len(assessment_countries) and (np.diff(assessment_countries) < 0).any():
+        raise ValueError("The assessment frame must be sorted by country_id.")
     country_frames = []
     scored = 0
     with score_rows_writer(RiskFactorScore._meta.db_table, FACTOR_SCORE_COLUMNS) as factor_rows_write:
@@ -393,6 +402,9 @@ def scores_recompute(
     parameters = MethodologyParameters.from_dict(methodology.parameters)
     scope: list[Country] | None = None
     if country_ids is not None:
+        country_ids = list(country_ids)
+        if not country_ids:
+            raise ValidationError("No country given; leave the scope out to score every country.")
         scope = list(Country.objects.filter(pk__in=list(country_ids)).order_by("iso3"))
         unknown = sorted(set(map(int, country_ids)) - {country.pk for country in scope})
         if unknown:
@@ -417,6 +429,8 @@ def scores_recompute(
             observed_from = month_first_day(lookback)
             first_months = _first_months(scope_ids)
         assessments = assessments_frame_read(country_ids=scope_ids, observed_from=observed_from)
+        # Rebinding the name frees the unsorted frame: one copy of the assessments in memory, not two.
+        assessments = assessments.sort_values("country_id", kind="stable", ignore_index=True)
         run.observations_count = len(assessments)
         indicators = _indicator_frame(methodology)
         all_ids = scope_ids if scope_ids is not None else list(Country.objects.values_list("pk", flat=True))

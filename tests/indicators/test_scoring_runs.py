@@ -152,6 +152,50 @@ def test_a_run_that_fails_writing_its_scores_leaves_the_previous_scores_in_place
     assert "disk full" in ScoreRun.objects.order_by("-pk").first().error
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_while_scores_stream_is_a_transient_error_the_tasks_retry(assessed):
+    """The server goes away mid-COPY: the error is Django's OperationalError (what the tasks retry on), not
+    psycopg's own, and the previous scores are still there once the database is back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("The COPY path is PostgreSQL's.")
+    import psycopg
+
+    from indicators.tasks import TRANSIENT_DATABASE_ERRORS
+
+    country_a, country_b = assessed
+    scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    before = stored(country_a) | stored(country_b)
+    real_compute = services.scores_compute
+    killed = []
+
+    def compute_then_lose_the_server(*args, **kwargs):
+        frames = real_compute(*args, **kwargs)
+        if not killed:
+            pid = connection.connection.info.backend_pid
+            params = {key: value for key, value in connection.get_connection_params().items() if key != "context"}
+            params.pop("cursor_factory", None)
+            with psycopg.connect(**params, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            killed.append(pid)
+        return frames
+
+    with (
+        mock.patch.object(services, "RUN_BATCH_COUNTRIES", 1),
+        mock.patch.object(services, "scores_compute", compute_then_lose_the_server),
+        pytest.raises(TRANSIENT_DATABASE_ERRORS),
+    ):
+        scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    connection.close()
+    assert killed
+    assert stored(country_a) | stored(country_b) == before
+
+
+def test_an_empty_country_scope_is_refused_rather_than_read_as_every_country(assessed):
+    with pytest.raises(ValidationError, match="No country given"):
+        scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=[])
+    assert not ScoreRun.objects.exists()
+
+
 def test_an_older_run_never_overwrites_scores_of_a_newer_run_that_read_fresher_data(assessed, alice):
     """Run A reads, then run B (started later) records and stores fresher scores; A must not write over them."""
     country_a, _ = assessed
