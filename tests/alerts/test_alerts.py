@@ -163,3 +163,53 @@ def test_the_active_serious_rule_has_no_age_limit_of_its_own_and_its_first_versi
     assert versions[0].parameters["max_age_days"] == 1095 and not versions[0].is_active
     assert versions[1].is_active and versions[1].parameters == {"factors": [10, 12], "severity": 3}
     assert "maximum age" in versions[1].description
+
+
+def _serious_rule_migration():
+    import importlib
+
+    return importlib.import_module("alerts.migrations.0005_serious_rule_follows_methodology_max_age")
+
+
+@pytest.mark.django_db
+def test_reversing_the_serious_rule_migration_brings_the_age_limit_back_even_when_alerts_name_the_new_version(
+    country_a,
+):
+    """The older code reads max_age_days from the active rule; a reverse must never leave it without one."""
+    from django.apps import apps
+
+    migration = _serious_rule_migration()
+    current = AlertRule.objects.get(kind="serious_specific_indicator", is_active=True)
+    Alert.objects.create(rule=current, rule_kind=current.kind, country=country_a, message="Serious.", fingerprint="x")
+    migration.unpublish(apps, None)
+    restored = AlertRule.objects.get(kind="serious_specific_indicator", is_active=True)
+    assert restored.version == 3
+    assert restored.parameters == {"factors": [10, 12], "severity": 3, "max_age_days": 1095}
+    assert restored.description == migration.OLD_DEFAULT_DESCRIPTION
+    migration.publish(apps, None)
+    again = AlertRule.objects.get(kind="serious_specific_indicator", is_active=True)
+    assert (again.version, again.parameters) == (4, {"factors": [10, 12], "severity": 3})
+    assert again.description == migration.DESCRIPTION
+    assert AlertRule.objects.filter(kind="serious_specific_indicator").count() == 4  # nothing deleted
+
+
+@pytest.mark.django_db
+def test_the_serious_rule_migration_names_an_administrators_own_age_limit_in_the_audit_trail():
+    from django.apps import apps
+
+    migration = _serious_rule_migration()
+    AlertRule.objects.filter(kind="serious_specific_indicator").update(is_active=False)
+    AlertRule.objects.create(
+        kind="serious_specific_indicator",
+        version=3,
+        name="Serious, two years",
+        description="Our own wording.",
+        parameters={"factors": [10], "severity": 3, "max_age_days": 730},
+    )
+    migration.publish(apps, None)
+    rule = AlertRule.objects.get(kind="serious_specific_indicator", is_active=True)
+    assert (rule.version, rule.parameters) == (4, {"factors": [10], "severity": 3})
+    assert rule.description == "Our own wording."
+    event = AuditEvent.objects.filter(kind="rule_published").latest("pk")
+    assert "instead of its own limit of 730 days" in event.summary
+    assert event.details["dropped"] == {"max_age_days": 730}
