@@ -23,7 +23,15 @@ from alerts.forms import (
     TriggerEventForm,
     response_action_formset,
 )
-from alerts.models import AIA_AREAS, Alert, AtrocityImpactAssessment, Escalation, Notification, ResponseAction
+from alerts.models import (
+    AIA_AREAS,
+    Alert,
+    AtrocityImpactAssessment,
+    AuditEvent,
+    Escalation,
+    Notification,
+    ResponseAction,
+)
 from atrocity_watch.roles import (
     ALL_ROLES,
     Role,
@@ -155,9 +163,14 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
     available = {t.action for t in services.transitions_available(escalation, request.user)}
     decisions = [action for action in services.DECISIONS if action in available]
     may_edit = escalation.state in services.EDITABLE_STATES and can_escalate(request.user, escalation.country)
+    timeline = list(selectors.escalation_timeline(escalation))
+    # Who made the latest decision comes from the audit trail: claimed_by is cleared when a case is resubmitted.
+    decision = next((event for event in reversed(timeline) if event.kind == AuditEvent.Kind.DECISION), None)
+    decided_by = decision.actor if decision is not None else None
     return {
         "escalation": escalation,
-        "timeline": selectors.escalation_timeline(escalation),
+        "timeline": timeline,
+        "decided_by_name": (decided_by.get_full_name() or decided_by.username) if decided_by else "The Focal Point",
         "actions": escalation.actions.select_related("owner_account"),
         "snapshot": escalation.scores_snapshot,
         "may_submit": "submit" in available,

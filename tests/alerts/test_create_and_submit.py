@@ -61,3 +61,25 @@ def test_the_service_drafts_and_submits_all_or_nothing(alice, country_a, submiss
             country=country_a, user=alice, summary="North.", risk_assessment="Arms deliveries.", submit=True
         )
     assert not Escalation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_resubmitted_case_shows_who_asked_for_more_information_to_every_role(
+    client, make_escalation, alice, fiona, victor
+):
+    """Resubmitting clears the claim; the page still names the focal point who asked, from the audit trail."""
+    escalation = make_escalation(state=Escalation.State.SUBMITTED)
+    claimed = services.escalation_claim(escalation_id=escalation.pk, user=fiona)
+    services.escalation_decide(
+        escalation=claimed, user=fiona, decision="request_information", rationale="Which militias, and where?"
+    )
+    services.escalation_resubmit(escalation=Escalation.objects.get(pk=escalation.pk), user=alice, note="See 2.3.")
+    url = reverse("alerts:escalation_detail", args=[escalation.pk])
+    for person in (alice, fiona, victor):
+        client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == 200, person.username
+        page = response.content.decode()
+        assert "Earlier, the Focal Point asked for more information" in page
+        assert f"{fiona.get_full_name() or fiona.username}," in page
+        assert "Which militias, and where?" in page
