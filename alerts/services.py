@@ -443,7 +443,8 @@ def escalation_create(
     alert: Alert | None = None,
     submit: bool = False,
 ) -> Escalation:
-    """Draft an escalation; only analysts of the country's desk may. An open alert it answers is marked escalated.
+    """Draft an escalation; only analysts of the country's desk may. An open alert it answers is linked to it and
+    stays open until the case is submitted: a draft nobody submits must not bury the warning.
 
     With submit=True the draft goes straight to the Focal Point in the same transaction: if the submission is
     refused, nothing is kept (no orphan draft, the alert stays open) and the error reaches the caller.
@@ -472,17 +473,6 @@ def escalation_create(
             locked = Alert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
             if not locked.is_open:
                 raise ValidationError(f"This alert is already {locked.get_status_display().lower()}.")
-            locked.status = Alert.Status.ESCALATED
-            locked.handled_by = user
-            locked.handled_at = timezone.now()
-            locked.save(update_fields=["status", "handled_by", "handled_at"])
-            audit_record(
-                kind=AuditEvent.Kind.ALERT_ESCALATED,
-                actor=user,
-                alert=locked,
-                escalation=escalation,
-                summary=f"Alert turned into escalation {escalation.pk}: {locked.message}",
-            )
         if submit:
             escalation = escalation_transition(escalation=escalation, action="submit", user=user)
     return escalation
@@ -616,6 +606,24 @@ def _check_state(transition: Transition, escalation: Escalation) -> None:
         )
 
 
+def _alert_escalated(*, escalation: Escalation, user) -> None:
+    """On submission: the alert the case answers, if still open, is marked escalated (once, by the first case)."""
+    alert = Alert.objects.select_for_update(of=("self",)).filter(pk=escalation.alert_id).first()
+    if alert is None or not alert.is_open:
+        return
+    alert.status = Alert.Status.ESCALATED
+    alert.handled_by = user
+    alert.handled_at = timezone.now()
+    alert.save(update_fields=["status", "handled_by", "handled_at"])
+    audit_record(
+        kind=AuditEvent.Kind.ALERT_ESCALATED,
+        actor=user,
+        alert=alert,
+        escalation=escalation,
+        summary=f"Alert turned into escalation {escalation.pk}: {alert.message}",
+    )
+
+
 def escalation_transition(
     *,
     escalation: Escalation,
@@ -655,6 +663,8 @@ def escalation_transition(
             locked.submitted_at = now
             locked.awaiting_since = now
             changed += ["scores_snapshot", "submitted_at", "awaiting_since"]
+            if locked.alert_id is not None:
+                _alert_escalated(escalation=locked, user=user)
         elif action == "resubmit":
             # Back to the queue: any focal point may pick it up again, and the response clock restarts.
             locked.awaiting_since = now

@@ -90,14 +90,21 @@ def test_alerts_can_be_acknowledged_and_dismissal_needs_a_reason(country_a, alic
 
 
 @pytest.mark.django_db
-def test_turning_an_alert_into_an_escalation_closes_the_alert(client, country_a, alice):
+def test_an_alert_stays_open_while_its_escalation_is_a_draft_and_closes_when_the_case_is_submitted(
+    client, country_a, alice
+):
+    """A draft nobody submits must not bury the warning: the Focal Point has not seen it yet."""
     rule = AlertRule.objects.get(kind="band_reached", is_active=True)
     alert = Alert.objects.create(rule=rule, rule_kind=rule.kind, country=country_a, message="High", fingerprint="1")
     escalation = services.escalation_create(
         country=country_a, user=alice, summary="S", risk_assessment="R", urgency="high", alert=alert
     )
     alert.refresh_from_db()
-    assert alert.status == "escalated" and escalation.alert == alert
+    assert alert.status == "open" and escalation.alert == alert
+    services.escalation_submit(escalation=escalation, user=alice)
+    alert.refresh_from_db()
+    assert alert.status == "escalated" and alert.handled_by == alice
+    assert AuditEvent.objects.filter(kind="alert_escalated", alert=alert, escalation=escalation).count() == 1
 
 
 @pytest.mark.django_db

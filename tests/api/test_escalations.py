@@ -120,9 +120,12 @@ def test_submitted_case_is_visible_to_focal_point_and_viewer(persona_clients, dr
         assert persona_clients[persona].get("/api/v1/escalations/").json()["count"] == 1
 
 
-def test_escalation_from_an_alert_marks_it_escalated(persona_clients, open_alert):
+def test_escalation_from_an_alert_marks_it_escalated_once_submitted(persona_clients, open_alert):
     response = persona_clients["alice"].post("/api/v1/escalations/", {**DRAFT, "alert": open_alert.pk}, format="json")
     assert response.status_code == 201
+    open_alert.refresh_from_db()
+    assert open_alert.status == "open"  # a draft has not reached the Focal Point yet
+    persona_clients["alice"].post(f"/api/v1/escalations/{response.json()['id']}/submit/")
     open_alert.refresh_from_db()
     assert open_alert.status == "escalated"
 
