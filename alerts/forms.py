@@ -14,6 +14,7 @@ from django.utils import timezone
 from alerts.models import AIA_AREAS, Department, ResponseAction, Tool, TriggerEvent, Urgency
 from alerts.services import DECISIONS
 from atrocity_watch.roles import Role
+from indicators.forms import IsoDateInput
 
 
 def accounts_with_a_role():
@@ -109,7 +110,7 @@ class ResponseActionForm(forms.Form):
         label="Owner's account",
         help_text="This person may update the action's status on the tracker",
     )
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
+    due_on = forms.DateField(widget=IsoDateInput(), label="Due on")
 
     def __init__(self, *args, owner_accounts: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,11 +162,11 @@ class ActionStatusForm(forms.Form):
 class TriggerEventForm(forms.Form):
     kind = forms.ChoiceField(choices=TriggerEvent.Kind.choices, label="What happened")
     title = forms.CharField(max_length=300, help_text="e.g. ICJ order on provisional measures, 26 January")
-    occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of the finding")
+    occurred_on = forms.DateField(widget=IsoDateInput(), label="Date of the finding")
     source_url = forms.URLField(required=False, label="Source link", assume_scheme="https")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     owner = forms.ModelChoiceField(queryset=None, label="AIA owner", empty_label="Choose an owner")
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="AIA due on")
+    due_on = forms.DateField(widget=IsoDateInput(), label="AIA due on")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

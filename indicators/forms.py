@@ -9,6 +9,16 @@ MAX_BATCH_ROWS = 40
 MAX_COMPARED = 4
 
 
+class IsoDateInput(forms.DateInput):
+    """A browser date picker: type=date inputs accept only ISO dates, whatever the locale's display format, so an
+    initial value in the locale's format would show as an empty field."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 def indicator_choices(indicators: list[Indicator]) -> list:
     """Indicators grouped by risk factor for an <optgroup> select, keyed by primary key."""
     groups: dict[str, list[tuple[str, str]]] = {}
@@ -25,10 +35,7 @@ class AssessmentForm(forms.Form):
     """
 
     indicator = forms.ChoiceField(choices=())
-    # type=date inputs only accept ISO dates, whatever the locale's display format.
-    observed_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Observed on"
-    )
+    observed_on = forms.DateField(widget=IsoDateInput(), label="Observed on")
     severity = forms.TypedChoiceField(
         choices=[("", "Choose severity"), *((value, f"{value} · {label}") for value, label in Severity.choices)],
         coerce=int,

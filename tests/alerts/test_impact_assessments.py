@@ -78,3 +78,13 @@ def test_recording_a_trigger_event_names_every_bad_field(country_a, alice, victo
         )
     assert set(refused.value.message_dict) == {"kind", "title", "occurred_on", "owner", "due_on"}
     assert not AtrocityImpactAssessment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_trigger_event_form_fills_its_date_pickers_with_dates_the_browser_accepts(client, country_a, alice):
+    """type=date inputs take only ISO dates; a localised default would show as an empty field."""
+    client.force_login(alice)
+    page = client.get(reverse("alerts:trigger_event_create", args=[country_a.iso3])).content.decode()
+    today = timezone.localdate()
+    assert f'name="occurred_on" value="{today:%Y-%m-%d}"' in page
+    assert f'name="due_on" value="{today + dt.timedelta(days=14):%Y-%m-%d}"' in page
