@@ -36,6 +36,16 @@ def celery_broker_in_memory_by_default():
     yield
 
 
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Every test starts with an empty cache: an earlier test's recompute-coalescing keys name country ids the
+    database hands out again, and would silently keep this test's recompute from being queued."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def reference_data_snapshot(django_db_setup, django_db_blocker) -> str:
     """The migrated reference data (roles, framework, countries, methodology, alert rules), serialised once."""
