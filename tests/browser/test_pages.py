@@ -176,3 +176,26 @@ def test_methodology_page_explains_the_method(signed_in, world, screenshot, cons
     page.keyboard.press("Tab")
     expect(page.locator(".brand")).to_be_focused()
     assert_clean(console_errors, offsite_requests)
+
+
+def test_long_unbroken_text_in_a_case_wraps_instead_of_widening_the_pages(
+    signed_in, live_server, world, fiona, alice, country_a
+):
+    """Analysts paste long URLs; the case page and the queue must stay as wide as the window."""
+    from tests.alerts.factories import EscalationFactory
+
+    long_url = "https://example.org/" + "a" * 400
+    escalation = EscalationFactory(
+        country=country_a,
+        created_by=alice,
+        state="submitted",
+        summary="x" * 300,
+        risk_assessment="y" * 300,
+        evidence_links=[long_url],
+    )
+    page = signed_in("fiona", next_path=f"/escalations/{escalation.pk}/")
+    page.set_viewport_size(WIDE)
+    for path in (f"/escalations/{escalation.pk}/", "/escalations/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= WIDE["width"], f"{path} is {width} px wide"
