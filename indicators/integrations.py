@@ -10,10 +10,13 @@ from indicators.models import Country
 
 
 def alert_counts_by_country() -> dict[int, tuple[int, int]]:
-    """Open alerts and escalations in progress per country id, two queries for all countries."""
+    """Open alerts and open escalations per country id, two queries for all countries. An escalation is open from
+    submission until it is closed: a declared imminent risk or a case under monitoring still needs attention, and
+    a draft is its author's alone."""
     from alerts.models import Alert, Escalation
 
-    in_progress = (*Escalation.AWAITING_FOCAL_POINT, Escalation.State.MORE_INFORMATION_REQUESTED)
+    not_open = (Escalation.State.DRAFT, Escalation.State.CLOSED)
+    in_progress = [state for state in Escalation.State if state not in not_open]
     alerts = dict(
         Alert.objects.filter(status__in=Alert.OPEN_STATUSES)
         .values_list("country_id")

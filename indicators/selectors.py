@@ -122,10 +122,16 @@ def country_scores_latest(
     return scores
 
 
-def countries_unscored_count(*, methodology: Methodology | None) -> int:
+def countries_unscored_count(*, methodology: Methodology | None, region: str = "", desk=None) -> int:
+    """How many countries (of this region and desk, when given) have no score under the methodology."""
+    countries = Country.objects.all()
+    if region:
+        countries = countries.filter(region=region)
+    if desk is not None:
+        countries = countries.filter(desk=desk)
     if methodology is None:
-        return Country.objects.count()
-    return Country.objects.exclude(scores__methodology=methodology).count()
+        return countries.count()
+    return countries.exclude(scores__methodology=methodology).count()
 
 
 def score_risers(scores: list[CountryScore], *, limit: int = 5) -> list[CountryScore]:

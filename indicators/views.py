@@ -111,6 +111,16 @@ def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryS
     return filterset, scores
 
 
+def _unscored_count(filterset: CountryScoreFilter, methodology: Methodology | None) -> int | None:
+    """Countries without a score among those the filters select; None under a band filter (no score, no band)."""
+    if filterset.errors:
+        return countries_unscored_count(methodology=methodology)
+    data = filterset.form.cleaned_data
+    if data.get("band"):
+        return None
+    return countries_unscored_count(methodology=methodology, region=data.get("region") or "", desk=data.get("desk"))
+
+
 def _sort_headers(request, current: str) -> list[dict]:
     headers = []
     for key, label, numeric in TABLE_COLUMNS:
@@ -146,7 +156,7 @@ def overview(request):
         "score_column": filterset.score_column,
         "risers": score_risers(scores),
         "run": score_run_latest(),
-        "unscored_count": countries_unscored_count(methodology=methodology),
+        "unscored_count": _unscored_count(filterset, methodology),
         "headers": _sort_headers(request, request.GET.get("sort", "")),
         "export_query": request.GET.urlencode(),
         "map_json": charts.spec_to_json(

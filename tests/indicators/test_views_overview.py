@@ -169,3 +169,29 @@ def test_overview_query_count_does_not_grow_with_countries(client, victor, score
         scores_create(country=CountryFactory(region="Africa"), overall=[30, 35, 40, 45], run=scored)
     with django_assert_num_queries(11):
         client.get(OVERVIEW, {"region": "Africa", "crime_group": "genocide"})
+
+
+def test_open_escalations_count_every_submitted_case_until_it_is_closed(client, victor, scored, alice, country_a):
+    """A declared imminent risk still needs attention; a private draft and a closed case do not count."""
+    from tests.alerts.factories import EscalationFactory
+
+    for state in ("draft", "submitted", "imminent_risk_declared", "monitoring", "closed"):
+        EscalationFactory(country=country_a, created_by=alice, state=state)
+    client.force_login(victor)
+    rows = {row["iso3"]: row for row in csv.DictReader(io.StringIO(client.get(EXPORT).content.decode()))}
+    assert rows["QAA"]["open_escalations"] == "3"
+    assert rows["QBB"]["open_escalations"] == "0"
+
+
+def test_the_not_yet_scored_count_follows_the_region_and_desk_filters(client, victor, scored, country_a):
+    from indicators.models import Country
+
+    CountryFactory(iso3="QDD", name="Deltaland", region="Africa", desk=country_a.desk)  # never scored
+    client.force_login(victor)
+    everywhere = client.get(OVERVIEW).context["unscored_count"]
+    assert everywhere == Country.objects.exclude(scores__isnull=False).count()
+    africa = Country.objects.filter(region="Africa").exclude(scores__isnull=False).count()
+    assert client.get(OVERVIEW, {"region": "Africa"}).context["unscored_count"] == africa < everywhere
+    assert client.get(OVERVIEW, {"desk": country_a.desk.slug}).context["unscored_count"] == 1
+    page = client.get(OVERVIEW, {"band": "high"})
+    assert page.context["unscored_count"] is None and "not yet scored" not in page.content.decode()
