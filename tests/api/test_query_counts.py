@@ -41,8 +41,8 @@ def many_rows(country_a, alice):
         score_months(CountryFactory(), methodology, run, months[-2:])
     for day in range(1, 8):
         AssessmentFactory(country=country_a, author=alice, observed_on=dt.date(2025, 1, day))
-    rule = AlertRule.objects.filter(is_active=True).first()
-    for number in range(3):
+    # One open alert per rule and country: a draft leaves its alert open, so each case answers another rule's alert.
+    for number, rule in enumerate(AlertRule.objects.filter(is_active=True).order_by("kind")[:3]):
         alert = Alert.objects.create(
             rule=rule, rule_kind=rule.kind, country=country_a, message="Rise", fingerprint=f"rise-{number}"
         )
