@@ -1,6 +1,7 @@
 """Every page requires sign-in, and each role reaches exactly the pages it should."""
 
 import pytest
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,22 @@ def test_a_staff_flag_alone_does_not_open_the_admin(client, victor):
 def test_unknown_country_page_is_a_404(client, alice):
     client.force_login(alice)
     assert client.get("/countries/ZZZ/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_refusal_explains_itself_on_a_page_with_the_sites_navigation(client, alice, country_b):
+    """Alice works the desk of Alphaland; escalating Betaland is refused with the reason, not a bare 403."""
+    client.force_login(alice)
+    response = client.get(reverse("alerts:escalation_create", args=[country_b.iso3]))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert f"Only analysts of the desk that owns {country_b.name} may escalate it." in page
+    assert "Back to the overview" in page and 'class="who"' in page
+
+
+@pytest.mark.django_db
+def test_a_missing_page_says_what_was_asked_for(client, alice):
+    client.force_login(alice)
+    response = client.get("/escalations/999999/")
+    assert response.status_code == 404
+    assert "/escalations/999999/" in response.content.decode()
