@@ -199,3 +199,20 @@ def test_long_unbroken_text_in_a_case_wraps_instead_of_widening_the_pages(
         page.goto(f"{live_server.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= WIDE["width"], f"{path} is {width} px wide"
+
+
+def test_a_token_is_created_shown_once_and_revoked_after_a_second_step(
+    signed_in, live_server, screenshot, console_errors, offsite_requests, alice
+):
+    page = signed_in("alice", next_path="/account/tokens/")
+    page.set_viewport_size(WIDE)
+    page.fill("#id_name", "Monthly score export")
+    page.click("text=Create token")
+    secret = page.input_value("#new-token")
+    assert len(secret) > 20
+    screenshot("tokens")
+    page.click("summary:has-text('Revoke')")
+    page.click("text=Revoke “Monthly score export” now")
+    expect(page.locator("table.tokens tbody tr").first).to_contain_text("revoked")
+    assert page.locator("#new-token").count() == 0  # the secret is never shown again
+    assert_clean(console_errors, offsite_requests)
