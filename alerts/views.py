@@ -383,7 +383,18 @@ def notification_read(request, pk: int):
 @role_required(*ALL_ROLES)
 def action_tracker(request):
     groups = selectors.response_actions_open_by_department()
+    closed = list(selectors.response_actions_closed())
     labels = dict(ResponseAction.Status.choices)
+    every_action = [action for _, actions in groups for action in actions] + closed
+    # Every role sees the whole tracker, but a case links only for those who may open it (another desk's analyst
+    # may not), so nobody follows a link into a 404.
+    readable = set(
+        selectors.escalations_visible_to(request.user)
+        .filter(pk__in={action.escalation_id for action in every_action})
+        .values_list("pk", flat=True)
+    )
+    for action in every_action:
+        action.case_readable = action.escalation_id in readable
     for _, actions in groups:
         for action in actions:
             action.may_update = can_update_response_action(request.user, owner_account_id=action.owner_account_id)
@@ -393,7 +404,7 @@ def action_tracker(request):
     context = {
         "groups": groups,
         "open_count": sum(len(actions) for _, actions in groups),
-        "closed": selectors.response_actions_closed(),
+        "closed": closed,
     }
     return render(request, "alerts/action_tracker.html", context)
 

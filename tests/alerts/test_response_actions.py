@@ -173,3 +173,18 @@ def test_an_action_owner_account_without_a_role_is_refused(make_escalation, fion
             actions=[{**valid_action, "owner_account": nobody}],
         )
     assert not ResponseAction.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_tracker_links_a_case_only_for_those_who_may_open_it(client, action, alice, bob, victor):
+    """Everyone sees every action; Bob works another desk, so the case number is shown without a dead link."""
+    link = f'href="{reverse("alerts:escalation_detail", args=[action.escalation_id])}"'
+    for person, linked in ((alice, True), (victor, True), (bob, False)):
+        client.force_login(person)
+        page = client.get(reverse("alerts:action_tracker")).content.decode()
+        assert f"#{action.escalation_id}" in page
+        assert (link in page) is linked, person.username
+        if linked:
+            assert client.get(reverse("alerts:escalation_detail", args=[action.escalation_id])).status_code == 200
+        else:
+            assert client.get(reverse("alerts:escalation_detail", args=[action.escalation_id])).status_code == 404
