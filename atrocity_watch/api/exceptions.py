@@ -17,7 +17,8 @@ class RowsInvalid(exceptions.ValidationError):
 
     def __init__(self, rows: list[dict], total: int):
         self.rows = rows
-        super().__init__(f"{len(rows)} of {total} rows have errors; nothing was recorded.")
+        verb = "has" if len(rows) == 1 else "have"
+        super().__init__(f"{len(rows)} of {total} rows {verb} errors; nothing was recorded.")
 
 
 def _django_validation_detail(exc: DjangoValidationError):

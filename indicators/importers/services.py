@@ -16,6 +16,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from atrocity_watch.roles import Role, can_administer, has_role, is_desk_analyst
@@ -279,9 +280,9 @@ def _assessment(
 
 
 def _success_line(created: int, countries: int, skipped: int) -> str:
-    line = f"Created {created} assessments for {countries} countries."
+    line = f"Created {created} assessment{pluralize(created)} for {countries} countr{pluralize(countries, 'y,ies')}."
     if skipped:
-        line += f" Skipped {skipped} invalid rows (listed below)."
+        line += f" Skipped {skipped} invalid row{pluralize(skipped)} (listed below)."
     return line
 
 

@@ -131,7 +131,7 @@ def test_bulk_csv_with_a_bad_row_reports_it_and_records_nothing(persona_clients,
     # CSV rows are numbered as file lines (the header is line 1), as the import page numbers them.
     assert [row["row"] for row in error["rows"]] == [3]
     assert "observed_on" in error["rows"][0]["errors"]
-    assert "1 of 2 rows" in error["message"]
+    assert error["message"] == "1 of 2 rows has errors; nothing was recorded."
     assert Assessment.objects.count() == 0
 
 

@@ -38,7 +38,7 @@ def test_analyst_imports_a_csv_for_her_own_desk(client, alice, country_a, django
     assessment = Assessment.objects.get()
     assert (assessment.country, assessment.author, assessment.severity) == (country_a, alice, 2)
     page = client.get(response.url)
-    assert "Succeeded" in page.content.decode() and "Created 1 assessments" in page.content.decode()
+    assert "Succeeded" in page.content.decode() and "Created 1 assessment for 1 country." in page.content.decode()
 
 
 def test_analyst_is_refused_for_another_desks_country(client, bob, country_a, django_capture_on_commit_callbacks):
