@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
@@ -59,6 +61,17 @@ def escalations_visible_to(user) -> QuerySet[Escalation]:
     if has_role(user, Role.ANALYST):
         return queryset.filter(mine | desk)
     return queryset.none()
+
+
+def escalation_decided_by(timeline: Iterable[AuditEvent]):
+    """Who made the case's latest decision, from its loaded timeline (claimed_by is cleared on resubmission)."""
+    decisions = [event for event in timeline if event.kind == AuditEvent.Kind.DECISION]
+    return decisions[-1].actor if decisions else None
+
+
+def escalation_ids_readable(user, escalation_ids: Iterable[int]) -> set[int]:
+    """Which of these escalations the user may open, in one query."""
+    return set(escalations_visible_to(user).filter(pk__in=list(escalation_ids)).values_list("pk", flat=True))
 
 
 def escalation_queue(user) -> QuerySet[Escalation]:

@@ -27,7 +27,6 @@ from alerts.models import (
     AIA_AREAS,
     Alert,
     AtrocityImpactAssessment,
-    AuditEvent,
     Escalation,
     Notification,
     ResponseAction,
@@ -164,9 +163,7 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
     decisions = [action for action in services.DECISIONS if action in available]
     may_edit = escalation.state in services.EDITABLE_STATES and can_escalate(request.user, escalation.country)
     timeline = list(selectors.escalation_timeline(escalation))
-    # Who made the latest decision comes from the audit trail: claimed_by is cleared when a case is resubmitted.
-    decision = next((event for event in reversed(timeline) if event.kind == AuditEvent.Kind.DECISION), None)
-    decided_by = decision.actor if decision is not None else None
+    decided_by = selectors.escalation_decided_by(timeline)
     return {
         "escalation": escalation,
         "timeline": timeline,
@@ -388,11 +385,7 @@ def action_tracker(request):
     every_action = [action for _, actions in groups for action in actions] + closed
     # Every role sees the whole tracker, but a case links only for those who may open it (another desk's analyst
     # may not), so nobody follows a link into a 404.
-    readable = set(
-        selectors.escalations_visible_to(request.user)
-        .filter(pk__in={action.escalation_id for action in every_action})
-        .values_list("pk", flat=True)
-    )
+    readable = selectors.escalation_ids_readable(request.user, {action.escalation_id for action in every_action})
     for action in every_action:
         action.case_readable = action.escalation_id in readable
     for _, actions in groups:
