@@ -10,6 +10,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
 from plotly.utils import PlotlyJSONEncoder
 
 TOPOJSON_URL = "/static/vendor/topojson/"
@@ -22,9 +24,19 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, A
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
+# The characters that could end a <script> element or open a comment in it, as JSON escapes (what json_script does).
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
 def spec_to_json(spec: Mapping) -> str:
-    """Serialise a figure spec, keeping its config (plotly.io.to_json would drop it)."""
-    return json.dumps(spec, cls=PlotlyJSONEncoder, separators=(",", ":"))
+    """Serialise a figure spec, keeping its config (plotly.io.to_json would drop it); <, > and & are escaped so the
+    text can never close the <script> element that holds it, whatever a country or series name contains."""
+    return json.dumps(spec, cls=PlotlyJSONEncoder, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
+def spec_script(spec: Mapping, element_id: str) -> SafeString:
+    """The figure spec as a <script type="application/json"> element, through Django's json_script escaper."""
+    return json_script(spec, element_id, encoder=PlotlyJSONEncoder)
 
 
 def _band_stops(thresholds: Mapping) -> list[tuple[float, float, str]]:

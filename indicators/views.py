@@ -159,8 +159,9 @@ def overview(request):
         "unscored_count": _unscored_count(filterset, methodology),
         "headers": _sort_headers(request, request.GET.get("sort", "")),
         "export_query": request.GET.urlencode(),
-        "map_json": charts.spec_to_json(
-            charts.world_map_spec(rows=map_rows, thresholds=_thresholds(methodology), score_label=score_label)
+        "map_json": charts.spec_script(
+            charts.world_map_spec(rows=map_rows, thresholds=_thresholds(methodology), score_label=score_label),
+            "map-figure",
         )
         if scores
         else None,
@@ -282,20 +283,22 @@ def country_detail(request, iso3: str):
         "compare_form": compare_form,
         "compare_slots": _compare_slots(compared),
         "other_countries": others,
-        "trend_json": charts.spec_to_json(
+        "trend_json": charts.spec_script(
             charts.trend_spec(
                 history=history,
                 series=TREND_SERIES,
                 thresholds=thresholds,
                 method_changes=_method_changes(methodologies, history),
-            )
+            ),
+            "trend-figure",
         )
         if history
         else None,
-        "compare_json": charts.spec_to_json(
+        "compare_json": charts.spec_script(
             charts.compare_spec(
                 histories=[(c.name, histories[c.pk]) for c in [country, *compared]], thresholds=thresholds
-            )
+            ),
+            "compare-figure",
         )
         if compared and history
         else None,
