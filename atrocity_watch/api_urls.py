@@ -20,5 +20,6 @@ class ApiNotFound(APIView):
 urlpatterns = [
     path("", include("indicators.api.urls")),
     path("", include("alerts.api.urls")),
-    re_path(r"^.*$", ApiNotFound.as_view()),
+    # (?s): a path holding a newline (%0A) must land here too, not in Django's HTML 404.
+    re_path(r"^[\s\S]*$", ApiNotFound.as_view()),
 ]

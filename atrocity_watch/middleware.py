@@ -1,6 +1,7 @@
 """Every HTML page requires a signed-in user; the API enforces its own authentication."""
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpResponseNotAllowed, JsonResponse
 
 
 class LoginRequiredForPagesMiddleware(LoginRequiredMiddleware):
@@ -12,3 +13,22 @@ class LoginRequiredForPagesMiddleware(LoginRequiredMiddleware):
         if request.path.startswith(self.exempt_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def trace_refused(get_response):
+    """TRACE (and its IIS twin TRACK) echoes requests back and is never served: 405 on every path, JSON under /api/."""
+
+    def middleware(request):
+        if request.method in ("TRACE", "TRACK"):
+            allowed = "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE"
+            if request.path.startswith("/api/"):
+                message = f"Method {request.method} is not allowed."
+                body = {"error": {"status": 405, "code": "method_not_allowed", "message": message, "fields": {}}}
+                response = JsonResponse(body, status=405)
+            else:
+                response = HttpResponseNotAllowed(allowed.split(", "))
+            response["Allow"] = allowed
+            return response
+        return get_response(request)
+
+    return middleware

@@ -281,3 +281,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# ----------------------------------------------------------------------------------------------------------------
+# Hardening (issue 13): grouped here so the rest of the file stays as it was.
+
+# JSON bodies nested too deeply for the decoder answer 400, not 500.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "atrocity_watch.api.parsers.DepthLimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+
+# Hardening middleware sits right after SecurityMiddleware, so every later layer sees only requests it may serve.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "atrocity_watch.middleware.trace_refused"
+)

@@ -34,6 +34,8 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """Sort by one column, countries without a value last in either direction, ties by name."""
 
     def filter(self, qs, value):
+        # "sort=," splits into empty names; they ask for nothing, so they sort as if no order was given.
+        value = [param for param in value or () if param and param.strip("-")]
         if value in EMPTY_VALUES:
             return qs.order_by(F("focus_score").desc(nulls_last=True), "country__name")
         expressions = []

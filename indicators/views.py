@@ -50,6 +50,7 @@ from indicators.selectors import (
     score_runs_since,
 )
 from indicators.services import AssessmentBatchInvalid, assessments_record_batch
+from indicators.spreadsheet import spreadsheet_safe
 
 CRIME_GROUP_LABELS = dict(CRIME_GROUP_CHOICES)
 TREND_SERIES = {
@@ -198,12 +199,13 @@ def overview_export(request):
     writer.writerow(CSV_HEADER)
     for score in scores:
         country = score.country
+        # Names and desks are free text an administrator typed: a spreadsheet must not run them as formulas.
         writer.writerow(
             [
                 country.iso3,
-                country.name,
-                country.region,
-                country.desk.name if country.desk else "",
+                spreadsheet_safe(country.name),
+                spreadsheet_safe(country.region),
+                spreadsheet_safe(country.desk.name if country.desk else ""),
                 score.month.isoformat(),
                 methodology.version,
                 filterset.score_column,

@@ -7,6 +7,8 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
+from indicators.spreadsheet import spreadsheet_safe
+
 
 def _flatten(value, prefix: str, row: dict) -> None:
     if isinstance(value, dict):
@@ -17,21 +19,6 @@ def _flatten(value, prefix: str, row: dict) -> None:
         row[prefix] = "; ".join(str(item) for item in value if not isinstance(item, dict | list))
     else:
         row[prefix] = "" if value is None else value
-
-
-def _cell(value):
-    # Defuse spreadsheet formulas in free text (evidence, sources) so an export cannot run code when opened.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
 
 
 class CsvRenderer(BaseRenderer):
@@ -62,7 +49,7 @@ class CsvRenderer(BaseRenderer):
         writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
         for flat in flat_rows:
-            writer.writerow({key: _cell(value) for key, value in flat.items()})
+            writer.writerow({key: spreadsheet_safe(value) for key, value in flat.items()})
         return buffer.getvalue().encode(self.charset)
 
 

