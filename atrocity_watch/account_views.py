@@ -1,4 +1,4 @@
-"""Account pages: a user's personal API tokens, created (secret shown once) and revoked here."""
+"""Account pages: personal API tokens (created, secret shown once, revoked) and the sign-in lockout page."""
 
 from __future__ import annotations
 
@@ -50,3 +50,16 @@ def token_revoke(request, token_id: int):
     api_token_revoke(token=token, user=request.user)
     messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
     return redirect("account_tokens")
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer: a 429 page naming the account, the limit and how many minutes remain."""
+    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    context = {
+        "username": get_client_username(request, credentials) or "",
+        "failure_limit": get_failure_limit(request, credentials),
+        "minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

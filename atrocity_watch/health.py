@@ -31,3 +31,19 @@ def broker_status() -> dict:
     except Exception as exc:  # noqa: BLE001 - any failure means the broker is unreachable
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def cache_status() -> dict:
+    """Ping the Redis cache itself (not its local fallback); a local-memory cache is always available."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return {"ok": True, "backend": "local memory"}
+    started = time.perf_counter()
+    try:
+        cache._cache.get_client(write=True).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means Redis is unreachable
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "serving_from": "local memory fallback"}
+    return {"ok": True, "backend": "redis", "ms": round((time.perf_counter() - started) * 1000, 1)}

@@ -1,5 +1,6 @@
 """Every HTML page requires a signed-in user; the API enforces its own authentication."""
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpResponseNotAllowed, JsonResponse
 
@@ -30,5 +31,17 @@ def trace_refused(get_response):
             response["Allow"] = allowed
             return response
         return get_response(request)
+
+    return middleware
+
+
+def permissions_policy(get_response):
+    """Adds the Permissions-Policy header from settings to every response that lacks one."""
+
+    def middleware(request):
+        response = get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
 
     return middleware

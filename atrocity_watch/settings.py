@@ -6,6 +6,7 @@ bare machine: SQLite, a filesystem Celery broker and the console email backend.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -296,3 +297,45 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "atrocity_watch.middleware.trace_refused"
 )
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username lock that account for
+# AXES_COOLOFF_MINUTES, during which even the right password is refused with a page that says so. The same limit per
+# client address stops one machine spraying passwords over many usernames; a successful sign-in resets the count.
+INSTALLED_APPS.append("axes")
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "atrocity_watch.account_views.login_locked_out"
+AXES_VERBOSE = False
+# Failed API token authentications per client address and minute before further attempts answer 429.
+API_TOKEN_FAILURES_PER_MINUTE = env_int("API_TOKEN_FAILURES_PER_MINUTE", 20)
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from another origin. Chart data travels in
+# <script type="application/json"> islands that static scripts read. plotly.js inserts its own <style> element for
+# the mode bar and hover labels, which is why style-src allows 'unsafe-inline' (scripts never do); it needs no eval
+# for the chart types used here (measured in Chromium, see tests/browser/test_content_security_policy.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+MIDDLEWARE.insert(MIDDLEWARE.index("atrocity_watch.middleware.trace_refused") + 1, "csp.middleware.CSPMiddleware")
+# Powerful browser features this application never uses are switched off for it and anything it might embed.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "atrocity_watch.middleware.permissions_policy")
+
+# Redis as the cache, falling back to local memory while it is unreachable (the API keeps answering; /healthz says so).
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "atrocity_watch.cache.FallbackRedisCache"

@@ -1,0 +1,68 @@
+"""A Redis cache that keeps answering from local memory while Redis is unreachable.
+
+Throttle counters, recompute debouncing and cached score answers all live in the cache; with Redis down they fall
+back to this process's memory (so limits hold per process rather than across processes) instead of turning every
+request into a 500. After a failure Redis is left alone for RETRY_SECONDS, so a dead server costs one connect
+timeout every few seconds, not one per request. /healthz still pings Redis itself and reports the outage.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+REDIS_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _falls_back(name: str):
+    def method(self, *args, **kwargs):
+        return self._call(name, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"RedisCache.{name}, or the local fallback while Redis is unreachable."
+    return method
+
+
+class FallbackRedisCache(RedisCache):
+    """Django's RedisCache; every operation that cannot reach Redis is served by a LocMemCache instead."""
+
+    def __init__(self, server, params):
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1, **params.get("OPTIONS", {})}
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._fallback = LocMemCache(f"redis-fallback:{server}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._redis_down_until = 0.0
+
+    @property
+    def redis_available(self) -> bool:
+        """False while the last failure is recent: calls then go to local memory without trying Redis."""
+        return time.monotonic() >= self._redis_down_until
+
+    def _call(self, name: str, *args, **kwargs):
+        if self.redis_available:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except REDIS_UNREACHABLE as exc:
+                if self.redis_available:
+                    logger.warning("Redis cache unreachable (%s); using local memory for %.0f s", exc, RETRY_SECONDS)
+                self._redis_down_until = time.monotonic() + RETRY_SECONDS
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    add = _falls_back("add")
+    get = _falls_back("get")
+    set = _falls_back("set")
+    touch = _falls_back("touch")
+    delete = _falls_back("delete")
+    get_many = _falls_back("get_many")
+    has_key = _falls_back("has_key")
+    incr = _falls_back("incr")
+    set_many = _falls_back("set_many")
+    delete_many = _falls_back("delete_many")
+    clear = _falls_back("clear")

@@ -1,0 +1,93 @@
+"""The per-token throttle passes exactly its limit, however many requests arrive at once, and failed token
+authentication is throttled per address (issue 13, defects 10 and 13)."""
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from rest_framework.test import APIRequestFactory
+
+from atrocity_watch.api.throttling import TokenRateThrottle
+from atrocity_watch.services import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+
+class Token:
+    """Stands in for an ApiToken: the throttle only reads its primary key."""
+
+    pk = 4242
+
+
+class LatentLocMemCache(LocMemCache):
+    """A local cache with a network round trip's delay on reads and writes, as Redis has, so races show."""
+
+    def get(self, *args, **kwargs):
+        time.sleep(0.001)
+        return super().get(*args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        time.sleep(0.001)
+        return super().set(*args, **kwargs)
+
+
+def test_concurrent_requests_of_one_token_never_exceed_the_limit(settings, monkeypatch):
+    """Eight threads send 400 requests at once against a limit of 100 through a cache with latency: exactly 100
+    pass."""
+    settings.CACHES = {"default": {"BACKEND": "tests.api.test_throttling.LatentLocMemCache"}}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "100/hour"}}
+    monkeypatch.setattr("atrocity_watch.api.throttling.ApiToken", Token)
+    request = APIRequestFactory().get("/api/v1/countries/")
+    request.auth, request.user = Token(), None
+    allowed = []
+    start = threading.Barrier(8)
+
+    def burst():
+        start.wait()
+        for _ in range(50):
+            allowed.append(TokenRateThrottle().allow_request(request, None))
+
+    threads = [threading.Thread(target=burst) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(allowed) == 100
+
+
+def test_the_throttle_answers_429_with_retry_after_past_the_limit(settings, token_client, victor):
+    """The 4th request in a minute with a 3/min limit is refused and told when to retry."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "3/min"}}
+    client = token_client(victor)
+    responses = [client.get("/api/v1/countries/") for _ in range(4)]
+    assert [response.status_code for response in responses] == [200, 200, 200, 429]
+    assert 0 < int(responses[-1]["Retry-After"]) <= 60
+
+
+def test_guessing_tokens_is_throttled_per_address(settings, token_client, victor):
+    """Past the limit of failed token attempts, the address gets 429, even for a valid token, until the minute ends."""
+    settings.API_TOKEN_FAILURES_PER_MINUTE = 5
+    from rest_framework.test import APIClient
+
+    guesser = APIClient()
+    statuses = []
+    for guess in range(7):
+        guesser.credentials(HTTP_AUTHORIZATION=f"Bearer wrong-{guess}")
+        statuses.append(guesser.get("/api/v1/countries/").status_code)
+    assert statuses == [401] * 5 + [429] * 2
+    valid = api_token_create(user=victor, name="from the same address").secret
+    guesser.credentials(HTTP_AUTHORIZATION=f"Bearer {valid}")
+    refused = guesser.get("/api/v1/countries/")
+    assert refused.status_code == 429
+    assert "failed token attempts" in refused.json()["error"]["message"]
+    cache.clear()  # the minute ends
+    assert guesser.get("/api/v1/countries/").status_code == 200
+
+
+def test_valid_tokens_are_not_counted_as_failures(settings, token_client, victor):
+    """Many successful requests never trip the failed-token limit."""
+    settings.API_TOKEN_FAILURES_PER_MINUTE = 2
+    client = token_client(victor)
+    assert [client.get("/api/v1/countries/").status_code for _ in range(4)] == [200] * 4
