@@ -313,10 +313,12 @@ AXES_VERBOSE = False
 # Failed API token authentications per client address and minute before further attempts answer 429.
 API_TOKEN_FAILURES_PER_MINUTE = env_int("API_TOKEN_FAILURES_PER_MINUTE", 20)
 
-# Content-Security-Policy (django-csp 4): nothing inline, nothing from another origin. Chart data travels in
-# <script type="application/json"> islands that static scripts read. plotly.js inserts its own <style> element for
-# the mode bar and hover labels, which is why style-src allows 'unsafe-inline' (scripts never do); it needs no eval
-# for the chart types used here (measured in Chromium, see tests/browser/test_content_security_policy.py).
+# Content-Security-Policy (django-csp 4): no inline script, no eval, nothing from another origin. Chart data travels
+# in <script type="application/json"> islands that static scripts read. Measured in Chromium
+# (tests/browser/test_content_security_policy.py): plotly.js draws the map, trend and compare charts without
+# 'unsafe-eval', but inserts <style> elements and style attributes (mode bar, hover labels), as does the Swagger UI at
+# /api/docs/; without style-src 'unsafe-inline' Chromium reports style-src-elem and style-src-attr violations there.
+# Styles cannot run code, so style-src allows 'unsafe-inline' and script-src stays strict.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
