@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from alerts import rules as rule_engine
 from alerts.models import (
@@ -19,6 +20,7 @@ from alerts.models import (
     ResponseAction,
     TriggerEvent,
 )
+from alerts.selectors import escalations_visible_to
 from alerts.services import alert_rule_publish
 from indicators.admin import ReadOnlyAdmin
 
@@ -82,6 +84,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ("actor", "country", "escalation", "escalation__country")
     search_fields = ("summary", "reason")
 
+    def get_queryset(self, request):
+        # The pages' rule for drafts holds here too: entries of a case the user may not read are not listed.
+        visible = escalations_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(Q(escalation__isnull=True) | Q(escalation__in=visible))
+
 
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
@@ -95,6 +102,11 @@ class EscalationAdmin(ReadOnlyAdmin):
     list_display = ("pk", "country", "state", "urgency", "created_by", "claimed_by", "submitted_at")
     list_filter = ("state", "urgency")
     list_select_related = ("country", "created_by", "claimed_by")
+
+    def get_queryset(self, request):
+        # Other users' drafts stay private in the admin as on /escalations/<id>/ (a 404 there, absent here).
+        visible = escalations_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
 
 
 @admin.register(Notification)
