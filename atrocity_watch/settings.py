@@ -158,12 +158,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# plotly.js is served from the installed plotly package (static path vendor/plotly/plotly.min.js), never a CDN.
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "indicators.static_finders.PlotlyJsFinder",
-]
+# plotly.js is a partial bundle vendored in static/vendor/plotly/ (its README says which and why), never a CDN.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {

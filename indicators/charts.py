@@ -15,6 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from plotly.utils import PlotlyJSONEncoder
 
 TOPOJSON_URL = "/static/vendor/topojson/"
+TOPOJSON_NAME = "world_110m"  # plotly's name for the 1:110m world shapes of a "natural earth" projection
+TOPOJSON_STATIC_PATH = f"vendor/topojson/{TOPOJSON_NAME}.json"
 BAND_COLOURS = {"low": "#fff7bc", "moderate": "#fec44f", "high": "#ec7014", "very_high": "#8c2d04"}
 BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; dashes tell the lines apart too.
@@ -45,8 +47,14 @@ def _band_stops(thresholds: Mapping) -> list[tuple[float, float, str]]:
     return [(edges[i], edges[i + 1], band) for i, band in enumerate(BAND_COLOURS)]
 
 
-def world_map_spec(*, rows: Iterable[Mapping], thresholds: Mapping, score_label: str) -> dict:
-    """A choropleth of one score per country in discrete band colours, with band names on the colour bar."""
+def world_map_spec(
+    *, rows: Iterable[Mapping], thresholds: Mapping, score_label: str, topojson_url: str | None = None
+) -> dict:
+    """A choropleth of one score per country in discrete band colours, with band names on the colour bar.
+
+    `topojson_url` is the country shapes' hashed static URL: charts.js loads it into plotly's geo assets, so the
+    browser caches it for good instead of revalidating plotly's fixed `<topojsonURL>/world_110m.json` each visit.
+    """
     rows = [row for row in rows if row["score"] is not None]
     colourscale = []
     for low, high, band in _band_stops(thresholds):
@@ -90,7 +98,10 @@ def world_map_spec(*, rows: Iterable[Mapping], thresholds: Mapping, score_label:
         "font": FONT,
         "paper_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"data": [trace], "layout": layout, "config": {**CONFIG, "topojsonURL": TOPOJSON_URL}}
+    spec = {"data": [trace], "layout": layout, "config": {**CONFIG, "topojsonURL": TOPOJSON_URL}}
+    if topojson_url:
+        spec["topojson"] = {"name": TOPOJSON_NAME, "url": topojson_url}
+    return spec
 
 
 def _band_shapes(thresholds: Mapping) -> list[dict]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -161,7 +162,12 @@ def overview(request):
         "headers": _sort_headers(request, request.GET.get("sort", "")),
         "export_query": request.GET.urlencode(),
         "map_json": charts.spec_script(
-            charts.world_map_spec(rows=map_rows, thresholds=_thresholds(methodology), score_label=score_label),
+            charts.world_map_spec(
+                rows=map_rows,
+                thresholds=_thresholds(methodology),
+                score_label=score_label,
+                topojson_url=staticfiles_storage.url(charts.TOPOJSON_STATIC_PATH),
+            ),
             "map-figure",
         )
         if scores

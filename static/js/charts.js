@@ -3,13 +3,40 @@
 (function () {
   "use strict";
 
+  // A map's country shapes come from the spec's hashed static URL (cached for good, like plotly.js itself) and are
+  // handed to plotly through its PlotlyGeoAssets hook, so plotly never fetches them from topojsonURL.
+  function geoAssets(spec) {
+    if (!spec.topojson) {
+      return Promise.resolve();
+    }
+    window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+    var assets = window.PlotlyGeoAssets.topojson;
+    if (assets[spec.topojson.name]) {
+      return Promise.resolve();
+    }
+    return fetch(spec.topojson.url, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (shapes) {
+        if (shapes) {
+          assets[spec.topojson.name] = shapes;
+        }
+      })
+      .catch(function () {
+        // plotly falls back to config.topojsonURL.
+      });
+  }
+
   function draw(element) {
     var holder = document.getElementById(element.dataset.figure);
     if (!holder || typeof window.Plotly === "undefined") {
       return;
     }
     var spec = JSON.parse(holder.textContent);
-    window.Plotly.newPlot(element, spec.data, spec.layout, spec.config || {}).then(function () {
+    geoAssets(spec).then(function () {
+      return window.Plotly.newPlot(element, spec.data, spec.layout, spec.config || {});
+    }).then(function () {
       element.classList.add("chart-drawn");
     });
   }
