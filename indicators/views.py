@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from atrocity_watch.roles import ALL_ROLES, can_escalate, can_record_assessment, role_required
 from indicators import charts
+from indicators.data_version import conditional_response, not_modified_or_none
 from indicators.filters import CRIME_GROUP_CHOICES, CountryScoreFilter
 from indicators.forms import CompareForm, assessment_formset
 from indicators.integrations import (
@@ -193,6 +194,9 @@ def _csv_score_cell(column: str, value) -> str:
 @role_required(*ALL_ROLES)
 @require_GET
 def overview_export(request):
+    not_modified = not_modified_or_none(request, scope="overview-csv")
+    if not_modified is not None:
+        return not_modified
     methodology = methodology_active()
     filterset, scores = _filtered_scores(request, methodology)
     if filterset.errors:
@@ -221,7 +225,7 @@ def overview_export(request):
                 score.open_escalations,
             ]
         )
-    return response
+    return conditional_response(request, response, scope="overview-csv")
 
 
 def _method_changes(methodologies: list[Methodology], history: list[dict]) -> list[tuple[dt.date, str]]:

@@ -1,5 +1,10 @@
-"""Rendered-response caching for score reads: scores change only when a score run succeeds, so the latest
-succeeded run's id is part of every key and a new run makes every cached answer stale at once."""
+"""Rendered-response caching and conditional GET for the API's data reads.
+
+Every answer here is built from the data version (indicators.data_version): a score run, a methodology change, a
+new assessment or an alert or escalation change makes a new version, so cached answers go stale all at once and
+a client's ETag stops matching on the very next request. A client that sends If-None-Match (or If-Modified-Since)
+with an unchanged version gets 304 Not Modified without the answer being built or read from the cache.
+"""
 
 from __future__ import annotations
 
@@ -11,27 +16,37 @@ from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from indicators.models import ScoreRun
+from indicators.data_version import conditional_response, not_modified_or_none, request_data_version
 
-# Freshness comes from the run id in the key; the timeout only bounds how long unused answers take up memory.
+# Freshness comes from the version in the key; the timeout only bounds how long unused answers take up memory.
 CACHE_SECONDS = 6 * 3600
 
 
-def scores_version() -> int:
-    """Id of the latest succeeded score run (0 before any), the version of every stored score."""
-    latest = ScoreRun.objects.filter(status=ScoreRun.Status.SUCCEEDED).order_by("-id").values_list("id", flat=True)
-    return latest.first() or 0
-
-
 def score_json_response(request, *, scope: str, build: Callable[[], object]) -> HttpResponse | Response:
-    """JSON answers come from the cache when the scores have not changed; other formats are built every time."""
+    """A data answer with conditional GET; JSON comes from the cache while the data version holds, other formats
+    (CSV, the browsable API) are built every time."""
+    not_modified = not_modified_or_none(request, scope=scope)
+    if not_modified is not None:
+        return not_modified
     if not isinstance(request.accepted_renderer, JSONRenderer):
-        return Response(build())
+        return conditional_response(request, Response(build()), scope=scope)
     # Hash the URL: query strings are arbitrary client input, and keys must stay short for every cache backend.
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    key = f"api:v1:{scope}:{scores_version()}:{address}"
+    key = request_data_version(request).key("api:v1", scope, address)
     rendered = cache.get(key)
     if rendered is None:
         rendered = JSONRenderer().render(build())
         cache.set(key, rendered, timeout=CACHE_SECONDS)
-    return HttpResponse(rendered, content_type="application/json")
+    return conditional_response(request, HttpResponse(rendered, content_type="application/json"), scope=scope)
+
+
+class DataConditionalListMixin:
+    """List answers (JSON or CSV) with ETag and Last-Modified from the data version, and 304 when unchanged."""
+
+    conditional_scope = "list"
+
+    def list(self, request, *args, **kwargs):
+        not_modified = not_modified_or_none(request, scope=self.conditional_scope)
+        if not_modified is not None:
+            return not_modified
+        return conditional_response(request, super().list(request, *args, **kwargs), scope=self.conditional_scope)

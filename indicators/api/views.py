@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from atrocity_watch.api.caching import score_json_response
+from atrocity_watch.api.caching import DataConditionalListMixin, score_json_response
 from atrocity_watch.api.exceptions import RowsInvalid
 from atrocity_watch.api.parsers import CsvBody, CsvParser, DepthLimitedJSONParser, read_limited
 from atrocity_watch.api.renderers import CsvListMixin
@@ -272,8 +272,9 @@ class LatestScoreViewSet(CsvListMixin, mixins.ListModelMixin, viewsets.GenericVi
         responses={201: api_serializers.AssessmentSerializer},
     ),
 )
-class AssessmentViewSet(CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class AssessmentViewSet(DataConditionalListMixin, CsvListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = api_serializers.AssessmentSerializer
+    conditional_scope = "assessments"
     filterset_class = AssessmentFilter
     lookup_value_regex = "[0-9]{1,18}"
 

@@ -18,13 +18,13 @@ LIST_QUERIES = {
     "/api/v1/indicators/": AUTH + 2,
     "/api/v1/methodologies/": AUTH + 2,
     "/api/v1/score-runs/": AUTH + 2,
-    # latest run (the cache key), active methodology, regions for the filter, count, page
+    # data version (the cache key), active methodology, regions for the filter, count, page
     "/api/v1/scores/": AUTH + 5,
     "/api/v1/scores/?sort=-last_assessed": AUTH + 5,  # the last-assessed dates come in the page's own query
-    "/api/v1/assessments/": AUTH + 2,
+    "/api/v1/assessments/": AUTH + 3,  # data version (the ETag), count, page
     "/api/v1/alerts/": AUTH + 2,
     "/api/v1/escalations/": AUTH + 3,  # analyst's desks, count, page
-    # country, active methodology, latest run (the cache key), months, factor scores; a cache hit skips the last two
+    # country, active methodology, data version (the cache key), months, factor scores; a cache hit skips the last two
     "/api/v1/countries/QAA/scores/": AUTH + 5,
 }
 
