@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -181,6 +182,8 @@ class Command(BaseCommand):
             env=env,
         )
         results = []
+        # A `kill` of this command still stops gunicorn and wrk: SystemExit runs the cleanup below.
+        signal.signal(signal.SIGTERM, lambda *args: sys.exit(143))
         try:
             self._wait_until_up(port, server)
             with tempfile.TemporaryDirectory(prefix="bench_load_") as folder:
@@ -198,7 +201,11 @@ class Command(BaseCommand):
                     )
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         header = {
             "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
             "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
