@@ -1,8 +1,10 @@
 """Celery tasks of the indicators app: thin shells that take ids and call the scoring service.
 
-Recording assessments in a burst must not start a recompute per assessment: `scores_recompute_enqueue` lets one
-task per country wait a few seconds (a cache key marks it pending), and the task itself skips work that a run
-started after the request already did. Both make the tasks idempotent.
+Recording assessments in a burst must not start a recompute per assessment, yet an analyst's save should show its
+score within seconds. `scores_recompute_enqueue` therefore starts the first request's recompute at once (leading
+edge) and folds every later request of the same window into one trailing recompute at the window's end; a cache
+key per country and edge marks each pending. A task skips work that a run started after its requests already did.
+Both make the tasks idempotent.
 """
 
 from __future__ import annotations
@@ -38,35 +40,46 @@ def _pending_key(country_id: int) -> str:
     return f"indicators:scores-recompute-pending:{country_id}"
 
 
-def scores_recompute_enqueue(*, country_ids: Iterable[int], trigger: str) -> list[int]:
-    """Ask for a recompute of these countries soon, coalescing bursts; returns the ids a new task was queued for.
+def _trailing_key(country_id: int) -> str:
+    return f"indicators:scores-recompute-trailing:{country_id}"
 
-    A country whose recompute is already pending (queued within the debounce window) is left to that task: the
-    task starts after the window closes, so it reads every assessment committed before then.
+
+def scores_recompute_enqueue(*, country_ids: Iterable[int], trigger: str) -> list[int]:
+    """Ask for a recompute of these countries, coalescing bursts; returns the ids a new task was queued for.
+
+    A country with no recompute requested in the last window (SCORES_RECOMPUTE_DEBOUNCE_SECONDS) is recomputed
+    now. Within the window, the first further request queues one trailing recompute for the window's end and later
+    ones are left to it: its key lives exactly as long as its countdown, so every request it absorbs was committed
+    before it reads, and it counts as requested at the window's end so an earlier run never excuses it.
     """
     delay = settings.SCORES_RECOMPUTE_DEBOUNCE_SECONDS
-    requested_at = timezone.now().isoformat()
+    now = timezone.now()
     ids = sorted({int(pk) for pk in country_ids})
     if not ids:
         return []
     if current_app.conf.task_always_eager or delay <= 0:
-        queued = ids
-    else:
-        # The key lives exactly as long as the countdown, so a skipped request always precedes the task's read.
-        queued = [pk for pk in ids if cache.add(_pending_key(pk), requested_at, timeout=delay)]
-    if not queued:
-        return []
-    if len(queued) == 1:
+        _enqueue(ids, trigger=trigger, requested_at=now, countdown=0)
+        return ids
+    leading = [pk for pk in ids if cache.add(_pending_key(pk), now.isoformat(), timeout=delay)]
+    trailing = [pk for pk in ids if pk not in leading and cache.add(_trailing_key(pk), now.isoformat(), timeout=delay)]
+    _enqueue(leading, trigger=trigger, requested_at=now, countdown=0)
+    _enqueue(trailing, trigger=trigger, requested_at=now + dt.timedelta(seconds=delay), countdown=delay)
+    return leading + trailing
+
+
+def _enqueue(ids: list[int], *, trigger: str, requested_at: dt.datetime, countdown: int) -> None:
+    if not ids:
+        return
+    if len(ids) == 1:
         scores_recompute_country.apply_async(
-            kwargs={"country_id": queued[0], "trigger": trigger, "requested_at": requested_at},
-            countdown=max(delay, 0),
+            kwargs={"country_id": ids[0], "trigger": trigger, "requested_at": requested_at.isoformat()},
+            countdown=countdown,
         )
     else:
         scores_recompute_countries.apply_async(
-            kwargs={"country_ids": queued, "trigger": trigger, "requested_at": requested_at},
-            countdown=max(delay, 0),
+            kwargs={"country_ids": ids, "trigger": trigger, "requested_at": requested_at.isoformat()},
+            countdown=countdown,
         )
-    return queued
 
 
 def _already_covered(country_ids: list[int], requested_at: str | None) -> set[int]:

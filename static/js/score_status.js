@@ -1,5 +1,6 @@
-// After assessments are recorded, asks the server every few seconds whether the country's scores have been
-// recomputed, and says so on the page (#score-status carries the status URL and the moment of recording).
+// After assessments are recorded, asks the server whether the country's scores have been recomputed (every half
+// second at first, since the first recompute starts at once, then every two seconds), and when they have, puts
+// the new score summary in place and says so (#score-status carries the status URL and the moment of recording).
 (function () {
   "use strict";
   var box = document.getElementById("score-status");
@@ -8,7 +9,8 @@
   }
   var url = box.dataset.url + "?since=" + encodeURIComponent(box.dataset.since);
   var attempts = 0;
-  var maxAttempts = 90;
+  var maxAttempts = 100;
+  var quickAttempts = 20;
 
   function show(text, state, withLink) {
     box.textContent = text;
@@ -22,6 +24,25 @@
     }
   }
 
+  // The page as it is now, for its score summary; on any failure the link to reload is enough.
+  function refreshSummary() {
+    var current = document.querySelector(".score-summary");
+    if (!current || typeof DOMParser === "undefined") {
+      return Promise.resolve();
+    }
+    return fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".score-summary");
+        if (fresh) {
+          current.replaceWith(document.importNode(fresh, true));
+        }
+      })
+      .catch(function () {});
+  }
+
   function poll() {
     attempts += 1;
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -30,13 +51,15 @@
       })
       .then(function (body) {
         if (body.state === "ready") {
-          show("New scores are ready.", "ready", true);
+          refreshSummary().then(function () {
+            show("New scores are ready and shown below; the charts update when you reload.", "ready", true);
+          });
         } else if (body.state === "failed") {
           show("The recompute failed: " + (body.run && body.run.error ? body.run.error : "see the score runs") + ".", "failed", false);
         } else if (attempts >= maxAttempts) {
           show("Scores are still being recomputed; reload the page later to see them.", "slow", false);
         } else {
-          window.setTimeout(poll, 2000);
+          window.setTimeout(poll, attempts < quickAttempts ? 500 : 2000);
         }
       })
       .catch(function () {

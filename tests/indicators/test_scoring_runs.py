@@ -290,9 +290,11 @@ def test_recording_an_assessment_recomputes_its_country_after_commit(
     assert CountryScore.objects.get(country=country_a, month=dt.date(2026, 3, 1)).overall == pytest.approx(100 * 2 / 3)
 
 
-def test_a_burst_of_assessments_for_one_country_enqueues_one_recompute(
-    country_a, alice, django_capture_on_commit_callbacks
+def test_a_burst_of_assessments_for_one_country_recomputes_at_once_and_once_more_at_the_windows_end(
+    country_a, alice, django_capture_on_commit_callbacks, settings
 ):
+    """The first save is scored at once; the other 19 of the burst wait for one trailing recompute."""
+    settings.SCORES_RECOMPUTE_DEBOUNCE_SECONDS = 10
     celery_app.conf.task_always_eager = False  # the autouse celery_eager fixture restores it
     cache.clear()
     with mock.patch.object(scores_recompute_country, "apply_async") as apply_async:
@@ -300,9 +302,35 @@ def test_a_burst_of_assessments_for_one_country_enqueues_one_recompute(
             with django_capture_on_commit_callbacks(execute=True):
                 assessment_record(country=country_a, indicator=indicator("1.1"), observed_on=dt.date(2026, 3, day),
                                   severity=1, confidence="low", source="Desk reporting", author=alice)  # fmt: skip
-    assert apply_async.call_count == 1
-    assert apply_async.call_args.kwargs["kwargs"]["country_id"] == country_a.pk
-    assert apply_async.call_args.kwargs["countdown"] > 0
+    assert apply_async.call_count == 2
+    leading, trailing = (call.kwargs for call in apply_async.call_args_list)
+    assert leading["kwargs"]["country_id"] == trailing["kwargs"]["country_id"] == country_a.pk
+    assert leading["countdown"] == 0
+    assert trailing["countdown"] == 10
+    # The trailing task counts as requested at the window's end, so the leading run cannot excuse it.
+    requested = [dt.datetime.fromisoformat(call["kwargs"]["requested_at"]) for call in (leading, trailing)]
+    assert requested[1] - requested[0] >= dt.timedelta(seconds=10)
+
+
+def test_a_trailing_recompute_still_runs_after_the_leading_run_that_started_before_its_requests(
+    country_a, alice, settings
+):
+    """An assessment saved while the leading run was already under way is scored by the trailing run."""
+    from indicators.tasks import scores_recompute_enqueue
+
+    settings.SCORES_RECOMPUTE_DEBOUNCE_SECONDS = 10
+    celery_app.conf.task_always_eager = False
+    cache.clear()
+    with mock.patch.object(scores_recompute_country, "apply_async") as apply_async:
+        scores_recompute_enqueue(country_ids=[country_a.pk], trigger=ScoreRun.Trigger.NEW_DATA)
+        scores_recompute(trigger=ScoreRun.Trigger.NEW_DATA, country_ids=[country_a.pk])  # the leading run
+        AssessmentFactory(country=country_a, author=alice, observed_on=dt.date(2026, 3, 9), severity=3)
+        scores_recompute_enqueue(country_ids=[country_a.pk], trigger=ScoreRun.Trigger.NEW_DATA)
+    trailing = apply_async.call_args_list[-1].kwargs
+    celery_app.conf.task_always_eager = True
+    scores_recompute_country.apply(kwargs=trailing["kwargs"]).get()
+    assert ScoreRun.objects.count() == 2
+    assert CountryScore.objects.get(country=country_a, month=dt.date(2026, 3, 1)).overall == pytest.approx(100)
 
 
 def test_a_queued_recompute_is_skipped_when_a_later_run_already_covered_it(assessed):
