@@ -7,6 +7,7 @@ latest scores API and one country's history API. Figures only: it asserts nothin
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -170,6 +171,7 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown targets {unknown}; choose from {TARGET_NAMES}.")
         targets = [target for target in self._targets(options["countries"]) if target.name in chosen]
         env = self._server_env()
+        logging.getLogger("axes").setLevel(logging.WARNING)  # one "successful login" line per benchmark user
         # Sessions are signed, and the server runs with DEBUG off, so they are made with the server's key.
         with override_settings(SECRET_KEY=env["SECRET_KEY"]):
             credentials = self.credentials(users)
