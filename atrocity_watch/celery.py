@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atrocity_watch.settings")
 
@@ -39,3 +40,12 @@ app.conf.beat_schedule = {
 app.autodiscover_tasks()
 # Dataset imports live in a sub-package that the default discovery (<app>.tasks) does not reach.
 app.autodiscover_tasks(["indicators.importers"])
+
+
+@worker_init.connect
+@worker_process_init.connect
+def database_statement_timeout_for_workers(**kwargs):
+    """Workers run long statements (a full score run's COPY): their limit is the worker one, not the web one."""
+    from atrocity_watch.database import statement_timeout_apply
+
+    statement_timeout_apply(role="worker")

@@ -336,3 +336,14 @@ MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "atrocit
 # Redis as the cache, falling back to local memory while it is unreachable (the API keeps answering; /healthz says so).
 if REDIS_URL:
     CACHES["default"]["BACKEND"] = "atrocity_watch.cache.FallbackRedisCache"
+
+# Database time limits (atrocity_watch/database.py): a short connect timeout everywhere; statement timeouts of a few
+# seconds in web processes (set by wsgi.py/asgi.py) and sized to the longest task in Celery workers (set when the
+# worker starts). A stuck database then answers 503 quickly instead of holding every gunicorn worker.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+DATABASE_STATEMENT_TIMEOUTS = {
+    "web": env_int("DATABASE_WEB_STATEMENT_TIMEOUT", 4),
+    "worker": env_int("DATABASE_WORKER_STATEMENT_TIMEOUT", 30 * 60),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT

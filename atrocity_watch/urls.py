@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from atrocity_watch import account_views
 from atrocity_watch.views import healthz
 
+# A database that is down or too slow answers 503 (JSON under /api/) instead of a 500; see atrocity_watch/database.py.
+handler500 = "atrocity_watch.database.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
