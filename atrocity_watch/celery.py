@@ -30,6 +30,11 @@ app.conf.beat_schedule = {
         "task": "indicators.tasks.scores_recompute_all",
         "schedule": crontab(hour=2, minute=15),
     },
+    # A run or import whose worker died is failed and re-queued within RUN_STALE_SECONDS plus this minute.
+    "runs-reap-stale-every-minute": {
+        "task": "indicators.tasks.runs_reap_stale",
+        "schedule": 60.0,
+    },
     # Overdue escalations: each case is reminded at most once a day, so an hourly check is cheap and timely.
     "escalations-send-reminders-hourly": {
         "task": "alerts.tasks.escalations_send_reminders",

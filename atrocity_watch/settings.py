@@ -347,3 +347,13 @@ DATABASE_STATEMENT_TIMEOUTS = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+
+# Long jobs (score runs, imports) stamp a heartbeat every RUN_HEARTBEAT_SECONDS; the reaper (a beat task every minute)
+# marks one whose stamp is older than RUN_STALE_SECONDS as failed, since its worker died, and re-queues it once.
+RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 20)
+RUN_STALE_SECONDS = env_int("RUN_STALE_SECONDS", 180)
+# An unacknowledged task of a killed worker returns to the queue after this long (kombu's default is an hour); it is
+# sized to the longest task, the hard time limit in atrocity_watch/celery.py, plus a margin.
+TASK_TIME_LIMIT_SECONDS = 30 * 60  # task_time_limit in atrocity_watch/celery.py
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TASK_TIME_LIMIT_SECONDS + 5 * 60}

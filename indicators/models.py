@@ -199,6 +199,9 @@ class DatasetImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the running worker")
+    requeued = models.BooleanField(default=False, help_text="Re-queued once after its worker died")
+    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -320,6 +323,9 @@ class ScoreRun(models.Model):
     observations_count = models.PositiveIntegerField(default=0)
     score_rows = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the running worker")
+    requeued = models.BooleanField(default=False, help_text="Re-queued once after its worker died")
+    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]

@@ -20,7 +20,12 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from indicators.models import Country, ScoreRun
-from indicators.scoring.services import scores_recompute
+from indicators.scoring.services import (
+    score_run_redelivery_settled,
+    score_run_rerun,
+    score_runs_reap,
+    scores_recompute,
+)
 from indicators.selectors import methodology_active
 
 logger = logging.getLogger(__name__)
@@ -99,12 +104,19 @@ def _already_covered(country_ids: list[int], requested_at: str | None) -> set[in
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)
-def scores_recompute_all(self, trigger: str = ScoreRun.Trigger.SCHEDULE) -> int:
+def scores_recompute_all(self, trigger: str = ScoreRun.Trigger.SCHEDULE) -> int | None:
     """Recompute every country's scores (the nightly schedule); returns the run id."""
-    return scores_recompute(trigger=trigger, celery_task_id=self.request.id or "").pk
+    settled, dead = score_run_redelivery_settled(celery_task_id=self.request.id or "")
+    if settled:
+        return None
+    return scores_recompute(trigger=trigger, celery_task_id=self.request.id or "", rerun_of=dead).pk
 
 
 def _recompute_unless_covered(country_ids: list[int], trigger: str, requested_at: str | None, task_id: str):
+    settled, dead = score_run_redelivery_settled(celery_task_id=task_id)
+    if settled:
+        logger.info("Task %s was delivered again; its earlier run settles it.", task_id)
+        return None
     existing = set(Country.objects.filter(pk__in=country_ids).values_list("pk", flat=True))
     missing = sorted(set(country_ids) - existing)
     if missing:
@@ -113,7 +125,7 @@ def _recompute_unless_covered(country_ids: list[int], trigger: str, requested_at
     if not remaining:
         logger.info("Scores of %s were already recomputed after the request; nothing to do.", country_ids)
         return None
-    return scores_recompute(trigger=trigger, country_ids=remaining, celery_task_id=task_id).pk
+    return scores_recompute(trigger=trigger, country_ids=remaining, celery_task_id=task_id, rerun_of=dead).pk
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)
@@ -130,3 +142,20 @@ def scores_recompute_country(
 ) -> int | None:
     """Recompute one country's scores unless a run started after the request already did; returns the run id."""
     return _recompute_unless_covered([country_id], trigger, requested_at, self.request.id or "")
+
+
+@shared_task(bind=True, **RETRY_OPTIONS)
+def scores_rerun(self, run_id: int) -> int | None:
+    """Run again the work of a score run whose worker died (queued once by the reaper); returns the new run's id."""
+    run = ScoreRun.objects.select_related("methodology", "requested_by").filter(pk=run_id).first()
+    if run is None or ScoreRun.objects.filter(rerun_of_id=run_id).exists():
+        return None
+    return score_run_rerun(run=run).pk
+
+
+@shared_task
+def runs_reap_stale() -> dict:
+    """Every minute: score runs and imports whose worker died are marked failed and re-queued once."""
+    from indicators.importers.services import dataset_imports_reap
+
+    return {"score_runs": score_runs_reap(), "imports": dataset_imports_reap()}

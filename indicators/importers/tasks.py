@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from indicators.heartbeat import heartbeat
 from indicators.importers.services import UPLOAD_DIR_NAME, dataset_import_execute
 from indicators.models import DatasetImport
 
@@ -31,7 +32,8 @@ def dataset_import_task(self, dataset_import_id: int) -> str:
     if dataset_import is None:
         return "already claimed"
     try:
-        dataset_import_execute(dataset_import=dataset_import)
+        with heartbeat(DatasetImport, dataset_import.pk):
+            dataset_import_execute(dataset_import=dataset_import)
     except OperationalError as exc:
         if self.request.retries < MAX_RETRIES:
             _requeue(dataset_import_id, exc, attempt=self.request.retries + 1)
@@ -58,7 +60,8 @@ def dataset_imports_in_order_task(dataset_import_ids: list[int]) -> list[str]:
                 outcomes.append("already claimed")
                 break
             try:
-                dataset_import_execute(dataset_import=dataset_import)
+                with heartbeat(DatasetImport, dataset_import.pk):
+                    dataset_import_execute(dataset_import=dataset_import)
             except OperationalError as exc:
                 if attempt > MAX_RETRIES:
                     _give_up(dataset_import_id, exc)

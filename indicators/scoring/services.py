@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
@@ -23,6 +24,7 @@ from django.utils import timezone
 from pandas.api.types import union_categoricals
 from psycopg.copy import QueuedLibpqWriter
 
+from indicators.heartbeat import heartbeat
 from indicators.models import (
     Assessment,
     Country,
@@ -385,6 +387,7 @@ def scores_recompute(
     requested_by=None,
     methodology: Methodology | None = None,
     celery_task_id: str = "",
+    rerun_of: ScoreRun | None = None,
 ) -> ScoreRun:
     """Recompute monthly scores for some countries (default: all), from `since` (default: their first month).
 
@@ -418,7 +421,22 @@ def scores_recompute(
         requested_by=requested_by,
         celery_task_id=celery_task_id or "",
         started_at=timezone.now(),
+        rerun_of=rerun_of,
     )
+    # The heartbeat tells the reaper this run's worker is alive; see indicators/heartbeat.py.
+    with heartbeat(ScoreRun, run.pk):
+        return _score_run_execute(run=run, scope=scope, since=since, methodology=methodology, parameters=parameters)
+
+
+def _score_run_execute(
+    *,
+    run: ScoreRun,
+    scope: list[Country] | None,
+    since: dt.date | None,
+    methodology: Methodology,
+    parameters: MethodologyParameters,
+) -> ScoreRun:
+    """Compute and store the run's scores; a failure marks the run failed with its error and re-raises."""
     try:
         scope_ids = [country.pk for country in scope] if scope is not None else None
         end_month = timezone.localdate().replace(day=1)
@@ -473,6 +491,93 @@ def scores_recompute(
     )
     transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
     return run
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Runs whose worker died
+
+
+def _stale_before(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
+
+
+def _worker_lost_reason(run: ScoreRun, now: dt.datetime) -> str:
+    last = timezone.localtime(run.heartbeat_at or run.started_at or now)
+    again = "it was not re-queued again (it was itself a re-run)" if run.rerun_of_id else "it was re-queued once"
+    return (
+        f"The worker running this score run stopped without finishing (no heartbeat since {last:%Y-%m-%d %H:%M:%S}); "
+        f"nothing it computed was stored, the previous scores stand, and {again}."
+    )
+
+
+def score_run_mark_worker_lost(*, run: ScoreRun, now: dt.datetime | None = None, requeue: bool) -> bool:
+    """Mark a running run whose heartbeat stopped as failed, with the reason; False if another process got there
+    first (the conditional update makes the reaper and a redelivered task agree on one outcome)."""
+    now = now or timezone.now()
+    claimed = ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.RUNNING, heartbeat_at=run.heartbeat_at).update(
+        status=ScoreRun.Status.FAILED,
+        finished_at=now,
+        error=_worker_lost_reason(run, now),
+        requeued=requeue and run.rerun_of_id is None,
+    )
+    return bool(claimed)
+
+
+def score_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
+    """Fail every running run whose heartbeat is older than RUN_STALE_SECONDS and re-queue its work once (a run that
+    is itself a re-run is not re-queued again); returns the ids of the runs re-queued."""
+    from indicators.tasks import scores_rerun
+
+    now = now or timezone.now()
+    stale = ScoreRun.objects.filter(status=ScoreRun.Status.RUNNING, heartbeat_at__lt=_stale_before(now))
+    requeued: list[int] = []
+    for run in stale.order_by("pk"):
+        if not score_run_mark_worker_lost(run=run, now=now, requeue=True):
+            continue
+        logger.warning("Score run %s lost its worker; marked failed", run.pk)
+        if run.rerun_of_id is None:
+            requeued.append(run.pk)
+            transaction.on_commit(lambda pk=run.pk: scores_rerun.delay(run_id=pk))
+    return requeued
+
+
+def score_run_redelivery_settled(
+    *, celery_task_id: str, now: dt.datetime | None = None
+) -> tuple[bool, ScoreRun | None]:
+    """For a task message delivered again (the broker re-sends an unacknowledged task of a killed worker): (True,
+    run) when an earlier delivery's run settles it (succeeded, still alive elsewhere, or already reaped and re-queued),
+    else (False, the dead run this delivery re-runs, or None for a first delivery or a Celery retry)."""
+    if not celery_task_id:
+        return False, None
+    now = now or timezone.now()
+    earlier = ScoreRun.objects.filter(celery_task_id=celery_task_id).order_by("-pk").first()
+    if earlier is None:
+        return False, None
+    if earlier.status == ScoreRun.Status.SUCCEEDED:
+        return True, earlier
+    if earlier.status == ScoreRun.Status.RUNNING:
+        if earlier.heartbeat_at and earlier.heartbeat_at >= _stale_before(now):
+            return True, earlier
+        # Its worker died and the reaper has not seen it yet: this delivery is the one re-run.
+        if score_run_mark_worker_lost(run=earlier, now=now, requeue=True):
+            return earlier.rerun_of_id is not None, earlier
+        return True, earlier
+    if earlier.requeued:
+        return True, earlier
+    return False, None
+
+
+def score_run_rerun(*, run: ScoreRun) -> ScoreRun:
+    """Run the work of a run whose worker died again: same trigger, scope, start month and methodology."""
+    country_ids = [country.pk for country in countries_by_iso3(codes=run.country_scope)] if run.country_scope else None
+    return scores_recompute(
+        trigger=run.trigger,
+        country_ids=country_ids,
+        since=run.since,
+        requested_by=run.requested_by,
+        methodology=run.methodology,
+        rerun_of=run,
+    )
 
 
 def _run_finished_announce(run: ScoreRun) -> None:

@@ -1,0 +1,52 @@
+"""Heartbeats for long jobs (score runs, imports): a thread stamps the job's row every few seconds while it runs.
+
+The stamp goes through the thread's own database connection, outside the job's transaction, so it is visible to the
+reaper at once. A worker killed with SIGKILL stops stamping; `score_runs_reap` and `dataset_imports_reap` then find
+the row still "running" with an old stamp, mark it failed with the reason and re-queue its work once.
+On SQLite a run's write transaction holds the only write lock, so stamps wait until it commits; the reaper's
+threshold (RUN_STALE_SECONDS) is therefore generous.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.db.models import Model
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def heartbeat_stamp(model: type[Model], pk: int) -> None:
+    """Stamp the row's heartbeat_at now (callers inside a long loop may call this directly)."""
+    model.objects.filter(pk=pk).update(heartbeat_at=timezone.now())
+
+
+@contextmanager
+def heartbeat(model: type[Model], pk: int, *, every: float | None = None):
+    """Stamp the row at once, then every `every` seconds (RUN_HEARTBEAT_SECONDS) until the block ends."""
+    interval = settings.RUN_HEARTBEAT_SECONDS if every is None else every
+    heartbeat_stamp(model, pk)
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(interval):
+                try:
+                    heartbeat_stamp(model, pk)
+                except DatabaseError as exc:  # a locked SQLite file or a passing fault: try again next beat
+                    logger.debug("Heartbeat of %s %s not written: %s", model.__name__, pk, exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

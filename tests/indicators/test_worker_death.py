@@ -1,0 +1,163 @@
+"""A score run or import whose worker dies is marked failed with the reason within minutes and its work re-queued
+once; the previous scores stay in place and the re-run succeeds (issue 13, defect 3).
+
+A worker killed with SIGKILL runs no cleanup: its transaction is rolled back by the database, the run row keeps
+saying "running" and the heartbeat stops. `WorkerKilled` reproduces exactly that inside the test process: it is a
+BaseException, so no `except Exception` records anything on the way out.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from atrocity_watch.celery import app as celery_app
+from indicators.importers.services import dataset_import_enqueue
+from indicators.models import CountryScore, DatasetImport, ScoreRun
+from indicators.scoring import services
+from indicators.scoring.services import score_run_redelivery_settled, scores_recompute
+from indicators.tasks import runs_reap_stale
+from tests.factories import AssessmentFactory, indicator
+
+pytestmark = pytest.mark.django_db
+
+
+class WorkerKilled(BaseException):
+    """The process running the task is gone: nothing after this point runs in it."""
+
+
+@pytest.fixture
+def previously_scored(country_a, alice):
+    AssessmentFactory(
+        country=country_a, indicator=indicator("1.1"), severity=1, author=alice, observed_on=dt.date(2026, 1, 15)
+    )
+    run = scores_recompute(trigger=ScoreRun.Trigger.MANUAL)
+    AssessmentFactory(
+        country=country_a, indicator=indicator("1.1"), severity=3, author=alice, observed_on=dt.date(2026, 2, 15)
+    )
+    return run
+
+
+def stored_scores(country) -> dict:
+    return dict(CountryScore.objects.filter(country=country).values_list("month", "overall"))
+
+
+def kill_mid_run(monkeypatch, **kwargs) -> ScoreRun:
+    """Start a run and kill its worker after the first batch of scores was written inside its transaction."""
+    real_compute = services.scores_compute
+
+    def compute_then_die(*args, **inner):
+        real_compute(*args, **inner)
+        raise WorkerKilled
+
+    monkeypatch.setattr(services, "scores_compute", compute_then_die)
+    with pytest.raises(WorkerKilled):
+        scores_recompute(trigger=ScoreRun.Trigger.NEW_DATA, **kwargs)
+    monkeypatch.setattr(services, "scores_compute", real_compute)
+    return ScoreRun.objects.order_by("-pk").first()
+
+
+def test_a_killed_run_is_failed_with_the_reason_and_rerun_once(
+    monkeypatch, previously_scored, country_a, django_capture_on_commit_callbacks
+):
+    """Killed mid-run: previous scores intact, the run still 'running'. Four minutes on, the reaper fails it with the
+    reason and re-queues it; the re-run succeeds with the new assessment's scores."""
+    before = stored_scores(country_a)
+    killed = kill_mid_run(monkeypatch, country_ids=[country_a.pk])
+    assert killed.status == ScoreRun.Status.RUNNING
+    assert stored_scores(country_a) == before
+
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = runs_reap_stale()
+    killed.refresh_from_db()
+    assert outcome["score_runs"] == [killed.pk]
+    assert killed.status == ScoreRun.Status.FAILED
+    assert "stopped without finishing (no heartbeat since" in killed.error
+    assert "the previous scores stand, and it was re-queued once" in killed.error
+    assert killed.requeued is True
+    rerun = ScoreRun.objects.get(rerun_of=killed)
+    assert rerun.status == ScoreRun.Status.SUCCEEDED
+    assert rerun.country_scope == [country_a.iso3]
+    after = stored_scores(country_a)
+    assert after[dt.date(2026, 2, 1)] > before[dt.date(2026, 2, 1)]
+
+
+def test_a_run_with_a_recent_heartbeat_is_left_alone(monkeypatch, previously_scored, country_a):
+    """Within RUN_STALE_SECONDS of its last heartbeat a running run is not touched."""
+    killed = kill_mid_run(monkeypatch, country_ids=[country_a.pk])
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        assert runs_reap_stale()["score_runs"] == []
+    killed.refresh_from_db()
+    assert killed.status == ScoreRun.Status.RUNNING
+
+
+def test_a_rerun_that_dies_too_is_failed_but_not_queued_again(
+    monkeypatch, previously_scored, country_a, django_capture_on_commit_callbacks
+):
+    """Re-queued once means once: the second death is recorded and left for a person."""
+    first = kill_mid_run(monkeypatch, country_ids=[country_a.pk])
+    second = kill_mid_run(monkeypatch, country_ids=[country_a.pk], rerun_of=first)
+    ScoreRun.objects.filter(pk=first.pk).update(status=ScoreRun.Status.FAILED, requeued=True)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert runs_reap_stale()["score_runs"] == []
+    second.refresh_from_db()
+    assert second.status == ScoreRun.Status.FAILED
+    assert "not re-queued again" in second.error
+    assert not ScoreRun.objects.filter(rerun_of=second).exists()
+
+
+def test_a_task_redelivered_by_the_broker_reruns_a_dead_run_once(monkeypatch, previously_scored, country_a):
+    """The broker re-sends the killed worker's unacknowledged message: that delivery re-runs the work, marking the
+    dead run failed; a further delivery of the same message finds it settled."""
+    killed = kill_mid_run(monkeypatch, country_ids=[country_a.pk], celery_task_id="task-1")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        settled, dead = score_run_redelivery_settled(celery_task_id="task-1")
+        assert (settled, dead.pk) == (False, killed.pk)
+        rerun = scores_recompute(
+            trigger=ScoreRun.Trigger.NEW_DATA, country_ids=[country_a.pk], celery_task_id="task-1", rerun_of=dead
+        )
+        assert rerun.status == ScoreRun.Status.SUCCEEDED
+        assert score_run_redelivery_settled(celery_task_id="task-1")[0] is True
+    killed.refresh_from_db()
+    assert killed.status == ScoreRun.Status.FAILED and killed.requeued
+
+
+def test_a_killed_import_is_failed_with_the_reason_and_its_file_imported_by_a_rerun(
+    country_a, ada, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """An import whose worker died (running, heartbeat stopped) is failed and its file queued once more; the re-run
+    imports it."""
+    settings.VAR_DIR = tmp_path
+    path = tmp_path / "assessments.csv"
+    path.write_text(
+        "iso3,indicator,date,severity,confidence,source\nQAA,1.1,2026-01-10,2,high,Desk reporting\n", encoding="utf-8"
+    )
+    dataset_import, _ = dataset_import_enqueue(source="csv", path_or_file=path, started_by=ada, send=False)
+    stamp = timezone.now()
+    DatasetImport.objects.filter(pk=dataset_import.pk).update(
+        status=DatasetImport.Status.RUNNING, started_at=stamp, heartbeat_at=stamp
+    )
+    with time_machine.travel(stamp + dt.timedelta(minutes=4)):
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = runs_reap_stale()
+    dataset_import.refresh_from_db()
+    assert dataset_import.status == DatasetImport.Status.FAILED
+    assert "stopped without finishing" in dataset_import.error_summary
+    assert "queued once more" in dataset_import.error_summary
+    rerun = DatasetImport.objects.get(rerun_of=dataset_import)
+    assert outcome["imports"] == [rerun.pk]
+    assert rerun.status == DatasetImport.Status.SUCCEEDED
+    assert rerun.rows_created == 1
+
+
+def test_tasks_are_acknowledged_late_and_requeued_when_a_worker_is_lost(settings):
+    """acks_late with reject_on_worker_lost; on Redis the visibility timeout exceeds the longest task's limit."""
+    assert celery_app.conf.task_acks_late is True
+    assert celery_app.conf.task_reject_on_worker_lost is True
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        assert celery_app.conf.task_time_limit < timeout < 3600
+    assert "runs-reap-stale-every-minute" in celery_app.conf.beat_schedule
