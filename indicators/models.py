@@ -211,6 +211,11 @@ class DatasetImport(models.Model):
         return f"{self.source} {self.file_name} ({self.status})"
 
 
+# Limits every way of recording an assessment applies alike (form, API, CSV upload, import_data).
+ASSESSMENT_EVIDENCE_MAX_CHARS = 20_000
+ASSESSMENT_SOURCE_MAX_CHARS = 500
+
+
 class Assessment(AppendOnlyModel):
     """One observation: an indicator's severity in a country on a date. Corrections are new rows."""
 

@@ -6,6 +6,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from indicators.models import (
+    ASSESSMENT_EVIDENCE_MAX_CHARS,
+    ASSESSMENT_SOURCE_MAX_CHARS,
     Assessment,
     Band,
     Confidence,
@@ -263,8 +265,10 @@ class AssessmentWriteSerializer(serializers.Serializer):
     observed_on = serializers.DateField(help_text="Date observed; not in the future.")
     severity = serializers.ChoiceField(choices=Severity.choices, help_text="0 none, 1 low, 2 moderate, 3 serious.")
     confidence = serializers.ChoiceField(choices=Confidence.choices)
-    source = serializers.CharField(max_length=500)
-    evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    source = serializers.CharField(max_length=ASSESSMENT_SOURCE_MAX_CHARS)
+    evidence = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=ASSESSMENT_EVIDENCE_MAX_CHARS
+    )
 
 
 class BulkCreatedSerializer(serializers.Serializer):

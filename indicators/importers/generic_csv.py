@@ -16,6 +16,7 @@ from indicators.importers.base import (
     read_table,
     require_columns,
 )
+from indicators.models import ASSESSMENT_EVIDENCE_MAX_CHARS, ASSESSMENT_SOURCE_MAX_CHARS
 
 REQUIRED_COLUMNS = ("iso3", "indicator", "date", "severity", "confidence", "source")
 OPTIONAL_COLUMNS = ("evidence",)
@@ -41,6 +42,7 @@ def parse_generic_csv(raw: bytes, context: ParserContext) -> ParseResult:
         return result
     frame = frame.reset_index(drop=True).fillna("")
     has_evidence = "evidence" in frame.columns
+    first_row_of: dict[tuple[str, str, dt.date], int] = {}
     for position, values in enumerate(frame.itertuples(index=False)):
         row = file_row(position)
         cells = values._asdict()
@@ -58,10 +60,28 @@ def parse_generic_csv(raw: bytes, context: ParserContext) -> ParseResult:
         source = cells["source"].strip()
         if not source:
             result.error(row, "source", "name the source of this assessment")
-        elif len(source) > 500:
-            result.error(row, "source", "the source is longer than 500 characters")
+        elif len(source) > ASSESSMENT_SOURCE_MAX_CHARS:
+            result.error(row, "source", f"the source is longer than {ASSESSMENT_SOURCE_MAX_CHARS} characters")
+        evidence = cells["evidence"].strip() if has_evidence else ""
+        if len(evidence) > ASSESSMENT_EVIDENCE_MAX_CHARS:
+            result.error(
+                row,
+                "evidence",
+                f"the evidence is {len(evidence):,} characters; at most {ASSESSMENT_EVIDENCE_MAX_CHARS:,} are accepted",
+            )
         if row in result.invalid_rows:
             continue
+        # The same rule as the API's batches: one assessment per country, indicator and date in one file.
+        key = (iso3, indicator, observed_on)
+        if key in first_row_of:
+            result.error(
+                row,
+                "indicator",
+                f"indicator {indicator} on {observed_on:%Y-%m-%d} for {iso3} is already in row {first_row_of[key]} "
+                "of this file",
+            )
+            continue
+        first_row_of[key] = row
         result.records.append(
             AssessmentRecord(
                 iso3=iso3,
@@ -70,7 +90,7 @@ def parse_generic_csv(raw: bytes, context: ParserContext) -> ParseResult:
                 severity=severity,
                 confidence=confidence,
                 source=source,
-                evidence=cells["evidence"].strip() if has_evidence else "",
+                evidence=evidence,
                 row=row,
                 country_column="iso3",
             )

@@ -37,6 +37,8 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        except Exception as exc:  # recorded on the import by the service; the operator gets a sentence, not a traceback
+            raise CommandError(f"The import stopped: {type(exc).__name__}: {exc}") from exc
         finally:
             self._end_bar()
         elapsed = time.perf_counter() - started
