@@ -78,7 +78,7 @@ def parse_generic_csv(raw: bytes, context: ParserContext) -> ParseResult:
                 row,
                 "indicator",
                 f"indicator {indicator} on {observed_on:%Y-%m-%d} for {iso3} is already in row {first_row_of[key]} "
-                "of this file",
+                "of this batch",
             )
             continue
         first_row_of[key] = row

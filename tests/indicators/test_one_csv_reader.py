@@ -41,7 +41,7 @@ FILES = {
         "carriage return inside a field",
     ),
     "huge_evidence": (f"{HEADER}\n{ROW[:-7]}{'x' * 5_000_000}\n".encode(), "the evidence is 5,000,000 characters"),
-    "duplicate_rows": (f"{HEADER}\n{ROW}\n{ROW}\n".encode(), "already in row 2 of this file"),
+    "duplicate_rows": (f"{HEADER}\n{ROW}\n{ROW}\n".encode(), "already in row 2 of this batch"),
 }
 
 
