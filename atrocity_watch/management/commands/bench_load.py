@@ -6,17 +6,13 @@ latest scores API and one country's history API. Figures only: it asserts nothin
 
 from __future__ import annotations
 
+import contextlib
 import json
-import logging
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,22 +20,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
-from django.test import Client, override_settings
 
+from atrocity_watch.management.bench_server import (
+    bench_user,
+    collectstatic,
+    free_port,
+    gunicorn_serving,
+    server_env,
+    session_cookie,
+)
 from atrocity_watch.models import ApiToken
-from atrocity_watch.roles import Role
 from atrocity_watch.services import api_token_create, api_token_revoke
-from indicators.models import CountryScore, Desk
+from indicators.models import CountryScore
 from indicators.selectors import methodology_active
 
-BENCH_USER_PREFIX = "bench_load_"
 BENCH_TOKEN_NAME = "bench_load"
-# Signed-in users rotate through the roles, so per-user parts of the pages (buttons, desks) vary as in real use.
-BENCH_ROLES = (Role.VIEWER, Role.ANALYST, Role.FOCAL_POINT)
 TARGET_NAMES = ("overview", "overview-filtered", "country", "api-latest", "api-history")
 # Issue 14's targets: p95 in ms and requests per second under 50 concurrent users.
 GOALS = {
@@ -128,12 +125,6 @@ def wrk_figures(output: str) -> dict | None:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Command(BaseCommand):
     help = "Load-test the main pages and score API under gunicorn with wrk and N distinct users (127.0.0.1 only)."
 
@@ -155,6 +146,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-collectstatic", action="store_true", help="Reuse STATIC_ROOT as it is (static files unchanged)."
         )
+        parser.add_argument(
+            "--url",
+            help="Load an already running server instead (another checkout's, say); it must share this command's "
+            "SECRET_KEY and database.",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of the table.")
 
     def handle(self, *args, **options):
@@ -170,51 +166,39 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Unknown targets {unknown}; choose from {TARGET_NAMES}.")
         targets = [target for target in self._targets(options["countries"]) if target.name in chosen]
-        env = self._server_env()
-        logging.getLogger("axes").setLevel(logging.WARNING)  # one "successful login" line per benchmark user
+        env = server_env()
         # Sessions are signed, and the server runs with DEBUG off, so they are made with the server's key.
-        with override_settings(SECRET_KEY=env["SECRET_KEY"]):
-            credentials = self.credentials(users)
-        port = options["port"] or _free_port()
-        if not options["skip_collectstatic"]:
-            self._collectstatic(env)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", *options["gunicorn_args"], "--bind", f"127.0.0.1:{port}"],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )
+        credentials = self.credentials(users, secret_key=env["SECRET_KEY"])
+        if options["url"]:
+            base = options["url"].rstrip("/")
+            serving = contextlib.nullcontext()
+        else:
+            port = options["port"] or free_port()
+            base = f"http://127.0.0.1:{port}"
+            if not options["skip_collectstatic"]:
+                collectstatic(env)
+            serving = gunicorn_serving(port=port, env=env, extra_args=options["gunicorn_args"])
         results = []
-        # A `kill` of this command still stops gunicorn and wrk: SystemExit runs the cleanup below.
-        signal.signal(signal.SIGTERM, lambda *args: sys.exit(143))
-        try:
-            self._wait_until_up(port, server)
-            with tempfile.TemporaryDirectory(prefix="bench_load_") as folder:
-                for target in targets:
-                    results.append(
-                        self._run_target(
-                            target,
-                            credentials=credentials,
-                            port=port,
-                            folder=Path(folder),
-                            connections=connections,
-                            threads=options["threads"],
-                            duration=duration,
-                        )
+        with serving, tempfile.TemporaryDirectory(prefix="bench_load_") as folder:
+            for target in targets:
+                results.append(
+                    self._run_target(
+                        target,
+                        credentials=credentials,
+                        base=base,
+                        folder=Path(folder),
+                        connections=connections,
+                        threads=options["threads"],
+                        duration=duration,
                     )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+                )
         header = {
             "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
             "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
             "users": users,
             "connections": connections,
             "duration_s": duration,
-            "gunicorn": " ".join(options["gunicorn_args"]) or "gunicorn.conf.py",
+            "gunicorn": options["url"] or " ".join(options["gunicorn_args"]) or "gunicorn.conf.py",
         }
         if options["json"]:
             self.stdout.write(json.dumps({**header, "targets": results}, indent=2))
@@ -264,67 +248,17 @@ class Command(BaseCommand):
         ]
 
     # --- who requests -----------------------------------------------------------------------------------------
-    def credentials(self, count: int) -> Credentials:
+    def credentials(self, count: int, *, secret_key: str | None = None) -> Credentials:
         """N bench users across the roles, each with a fresh session cookie and a fresh API token."""
-        model = get_user_model()
-        groups = {role: Group.objects.get(name=role.value) for role in BENCH_ROLES}
-        desks = list(Desk.objects.all())
         cookies, tokens = [], []
         for index in range(count):
-            role = BENCH_ROLES[index % len(BENCH_ROLES)]
-            username = f"{BENCH_USER_PREFIX}{index + 1:03d}"
-            user = model.objects.filter(username=username).first()
-            if user is None:
-                user = model.objects.create_user(username=username, first_name="Bench", last_name=f"User {index + 1}")
-            user.groups.set([groups[role]])
-            if role == Role.ANALYST:
-                user.desks.set(desks)
+            user = bench_user(index)
             for token in ApiToken.objects.filter(user=user, name=BENCH_TOKEN_NAME, revoked_at__isnull=True):
                 api_token_revoke(token=token, user=user)
             tokens.append(f"Bearer {api_token_create(user=user, name=BENCH_TOKEN_NAME).secret}")
-            client = Client()
-            client.force_login(user)
-            cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
+            name, value = session_cookie(user, secret_key=secret_key or settings.SECRET_KEY)
+            cookies.append(f"{name}={value}")
         return Credentials(cookies=cookies, tokens=tokens)
-
-    # --- the server -------------------------------------------------------------------------------------------
-    def _server_env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "DEBUG": "false",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-load-" + "x" * 60),
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "API_THROTTLE_RATE": "100000000/min",
-            "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
-            "LOG_LEVEL": "WARNING",
-        }
-
-    def _collectstatic(self, env: dict[str, str]) -> None:
-        """With DEBUG off, pages name hashed static files from the manifest, so it must exist first."""
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            check=True,
-            timeout=600,
-        )
-
-    def _wait_until_up(self, port: int, server: subprocess.Popen) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise CommandError(f"gunicorn stopped at start (exit {server.returncode}); is port {port} free?")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310 - local
-                    return
-            except urllib.error.HTTPError:
-                return  # answering at all is enough here; /healthz may report a stopped broker
-            except OSError:
-                time.sleep(0.3)
-        raise CommandError("gunicorn did not answer within 60 seconds.")
 
     # --- one target -------------------------------------------------------------------------------------------
     def _run_target(
@@ -332,14 +266,14 @@ class Command(BaseCommand):
         target: Target,
         *,
         credentials: Credentials,
-        port: int,
+        base: str,
         folder: Path,
         connections: int,
         threads: int,
         duration: int,
     ) -> dict:
         header, values = ("Authorization", credentials.tokens) if target.api else ("Cookie", credentials.cookies)
-        self._check(port, target, header, values[0])
+        self._check(base, target, header, values[0])
         credential_file = folder / f"{target.name}.credentials"
         credential_file.write_text("\n".join(values) + "\n")
         path_file = folder / f"{target.name}.paths"
@@ -365,7 +299,7 @@ class Command(BaseCommand):
                 "30s",
                 "-s",
                 str(script),
-                f"http://127.0.0.1:{port}{target.paths[0]}",
+                f"{base}{target.paths[0]}",
             ],
             capture_output=True,
             text=True,
@@ -378,7 +312,7 @@ class Command(BaseCommand):
             raise CommandError(f"wrk failed on {target.name}: {result.stderr or result.stdout}")
         return {"target": target.name, "paths": target.paths, **figures}
 
-    def _check(self, port: int, target: Target, header: str, value: str) -> None:
+    def _check(self, base: str, target: Target, header: str, value: str) -> None:
         """Every path answers 200 to a signed-in user before it is timed (a login redirect would time nothing)."""
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -387,7 +321,7 @@ class Command(BaseCommand):
 
         opener = urllib.request.build_opener(NoRedirect)
         for path in target.paths:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={header: value})
+            request = urllib.request.Request(f"{base}{path}", headers={header: value})
             try:
                 with opener.open(request, timeout=120) as response:
                     response.read()
