@@ -73,6 +73,8 @@ TABLE_COLUMNS = (
     ("coverage", "Coverage", True),
     ("last_assessed", "Last assessed", True),
 )
+# The ranking opens on the countries a person reads (the highest risk first); "Show all" lists every one.
+RANKING_ROWS_SHOWN = 50
 CSV_HEADER = (
     "iso3",
     "country",
@@ -151,10 +153,16 @@ def overview(request):
     map_rows = [
         {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band} for s in scores
     ]
+    shown = scores if request.GET.get("rows") == "all" else scores[:RANKING_ROWS_SHOWN]
+    all_rows = request.GET.copy()
+    all_rows["rows"] = "all"
     context = {
         "methodology": methodology,
         "filterset": filterset,
         "scores": scores,
+        "ranking_shown": shown,
+        "ranking_hidden": len(scores) - len(shown),
+        "all_rows_query": all_rows.urlencode(),
         "score_label": score_label,
         "score_column": filterset.score_column,
         "risers": score_risers(scores),
