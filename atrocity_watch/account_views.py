@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from atrocity_watch.forms import ApiTokenForm
 from atrocity_watch.models import ApiToken
-from atrocity_watch.roles import ALL_ROLES, role_required
 from atrocity_watch.selectors import api_tokens_for_user
 from atrocity_watch.services import api_token_create, api_token_revoke
+from core.roles import ALL_ROLES, role_required
 
 
 @role_required(*ALL_ROLES)

@@ -1,6 +1,6 @@
 from django.contrib.admin import AdminSite
 
-from atrocity_watch.roles import can_administer
+from core.roles import can_administer
 
 
 class AtrocityWatchAdminSite(AdminSite):

@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import BaseBackend
 
-from atrocity_watch.roles import can_administer
+from core.roles import can_administer
 
 
 class AdministratorRoleBackend(BaseBackend):

@@ -1,10 +1,10 @@
-"""DRF permissions that defer to atrocity_watch.roles, the one place role logic lives."""
+"""DRF permissions that defer to core.roles, the one place role logic lives."""
 
 from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from atrocity_watch.roles import can_read
+from core.roles import can_read
 
 
 class HasAnyRole(BasePermission):

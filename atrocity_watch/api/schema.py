@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atrocity_watch.api.exceptions import HTTP_ERRORS
+from core.api.exceptions import HTTP_ERRORS
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -7,8 +7,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.importers import PARSERS
-from indicators.importers.mappings import SOURCES
+from indicators.importers.extension_sources import source_label, source_names
 from indicators.importers.services import dataset_import_run
 from indicators.models import DatasetImport
 
@@ -20,7 +19,7 @@ class Command(BaseCommand):
     help = "Import a dataset file as assessments through the documented mappings (all-or-nothing, or --skip-invalid)."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", choices=sorted(PARSERS), help="Which dataset the file is.")
+        parser.add_argument("source", choices=sorted(source_names()), help="Which dataset the file is.")
         parser.add_argument("path", help="Path of the CSV file.")
         parser.add_argument(
             "--skip-invalid",
@@ -63,7 +62,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         if getattr(dataset_import, "reused", False):
             write(self.style.WARNING("This file was already imported; nothing new was created."))
-        write(f"Import #{dataset_import.pk}: {SOURCES[dataset_import.source].label}")
+        write(f"Import #{dataset_import.pk}: {source_label(dataset_import.source)}")
         write(f"  file      {dataset_import.file_name} (sha256 {dataset_import.checksum[:12]}...)")
         write(f"  status    {dataset_import.status}   mapping version {dataset_import.mapping_version}")
         write(

@@ -9,7 +9,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from atrocity_watch.api.renderers import CsvRenderer
+from core.api.renderers import CsvRenderer
 
 
 class RowsInvalid(exceptions.ValidationError):

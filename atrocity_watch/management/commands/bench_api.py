@@ -21,8 +21,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from atrocity_watch.roles import Role
 from atrocity_watch.services import api_token_create
+from core.roles import Role
 from indicators.models import CountryScore
 from indicators.selectors import methodology_active
 

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from atrocity_watch.roles import Role
+from core.roles import Role
 from indicators.models import Country, CountryScore
 from indicators.selectors import methodology_active
 
