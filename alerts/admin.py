@@ -14,7 +14,6 @@ from alerts.models import (
     Alert,
     AlertRule,
     AtrocityImpactAssessment,
-    AuditEvent,
     Escalation,
     Notification,
     ResponseAction,
@@ -22,7 +21,8 @@ from alerts.models import (
 )
 from alerts.selectors import escalations_visible_to
 from alerts.services import alert_rule_publish
-from indicators.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
+from core.models import AuditEvent
 
 
 class AlertRuleForm(forms.ModelForm):
@@ -79,6 +79,8 @@ class AlertRuleAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail (a core model) is administered here, where the rule for reading drafts lives."""
+
     list_display = ("occurred_at", "kind", "actor", "country", "escalation", "summary")
     list_filter = ("kind",)
     list_select_related = ("actor", "country", "escalation", "escalation__country")

@@ -8,9 +8,11 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from alerts import receivers  # noqa: F401  (connects the signal receivers)
-        from alerts.models import AuditEvent
+        from alerts.registrations import register
+        from core.models import AuditEvent
         from indicators.data_version import data_version_source_register
 
         # Every alert and escalation change writes an audit event, so the newest one versions the counts, badges and
         # timelines that pages and API answers show beside the scores.
         data_version_source_register("audit", lambda: AuditEvent.objects.order_by("-id"), time_field="occurred_at")
+        register()

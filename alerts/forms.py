@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from alerts.models import AIA_AREAS, Department, ResponseAction, Tool, TriggerEvent, Urgency
 from alerts.services import DECISIONS
-from atrocity_watch.roles import Role
+from core.roles import Role
 from indicators.forms import IsoDateInput
 
 

@@ -1,4 +1,4 @@
-"""Alert rules, alerts, escalations, notifications, trigger events, AIAs, response actions and the audit trail."""
+"""Alert rules, alerts, escalations, notifications, trigger events, AIAs and response actions (audit: core)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from indicators.models import AppendOnlyModel, Country, ScoreRun
+from core.models import AppendOnlyModel
+from indicators.models import Country, ScoreRun
 
 
 class RuleKind(models.TextChoices):
@@ -219,6 +220,7 @@ class Notification(models.Model):
     address = models.CharField(max_length=254, blank=True, help_text="Email address used, for email")
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    html_body = models.TextField(blank=True, help_text="HTML alternative of an email, rendered with the text")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -364,54 +366,3 @@ class AtrocityImpactAssessment(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
-
-
-class AuditEvent(AppendOnlyModel):
-    """One entry of the append-only audit trail: who did what, when, to which case or country."""
-
-    class Kind(models.TextChoices):
-        ALERT_RAISED = "alert_raised", "Alert raised"
-        ALERT_ACKNOWLEDGED = "alert_acknowledged", "Alert acknowledged"
-        ALERT_DISMISSED = "alert_dismissed", "Alert dismissed"
-        ALERT_ESCALATED = "alert_escalated", "Alert turned into an escalation"
-        ALERT_RESOLVED = "alert_resolved", "Alert resolved: its condition cleared"
-        ESCALATION_CREATED = "escalation_created", "Escalation drafted"
-        ESCALATION_EDITED = "escalation_edited", "Escalation edited"
-        TRANSITION = "transition", "Escalation state changed"
-        DECISION = "decision", "Decision"
-        ACTION_CREATED = "action_created", "Response action created"
-        ACTION_STATUS = "action_status", "Response action status changed"
-        ASSESSMENT_RECORDED = "assessment_recorded", "Assessment recorded"
-        ASSESSMENTS_IMPORTED = "assessments_imported", "Assessments imported"
-        TRIGGER_EVENT = "trigger_event", "Trigger event recorded"
-        AIA_UPDATED = "aia_updated", "Atrocity Impact Assessment updated"
-        AIA_COMPLETED = "aia_completed", "Atrocity Impact Assessment completed"
-        RULE_PUBLISHED = "rule_published", "Alert rule published"
-
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Empty when the system acted (a rule fired, an import ran)",
-    )
-    occurred_at = models.DateTimeField(default=timezone.now)
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    escalation = models.ForeignKey(
-        Escalation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
-    )
-    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events")
-    from_state = models.CharField(max_length=32, blank=True)
-    to_state = models.CharField(max_length=32, blank=True)
-    summary = models.CharField(max_length=500)
-    reason = models.TextField(blank=True)
-    details = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["country", "occurred_at"]), models.Index(fields=["escalation", "occurred_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.summary}"

@@ -1,21 +1,21 @@
-"""Receivers for the indicators app's signals: evaluate alert rules and keep the audit trail."""
+"""Receivers for the indicators app's signals: ask for an evaluation of the alert rules through the outbox."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.dispatch import receiver
 
-from alerts import services
 from alerts.models import AlertRule, RuleKind
+from core.services import outbox_enqueue
 from indicators.models import Severity
 from indicators.signals import assessment_recorded, assessments_imported, score_run_finished
+
+ALERTS_EVALUATE_AFTER_RUN_TASK = "alerts.tasks.alerts_evaluate_after_run_task"
+ALERTS_EVALUATE_ASSESSMENTS_TASK = "alerts.tasks.alerts_evaluate_assessments_task"
 
 
 @receiver(score_run_finished, dispatch_uid="alerts_evaluate_after_score_run")
 def evaluate_after_score_run(sender, run, **kwargs):
-    from alerts.tasks import alerts_evaluate_after_run
-
-    transaction.on_commit(lambda: alerts_evaluate_after_run.delay(run.pk), robust=True)
+    outbox_enqueue(ALERTS_EVALUATE_AFTER_RUN_TASK, kwargs={"run_id": run.pk})
 
 
 def _serious_rule_factors() -> set[int]:
@@ -25,21 +25,14 @@ def _serious_rule_factors() -> set[int]:
 
 @receiver(assessment_recorded, dispatch_uid="alerts_on_assessment_recorded")
 def on_assessment_recorded(sender, assessment, **kwargs):
-    from alerts.tasks import alerts_evaluate_assessments
-
-    services.assessment_audit(assessment=assessment)
     # Only a serious assessment can fire the rule; the run that follows every assessment evaluates the rest,
     # so a burst of ordinary assessments must not flood the queue with evaluations.
     if assessment.severity == Severity.SERIOUS and assessment.indicator.risk_factor.number in _serious_rule_factors():
-        country_id = assessment.country_id
-        transaction.on_commit(lambda: alerts_evaluate_assessments.delay([country_id]), robust=True)
+        outbox_enqueue(ALERTS_EVALUATE_ASSESSMENTS_TASK, kwargs={"country_ids": [assessment.country_id]})
 
 
 @receiver(assessments_imported, dispatch_uid="alerts_on_assessments_imported")
 def on_assessments_imported(sender, dataset_import, country_ids, **kwargs):
-    from alerts.tasks import alerts_evaluate_assessments
-
     ids = sorted(set(country_ids))
-    services.assessments_import_audit(dataset_import=dataset_import, country_ids=ids)
     if ids and _serious_rule_factors():
-        transaction.on_commit(lambda: alerts_evaluate_assessments.delay(ids), robust=True)
+        outbox_enqueue(ALERTS_EVALUATE_ASSESSMENTS_TASK, kwargs={"country_ids": ids})

@@ -9,10 +9,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from indicators.scoring.core import DEFAULT_MAX_AGE_MONTHS, month_first_day, month_number
-
-BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
-BAND_ORDER = ("low", "moderate", "high", "very_high")
+from core.bands import BAND_LABELS, BAND_ORDER
+from core.months import month_add, month_first_day, month_number
+from indicators.scoring.core import DEFAULT_MAX_AGE_MONTHS
 
 BAND_REACHED = "band_reached"
 SHARP_RISE = "sharp_rise"
@@ -81,11 +80,6 @@ class AlertCandidate:
     message: str
     fingerprint: str
     details: dict = field(default_factory=dict, hash=False, compare=False)
-
-
-def _months_before(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + (month.month - 1) - months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _latest_per_country(scores: Iterable[ScoreRow]) -> dict[int, ScoreRow]:
@@ -165,7 +159,7 @@ def evaluate_sharp_rise(rule: Rule, scores: Iterable[ScoreRow]) -> list[AlertCan
     rows = [row for row in scores if row.overall is not None]
     candidates = []
     for country_id, latest in sorted(_latest_per_country(rows).items()):
-        window_start = _months_before(latest.month, months)
+        window_start = month_add(latest.month, -months)
         earlier = [
             row
             for row in rows

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from alerts.models import (
     Alert,
     AlertRule,
     AtrocityImpactAssessment,
-    AuditEvent,
     Department,
     Escalation,
     Notification,
     ResponseAction,
     Urgency,
 )
-from atrocity_watch.roles import Role, has_role, user_desk_ids, user_roles
+from core.models import AuditEvent
+from core.roles import Role, has_role, user_desk_ids, user_roles
 from indicators.models import Country, CountryScore, Methodology, RiskFactorScore
 
 
@@ -46,7 +46,7 @@ def _urgency_rank():
 
 
 def escalations_visible_to(user) -> QuerySet[Escalation]:
-    """The escalations the user may read: atrocity_watch.roles.can_view_escalation as a query (see its docstring).
+    """The escalations the user may read: core.roles.can_view_escalation as a query (see its docstring).
 
     Drafts only for their author and the analysts of the country's desk; submitted cases for focal points, viewers
     and administrators, and for analysts when the case is their desk's or their own.
@@ -97,6 +97,12 @@ def escalation_timeline(escalation: Escalation) -> QuerySet[AuditEvent]:
     return escalation.audit_events.select_related("actor").order_by("occurred_at", "pk")
 
 
+def timeline_visibility(viewer, country: Country) -> Q:
+    """On core.AuditEvent: the entries this viewer may read, i.e. no escalation, or one they may open."""
+    visible = escalations_visible_to(viewer).filter(country=country).values("pk")
+    return Q(escalation__isnull=True) | Q(escalation__in=visible)
+
+
 def timeline_for_country(country: Country, *, viewer=None, limit: int | None = 100) -> QuerySet[AuditEvent]:
     """The country's audit trail, newest first; a viewer sees escalation entries only of cases they may read."""
     queryset = (
@@ -105,9 +111,32 @@ def timeline_for_country(country: Country, *, viewer=None, limit: int | None = 1
         .order_by("-occurred_at", "-pk")
     )
     if viewer is not None:
-        visible = escalations_visible_to(viewer).filter(country=country).values("pk")
-        queryset = queryset.filter(Q(escalation__isnull=True) | Q(escalation__in=visible))
+        queryset = queryset.filter(timeline_visibility(viewer, country))
     return queryset[:limit] if limit else queryset
+
+
+def open_counts_by_country(country_ids) -> dict[int, dict[str, int]]:
+    """Open alerts and open escalations per country id, two queries for all countries. An escalation is open from
+    submission until it is closed: a declared imminent risk or a case under monitoring still needs attention, and
+    a draft is its author's alone."""
+    not_open = (Escalation.State.DRAFT, Escalation.State.CLOSED)
+    in_progress = [state for state in Escalation.State if state not in not_open]
+    alerts = dict(
+        Alert.objects.filter(status__in=Alert.OPEN_STATUSES)
+        .values_list("country_id")
+        .annotate(n=Count("id"))
+        .values_list("country_id", "n")
+    )
+    escalations = dict(
+        Escalation.objects.filter(state__in=in_progress)
+        .values_list("country_id")
+        .annotate(n=Count("id"))
+        .values_list("country_id", "n")
+    )
+    return {
+        country_id: {"open_alerts": alerts.get(country_id, 0), "open_escalations": escalations.get(country_id, 0)}
+        for country_id in {*alerts, *escalations}
+    }
 
 
 def alerts_open() -> QuerySet[Alert]:

@@ -1,7 +1,9 @@
 """Celery tasks for alerts: thin shells that look rows up by id and call a service.
 
 Every task is idempotent and acknowledged late, retried on transient database errors with the project's one retry
-policy (indicators.tasks.RETRY_OPTIONS); sending an email is also retried on mail-server and network errors.
+policy (core.retry.RETRY_OPTIONS); sending an email is also retried on mail-server and network errors. Services
+enqueue these tasks by name through the outbox (core.services.outbox_enqueue); tasks import services, never the
+reverse.
 """
 
 from __future__ import annotations
@@ -10,34 +12,36 @@ import smtplib
 
 from celery import shared_task
 
-from alerts import services
+from alerts.services.alerts import alerts_evaluate
+from alerts.services.notifications import escalations_send_reminders, notification_send_email
+from core.retry import RETRY_OPTIONS, TRANSIENT_DATABASE_ERRORS
 from indicators.models import ScoreRun
-from indicators.tasks import RETRY_OPTIONS, TRANSIENT_DATABASE_ERRORS
 
 
 @shared_task(**RETRY_OPTIONS)
-def alerts_evaluate_after_run(run_id: int) -> int:
+def alerts_evaluate_after_run_task(run_id: int) -> int:
     """Evaluate every active rule for the countries of a finished score run; returns the alerts opened."""
     run = ScoreRun.objects.select_related("methodology").get(pk=run_id)
     if run.status != ScoreRun.Status.SUCCEEDED:
         return 0
-    return len(services.alerts_evaluate(run=run))
+    return len(alerts_evaluate(run=run))
 
 
 @shared_task(**RETRY_OPTIONS)
-def alerts_evaluate_assessments(country_ids: list[int]) -> int:
+def alerts_evaluate_assessments_task(country_ids: list[int]) -> int:
     """Evaluate the serious-assessment rule for countries that just received assessments."""
-    return len(services.alerts_evaluate(country_ids=country_ids, kinds=["serious_specific_indicator"]))
+    return len(alerts_evaluate(country_ids=country_ids, kinds=["serious_specific_indicator"]))
 
 
 @shared_task(**RETRY_OPTIONS)
-def escalations_send_reminders() -> int:
+def escalations_send_reminders_task() -> int:
     """Beat task: remind the Focal Point of overdue cases."""
-    return services.escalations_send_reminders()
+    return escalations_send_reminders()
 
 
 @shared_task(
     **{**RETRY_OPTIONS, "autoretry_for": (*TRANSIENT_DATABASE_ERRORS, smtplib.SMTPException, OSError), "max_retries": 8}
 )
-def notification_send_email(notification_id: int) -> bool:
-    return services.notification_send_email(notification_id=notification_id)
+def notification_send_email_task(notification_id: int) -> bool:
+    """Send one recorded e-mail notification; a second delivery finds it sent and does nothing."""
+    return notification_send_email(notification_id=notification_id)

@@ -1,6 +1,6 @@
 """Pages for alerts, the Focal Point queue, escalations, the actions tracker, trigger events and AIAs.
 
-Views stay thin: they check the role and desk via atrocity_watch.roles, call a service, and show its errors.
+Views stay thin: they check the role and desk via core.roles, call a service, and show its errors.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from alerts.models import (
     Notification,
     ResponseAction,
 )
-from atrocity_watch.roles import (
+from core import extensions
+from core.roles import (
     ALL_ROLES,
     Role,
     can_decide,
@@ -179,6 +180,7 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
         "action_formset": (forms.get("action_formset") or response_action_formset()) if decisions else None,
         "resubmit_form": forms.get("resubmit_form") or ResubmitForm(),
         "overdue": escalation.is_overdue(),
+        "panels": extensions.panels_render_context(extensions.escalation_detail_panels, request, escalation),
     }
 
 

@@ -26,18 +26,23 @@ app.conf.update(
 
 # Every periodic job lives here so the schedule can be read in one screen.
 app.conf.beat_schedule = {
+    # The outbox: tasks asked for in a transaction are sent after commit; this sends what a broker outage held back.
+    "outbox-send-pending-every-minute": {
+        "task": "core.tasks.outbox_send_pending_task",
+        "schedule": crontab(),
+    },
     "scores-recompute-nightly": {
-        "task": "indicators.tasks.scores_recompute_all",
+        "task": "indicators.tasks.scores_recompute_all_task",
         "schedule": crontab(hour=2, minute=15),
     },
     # A run or import whose worker died is failed and re-queued within RUN_STALE_SECONDS plus this minute.
     "runs-reap-stale-every-minute": {
-        "task": "indicators.tasks.runs_reap_stale",
+        "task": "indicators.tasks.runs_reap_stale_task",
         "schedule": 60.0,
     },
     # Overdue escalations: each case is reminded at most once a day, so an hourly check is cheap and timely.
     "escalations-send-reminders-hourly": {
-        "task": "alerts.tasks.escalations_send_reminders",
+        "task": "alerts.tasks.escalations_send_reminders_task",
         "schedule": crontab(minute=5),
     },
 }

@@ -1,8 +1,9 @@
-"""Admin building blocks shared by every app, and the audit trail and outbox shown read-only."""
+"""Admin building blocks shared by every app, and the outbox shown read-only (the audit trail's admin is in alerts,
+where the rule for reading draft escalations lives)."""
 
 from django.contrib import admin
 
-from core.models import AuditEvent, OutboxMessage
+from core.models import OutboxMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -16,14 +17,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "kind", "actor", "country", "escalation", "summary")
-    list_filter = ("kind",)
-    list_select_related = ("actor", "country", "escalation", "escalation__country")
-    search_fields = ("summary", "reason")
 
 
 @admin.register(OutboxMessage)

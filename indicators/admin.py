@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
-from atrocity_watch.roles import can_record_assessment
+from core.admin import ReadOnlyAdmin
+from core.roles import can_record_assessment
 from indicators.models import (
     Assessment,
     Country,
@@ -17,19 +18,6 @@ from indicators.models import (
     ScoreRun,
 )
 from indicators.services import assessment_record, assessment_validate
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services or background jobs: visible to administrators, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FrameworkVersion)

@@ -14,11 +14,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from plotly.utils import PlotlyJSONEncoder
 
+from core.bands import BAND_LABELS
+
 TOPOJSON_URL = "/static/vendor/topojson/"
 TOPOJSON_NAME = "world_110m"  # plotly's name for the 1:110m world shapes of a "natural earth" projection
 TOPOJSON_STATIC_PATH = f"vendor/topojson/{TOPOJSON_NAME}.json"
 BAND_COLOURS = {"low": "#fff7bc", "moderate": "#fec44f", "high": "#ec7014", "very_high": "#8c2d04"}
-BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; dashes tell the lines apart too.
 SERIES_COLOURS = ("#1b1f24", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
 SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")

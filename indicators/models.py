@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.models import AppendOnlyModel
+
 
 class CrimeGroup(models.TextChoices):
     COMMON = "common", "Common risk factors"
@@ -132,39 +134,6 @@ class Severity(models.IntegerChoices):
     LOW = 1, "Low"
     MODERATE = 2, "Moderate"
     SERIOUS = 3, "Serious"
-
-
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or delete a record that history depends on."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk updates and deletes so no code path rewrites history."""
-
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} records are append-only and cannot be updated.")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} records are append-only and cannot be deleted.")
-
-    _raw_delete = delete
-
-
-class AppendOnlyModel(models.Model):
-    """A model whose rows are written once: saving an existing row or deleting one raises AppendOnlyError."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only; record a new one to correct it.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only and cannot be deleted.")
 
 
 class DatasetImport(models.Model):

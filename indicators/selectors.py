@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Left, RowNumber
 
+from core.months import month_add, months_between
 from indicators.models import (
     Assessment,
     Confidence,
@@ -194,16 +195,6 @@ def factor_scores_change(
         now, before = scores.get(month), scores.get(earlier)
         changes[number] = None if now is None or before is None else now - before
     return changes
-
-
-def month_add(month: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after (or before, if negative) the month of `month`."""
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(earlier: dt.date, later: dt.date) -> int:
-    return (later.year - earlier.year) * 12 + later.month - earlier.month - (1 if later.day < earlier.day else 0)
 
 
 @dataclass

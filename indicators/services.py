@@ -1,16 +1,21 @@
-"""Writes for the indicators app: every state change to assessments goes through here."""
+"""Writes for the indicators app: every state change to assessments goes through here, and the requests for a
+score recompute that follow them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from atrocity_watch.roles import can_record_assessment
-from indicators.models import Assessment, Confidence, Country, DatasetImport, Indicator, Severity
+from core.models import AuditEvent
+from core.roles import can_record_assessment
+from core.services import audit_record, outbox_enqueue
+from indicators.models import Assessment, Confidence, Country, DatasetImport, Indicator, ScoreRun, Severity
 from indicators.signals import assessment_recorded
 
 EARLIEST_OBSERVATION = dt.date(1900, 1, 1)
@@ -84,10 +89,70 @@ def assessment_record(
             author=author,
             dataset_import=dataset_import,
         )
-        # Inside the transaction: the audit entry commits with the assessment or not at all; receivers that
-        # enqueue work do so with transaction.on_commit.
+        # Inside the transaction: the receivers' audit entry and outbox rows commit with the assessment or not at all.
         assessment_recorded.send(sender=Assessment, assessment=assessment)
     return assessment
+
+
+def assessment_audit(*, assessment: Assessment) -> AuditEvent:
+    return audit_record(
+        kind=AuditEvent.Kind.ASSESSMENT_RECORDED,
+        actor=assessment.author,
+        country=assessment.country,
+        summary=(
+            f"Indicator {assessment.indicator.code} assessed {assessment.get_severity_display().lower()} "
+            f"({assessment.get_confidence_display().lower()} confidence) for {assessment.observed_on:%d %B %Y}."
+        ),
+        details={"assessment_id": assessment.pk, "source": assessment.source},
+    )
+
+
+SCORES_RECOMPUTE_COUNTRY_TASK = "indicators.tasks.scores_recompute_country_task"
+SCORES_RECOMPUTE_COUNTRIES_TASK = "indicators.tasks.scores_recompute_countries_task"
+
+
+def _pending_key(country_id: int) -> str:
+    return f"indicators:scores-recompute-pending:{country_id}"
+
+
+def _trailing_key(country_id: int) -> str:
+    return f"indicators:scores-recompute-trailing:{country_id}"
+
+
+def scores_recompute_request(*, country_ids, trigger: str = ScoreRun.Trigger.NEW_DATA) -> list[int]:
+    """Ask for a recompute of these countries in the caller's transaction, coalescing bursts; returns the ids a new
+    task was enqueued for (through the outbox, so it is sent once the transaction commits).
+
+    A country with no recompute requested in the last window (SCORES_RECOMPUTE_DEBOUNCE_SECONDS) is recomputed
+    now. Within the window, the first further request queues one trailing recompute for the window's end and later
+    ones are left to it: its cache key lives exactly as long as its countdown, so every request it absorbs was
+    committed before it reads, and it counts as requested at the window's end so an earlier run never excuses it.
+    (A key set by a transaction that then rolls back only folds the next request into the trailing recompute.)
+    """
+    from celery import current_app
+
+    delay = settings.SCORES_RECOMPUTE_DEBOUNCE_SECONDS
+    now = timezone.now()
+    ids = sorted({int(pk) for pk in country_ids})
+    if not ids:
+        return []
+    if current_app.conf.task_always_eager or delay <= 0:
+        _recompute_enqueue(ids, trigger=trigger, requested_at=now, countdown=0)
+        return ids
+    leading = [pk for pk in ids if cache.add(_pending_key(pk), now.isoformat(), timeout=delay)]
+    trailing = [pk for pk in ids if pk not in leading and cache.add(_trailing_key(pk), now.isoformat(), timeout=delay)]
+    _recompute_enqueue(leading, trigger=trigger, requested_at=now, countdown=0)
+    _recompute_enqueue(trailing, trigger=trigger, requested_at=now + dt.timedelta(seconds=delay), countdown=delay)
+    return leading + trailing
+
+
+def _recompute_enqueue(ids: list[int], *, trigger: str, requested_at: dt.datetime, countdown: int) -> None:
+    if len(ids) == 1:
+        kwargs = {"country_id": ids[0], "trigger": trigger, "requested_at": requested_at.isoformat()}
+        outbox_enqueue(SCORES_RECOMPUTE_COUNTRY_TASK, kwargs=kwargs, countdown=countdown)
+    elif ids:
+        kwargs = {"country_ids": ids, "trigger": trigger, "requested_at": requested_at.isoformat()}
+        outbox_enqueue(SCORES_RECOMPUTE_COUNTRIES_TASK, kwargs=kwargs, countdown=countdown)
 
 
 BATCH_REQUIRED_FIELDS = ("indicator", "observed_on", "severity", "confidence", "source")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from alerts.models import Alert, AuditEvent, Department, Escalation, ResponseAction, RuleKind, Tool, Urgency
+from alerts.models import Alert, Department, Escalation, ResponseAction, RuleKind, Tool, Urgency
+from core.models import AuditEvent
 
 
 class AlertSerializer(serializers.ModelSerializer):

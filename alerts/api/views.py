@@ -13,10 +13,11 @@ from rest_framework.response import Response
 
 from alerts import selectors, services
 from alerts.api import serializers as api_serializers
-from alerts.models import Alert, AuditEvent, Escalation, ResponseAction, RuleKind, Urgency
-from atrocity_watch.api.filters import UtcIsoDateTimeFilter
-from atrocity_watch.api.renderers import CsvListMixin
-from atrocity_watch.roles import Role, has_role
+from alerts.models import Alert, Escalation, ResponseAction, RuleKind, Urgency
+from core.api.filters import UtcIsoDateTimeFilter
+from core.api.renderers import CsvListMixin
+from core.models import AuditEvent
+from core.roles import Role, has_role
 from indicators.models import Country
 
 ID_REGEX = "[0-9]{1,18}"

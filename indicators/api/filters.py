@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from atrocity_watch.api.filters import UtcIsoDateTimeFilter
+from core.api.filters import UtcIsoDateTimeFilter
 from indicators.models import Assessment, Confidence, Country, CrimeGroup, Indicator, ScoreRun, Severity, UnStatus
 
 

@@ -15,12 +15,12 @@ from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from atrocity_watch.api.caching import DataConditionalListMixin, score_json_response
-from atrocity_watch.api.exceptions import RowsInvalid
-from atrocity_watch.api.parsers import CsvBody, CsvParser, DepthLimitedJSONParser, read_limited
-from atrocity_watch.api.renderers import CsvListMixin
-from atrocity_watch.roles import can_record_any_assessment
+from core.api.exceptions import RowsInvalid
+from core.api.parsers import CsvBody, CsvParser, DepthLimitedJSONParser, read_limited
+from core.api.renderers import CsvListMixin
+from core.roles import can_record_any_assessment
 from indicators.api import serializers as api_serializers
+from indicators.api.caching import DataConditionalListMixin, score_json_response
 from indicators.api.filters import AssessmentFilter, CountryFilter, IndicatorFilter, ScoreRunFilter
 from indicators.crosswalk import CountryCrosswalk
 from indicators.filters import CountryScoreFilter

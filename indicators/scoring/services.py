@@ -24,6 +24,7 @@ from django.utils import timezone
 from pandas.api.types import union_categoricals
 from psycopg.copy import QueuedLibpqWriter
 
+from core.services import outbox_enqueue
 from indicators.heartbeat import heartbeat
 from indicators.models import (
     Assessment,
@@ -526,8 +527,6 @@ def score_run_mark_worker_lost(*, run: ScoreRun, now: dt.datetime | None = None,
 def score_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
     """Fail every running run whose heartbeat is older than RUN_STALE_SECONDS and re-queue its work once (a run that
     is itself a re-run is not re-queued again); returns the ids of the runs re-queued."""
-    from indicators.tasks import scores_rerun
-
     now = now or timezone.now()
     stale = ScoreRun.objects.filter(status=ScoreRun.Status.RUNNING, heartbeat_at__lt=_stale_before(now))
     requeued: list[int] = []
@@ -537,7 +536,7 @@ def score_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
         logger.warning("Score run %s lost its worker; marked failed", run.pk)
         if run.rerun_of_id is None:
             requeued.append(run.pk)
-            transaction.on_commit(lambda pk=run.pk: scores_rerun.delay(run_id=pk))
+            outbox_enqueue("indicators.tasks.scores_rerun_task", kwargs={"run_id": run.pk})
     return requeued
 
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from core.bands import BAND_LABELS
 
-BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
+register = template.Library()
 
 
 @register.simple_tag
@@ -109,6 +109,7 @@ def ranking_rows(scores, score_column: str):
             for column in columns
         )
         last = s.last_assessed.isoformat() if s.last_assessed else "–"
+        extra = "".join(f'<td class="num">{_count(value)}</td>' for value in getattr(s, "extra", ()))
         parts.append(
             f'<tr><td class="num rank">{rank}</td>'
             f'<th scope="row"><a href="{url}">{escape(country.name)}</a> '
@@ -117,7 +118,7 @@ def ranking_rows(scores, score_column: str):
             f'<td class="num">{change(s.change_3m, "3 months")}</td>'
             f'<td class="num">{change(s.change_12m, "12 months")}</td>'
             f'<td class="num">{percent(s.coverage)}</td><td class="num nowrap">{last}</td>'
-            f'<td class="num">{_count(s.open_alerts)}</td><td class="num">{_count(s.open_escalations)}</td></tr>'
+            f"{extra}</tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - names and codes are escaped, the rest are numbers and tags
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import services
-from alerts.models import Alert, AuditEvent
+from alerts.models import Alert
+from core.models import AuditEvent
 from indicators.models import CountryScore
 from tests.alerts.factories import CountryScoreFactory, ScoreRunFactory
 from tests.factories import AssessmentFactory, indicator

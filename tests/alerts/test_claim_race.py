@@ -6,7 +6,8 @@ import pytest
 from django.db import connection, connections
 
 from alerts import services
-from alerts.models import AuditEvent, Escalation
+from alerts.models import Escalation
+from core.models import AuditEvent
 from tests.factories import UserFactory
 
 State = Escalation.State

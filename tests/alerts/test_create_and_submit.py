@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from alerts import services
 from alerts.models import Alert, AlertRule, Escalation
+from alerts.services import workflow
 
 FORM = {
     "summary": "Militia mobilisation in the north.",
@@ -18,14 +19,14 @@ FORM = {
 @pytest.fixture
 def submission_refused(monkeypatch):
     """Make every submission fail the way a service refusal does."""
-    original = services.escalation_transition
+    original = workflow.escalation_transition
 
     def refuse(*, escalation, action, user, **kwargs):
         if action == "submit":
             raise ValidationError("The country has no scores under the active methodology yet.")
         return original(escalation=escalation, action=action, user=user, **kwargs)
 
-    monkeypatch.setattr(services, "escalation_transition", refuse)
+    monkeypatch.setattr(workflow, "escalation_transition", refuse)
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 """A draft escalation is its author's working note: only the author and the analysts of the country's desk read it.
 
-The rule lives in atrocity_watch.roles.can_view_escalation and alerts.selectors.escalations_visible_to; these tests
+The rule lives in core.roles.can_view_escalation and alerts.selectors.escalations_visible_to; these tests
 hold the detail page, the API, the country timeline and both encodings of the rule to it.
 """
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from alerts import selectors, services
 from alerts.models import Escalation
-from atrocity_watch.roles import can_view_escalation
+from core.roles import can_view_escalation
 from tests.factories import UserFactory
 
 State = Escalation.State

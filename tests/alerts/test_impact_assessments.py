@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import services
-from alerts.models import AIA_AREAS, AtrocityImpactAssessment, AuditEvent
+from alerts.models import AIA_AREAS, AtrocityImpactAssessment
+from core.models import AuditEvent
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.models import Escalation, Notification
-from alerts.tasks import escalations_send_reminders
+from alerts.tasks import escalations_send_reminders_task
 from atrocity_watch.celery import app as celery_app
 from tests.alerts.factories import CountryScoreFactory
 
@@ -77,7 +77,7 @@ def remind(django_capture_on_commit_callbacks):
 
     def run():
         with django_capture_on_commit_callbacks(execute=True):
-            return escalations_send_reminders.delay().get()
+            return escalations_send_reminders_task.delay().get()
 
     return run
 
@@ -131,7 +131,7 @@ def test_decided_cases_are_never_reminded(make_escalation):
 
 def test_the_reminder_task_is_on_the_beat_schedule():
     entries = [entry["task"] for entry in celery_app.conf.beat_schedule.values()]
-    assert "alerts.tasks.escalations_send_reminders" in entries
+    assert "alerts.tasks.escalations_send_reminders_task" in entries
 
 
 @pytest.mark.django_db

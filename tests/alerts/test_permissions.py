@@ -188,13 +188,13 @@ def test_administrators_publish_a_new_rule_version_in_the_admin_and_nobody_else_
 
 @pytest.mark.django_db
 def test_the_admin_offers_no_way_to_edit_or_delete_audit_events(client, ada, make_escalation):
-    from alerts.models import AuditEvent
-    from alerts.services import audit_record
+    from core.models import AuditEvent
+    from core.services import audit_record
 
     event = audit_record(kind="decision", summary="Decided.", escalation=make_escalation(State.CLOSED))
     client.force_login(ada)
-    assert client.get(reverse("admin:alerts_auditevent_changelist")).status_code == 200
-    client.post(reverse("admin:alerts_auditevent_change", args=[event.pk]), {"summary": "Rewritten"})
-    assert client.post(reverse("admin:alerts_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:core_auditevent_changelist")).status_code == 200
+    client.post(reverse("admin:core_auditevent_change", args=[event.pk]), {"summary": "Rewritten"})
+    assert client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     event.refresh_from_db()
     assert event.summary == "Decided." and AuditEvent.objects.filter(pk=event.pk).exists()

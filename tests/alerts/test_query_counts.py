@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.models import Alert, AlertRule, Escalation, ResponseAction
+from core.services import audit_record
 from tests.alerts.factories import EscalationFactory
 from tests.factories import CountryFactory
 
@@ -67,7 +68,7 @@ def populated(desk_a, alice, fiona, victor):
                 )
         for _ in range(n):  # the escalation page's timeline grows with n as well
             for who in (alice, fiona, victor):
-                services.audit_record(kind="decision", summary="Noted.", escalation=decided, actor=who)
+                audit_record(kind="decision", summary="Noted.", escalation=decided, actor=who)
         return decided
 
     return populate
@@ -116,7 +117,7 @@ def test_an_escalation_under_review_with_the_decision_form_reads_a_fixed_number_
 ):
     escalation = make_escalation(State.UNDER_REVIEW)
     for _ in range(n):
-        services.audit_record(kind="transition", summary="Step.", escalation=escalation, actor=fiona)
+        audit_record(kind="transition", summary="Step.", escalation=escalation, actor=fiona)
     page = get_counted(
         client, fiona, reverse("alerts:escalation_detail", args=[escalation.pk]), 7, django_assert_num_queries
     )

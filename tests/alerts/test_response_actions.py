@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import services
-from alerts.models import AuditEvent, Escalation, ResponseAction
+from alerts.models import Escalation, ResponseAction
+from core.models import AuditEvent
 
 State = Escalation.State
 

@@ -1,10 +1,10 @@
-"""Who may update actions, edit AIAs and pick trigger-event countries is decided in atrocity_watch.roles alone."""
+"""Who may update actions, edit AIAs and pick trigger-event countries is decided in core.roles alone."""
 
 import pytest
 from django.urls import reverse
 
 from alerts import services
-from atrocity_watch import roles
+from core import roles
 
 
 @pytest.mark.django_db

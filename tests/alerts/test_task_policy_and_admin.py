@@ -5,15 +5,16 @@ from django.contrib import admin
 from django.db import InterfaceError, OperationalError
 
 from alerts import tasks
-from alerts.models import Alert, AuditEvent, Escalation, ResponseAction
-from indicators.admin import ReadOnlyAdmin
-from indicators.tasks import RETRY_OPTIONS
+from alerts.models import Alert, Escalation, ResponseAction
+from core.admin import ReadOnlyAdmin
+from core.models import AuditEvent
+from core.retry import RETRY_OPTIONS
 
 TASKS = [
-    tasks.alerts_evaluate_after_run,
-    tasks.alerts_evaluate_assessments,
-    tasks.escalations_send_reminders,
-    tasks.notification_send_email,
+    tasks.alerts_evaluate_after_run_task,
+    tasks.alerts_evaluate_assessments_task,
+    tasks.escalations_send_reminders_task,
+    tasks.notification_send_email_task,
 ]
 
 

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 
 from alerts import services
-from alerts.models import AuditEvent, Escalation, Notification, ResponseAction
+from alerts.models import Escalation, Notification, ResponseAction
+from core.models import AuditEvent
 
 State = Escalation.State
 LEGAL = [(action, source) for action, t in services.TRANSITIONS.items() for source in t.sources]

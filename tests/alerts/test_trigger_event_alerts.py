@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import services
-from alerts.models import Alert, AlertRule, AuditEvent, TriggerEvent
+from alerts.models import Alert, AlertRule, TriggerEvent
+from core.models import AuditEvent
 
 
 def record(country, user, *, title="ICJ order on provisional measures", days_ago=2, kind="court_finding"):

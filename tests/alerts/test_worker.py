@@ -10,12 +10,13 @@ from celery.contrib.testing.worker import start_worker
 from celery.result import AsyncResult
 from celery.signals import after_task_publish
 
-from alerts.models import Alert, AuditEvent
+from alerts.models import Alert
 from atrocity_watch.celery import app as celery_app
+from core.models import AuditEvent
 from indicators.signals import score_run_finished
 from tests.alerts.factories import CountryScoreFactory, ScoreRunFactory
 
-TASK = "alerts.tasks.alerts_evaluate_after_run"
+TASK = "alerts.tasks.alerts_evaluate_after_run_task"
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from indicators.models import AppendOnlyError, Assessment
+from core.models import AppendOnlyError
+from indicators.models import Assessment
 from indicators.services import assessment_record
 from tests.factories import indicator
 
@@ -148,8 +149,8 @@ def test_an_assessment_and_its_audit_entry_are_saved_even_when_the_broker_is_dow
     """A broker outage delays the recompute; it must not lose the assessment or answer with an error."""
     from kombu.exceptions import OperationalError
 
-    from alerts.models import AuditEvent
     from atrocity_watch.celery import app as celery_app
+    from core.models import AuditEvent
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")

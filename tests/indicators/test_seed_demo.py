@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from atrocity_watch.roles import Role, user_roles
+from core.roles import Role, user_roles
 from indicators.demo import DEMO_PROFILES
 from indicators.models import Assessment, CountryScore
 

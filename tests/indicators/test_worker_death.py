@@ -17,7 +17,7 @@ from indicators.importers.services import dataset_import_enqueue
 from indicators.models import CountryScore, DatasetImport, ScoreRun
 from indicators.scoring import services
 from indicators.scoring.services import score_run_redelivery_settled, scores_recompute
-from indicators.tasks import runs_reap_stale
+from indicators.tasks import runs_reap_stale_task
 from tests.factories import AssessmentFactory, indicator
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_a_killed_run_is_failed_with_the_reason_and_rerun_once(
 
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
         with django_capture_on_commit_callbacks(execute=True):
-            outcome = runs_reap_stale()
+            outcome = runs_reap_stale_task()
     killed.refresh_from_db()
     assert outcome["score_runs"] == [killed.pk]
     assert killed.status == ScoreRun.Status.FAILED
@@ -88,7 +88,7 @@ def test_a_run_with_a_recent_heartbeat_is_left_alone(monkeypatch, previously_sco
     """Within RUN_STALE_SECONDS of its last heartbeat a running run is not touched."""
     killed = kill_mid_run(monkeypatch, country_ids=[country_a.pk])
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
-        assert runs_reap_stale()["score_runs"] == []
+        assert runs_reap_stale_task()["score_runs"] == []
     killed.refresh_from_db()
     assert killed.status == ScoreRun.Status.RUNNING
 
@@ -102,7 +102,7 @@ def test_a_rerun_that_dies_too_is_failed_but_not_queued_again(
     ScoreRun.objects.filter(pk=first.pk).update(status=ScoreRun.Status.FAILED, requeued=True)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
         with django_capture_on_commit_callbacks(execute=True):
-            assert runs_reap_stale()["score_runs"] == []
+            assert runs_reap_stale_task()["score_runs"] == []
     second.refresh_from_db()
     assert second.status == ScoreRun.Status.FAILED
     assert "not re-queued again" in second.error
@@ -142,7 +142,7 @@ def test_a_killed_import_is_failed_with_the_reason_and_its_file_imported_by_a_re
     )
     with time_machine.travel(stamp + dt.timedelta(minutes=4)):
         with django_capture_on_commit_callbacks(execute=True):
-            outcome = runs_reap_stale()
+            outcome = runs_reap_stale_task()
     dataset_import.refresh_from_db()
     assert dataset_import.status == DatasetImport.Status.FAILED
     assert "stopped without finishing" in dataset_import.error_summary

@@ -1,0 +1,263 @@
+"""Alerts: evaluating the published rules against scores, assessments and trigger events, opening and resolving
+alerts, and an analyst's acknowledgement or dismissal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from alerts import rules as rule_engine
+from alerts.models import Alert, AlertRule, Escalation, RuleKind, TriggerEvent
+from core.models import AuditEvent
+from core.months import month_add
+from core.roles import can_handle_alert
+from core.services import audit_record
+from indicators.models import Assessment, Country, CountryScore, ScoreRun
+from indicators.scoring.core import max_age_months_of
+from indicators.selectors import methodology_active
+
+
+def _rule_rows(rules: Iterable[AlertRule]) -> list[rule_engine.Rule]:
+    return [rule_engine.Rule(id=rule.pk, kind=rule.kind, parameters=rule.parameters) for rule in rules]
+
+
+def alerts_evaluate(
+    *,
+    run: ScoreRun | None = None,
+    country_ids: Sequence[int] | None = None,
+    kinds: Iterable[str] | None = None,
+    today: dt.date | None = None,
+) -> list[Alert]:
+    """Evaluate the active rules for the run's (or the given) countries and open the alerts that fire."""
+    today = today or timezone.localdate()
+    active = AlertRule.objects.filter(is_active=True)
+    if kinds is not None:
+        active = active.filter(kind__in=list(kinds))
+    active_rules = list(active)
+    if not active_rules:
+        return []
+    countries = Country.objects.all()
+    if run is not None and run.country_scope:
+        countries = countries.filter(iso3__in=[code.upper() for code in run.country_scope])
+    if country_ids is not None:
+        countries = countries.filter(pk__in=list(country_ids))
+    scope = list(countries.values_list("pk", flat=True))
+    kinds_in_use = {rule.kind for rule in active_rules}
+
+    methodology = run.methodology if run is not None else methodology_active()
+    scores: list[rule_engine.ScoreRow] = []
+    if kinds_in_use & {RuleKind.BAND_REACHED, RuleKind.SHARP_RISE, RuleKind.STALE_COVERAGE}:
+        if methodology is not None:
+            score_rows = CountryScore.objects.filter(methodology=methodology, country_id__in=scope)
+            latest_month = score_rows.aggregate(Max("month"))["month__max"]
+            if latest_month is not None:
+                window = max(
+                    [int(rule.parameters.get("months", 3)) for rule in active_rules if rule.kind == RuleKind.SHARP_RISE]
+                    or [3]
+                )
+                since = month_add(latest_month, -(window + 12))
+                scores = [
+                    rule_engine.ScoreRow(country_id=c, month=m, overall=o, band=b)
+                    for c, m, o, b in score_rows.filter(month__gte=since).values_list(
+                        "country_id", "month", "overall", "band"
+                    )
+                ]
+
+    assessments: list[rule_engine.AssessmentRow] = []
+    serious_rules = [rule for rule in active_rules if rule.kind == RuleKind.SERIOUS_SPECIFIC_INDICATOR]
+    if serious_rules:
+        factors = sorted({factor for rule in serious_rules for factor in rule.parameters.get("factors", [])})
+        assessments = [
+            rule_engine.AssessmentRow(
+                id=pk, country_id=c, indicator_code=code, risk_factor=f, observed_on=o, recorded_at=r, severity=s
+            )
+            for pk, c, code, f, o, r, s in Assessment.objects.filter(
+                country_id__in=scope, indicator__risk_factor__number__in=factors
+            ).values_list(
+                "pk",
+                "country_id",
+                "indicator__code",
+                "indicator__risk_factor__number",
+                "observed_on",
+                "recorded_at",
+                "severity",
+            )
+        ]
+
+    trigger_events: list[rule_engine.TriggerEventRow] = []
+    trigger_rules = [rule for rule in active_rules if rule.kind == RuleKind.TRIGGER_EVENT]
+    if trigger_rules:
+        horizon = max(int(rule.parameters.get("max_age_days", 365)) for rule in trigger_rules)
+        labels = dict(TriggerEvent.Kind.choices)
+        trigger_events = [
+            rule_engine.TriggerEventRow(
+                id=pk, country_id=c, kind=k, kind_label=labels.get(k, k), title=t, occurred_on=o, recorded_at=r
+            )
+            for pk, c, k, t, o, r in TriggerEvent.objects.filter(
+                country_id__in=scope, occurred_on__gte=today - dt.timedelta(days=horizon)
+            ).values_list("pk", "country_id", "kind", "title", "occurred_on", "recorded_at")
+        ]
+
+    last_assessed = None
+    if RuleKind.STALE_COVERAGE in kinds_in_use:
+        last_assessed = {pk: None for pk in scope}
+        last_assessed.update(
+            dict(
+                Assessment.objects.filter(country_id__in=scope)
+                .values("country_id")
+                .annotate(last=Max("observed_on"))
+                .values_list("country_id", "last")
+            )
+        )
+
+    candidates = rule_engine.evaluate_rules(
+        _rule_rows(active_rules),
+        scores=scores,
+        assessments=assessments,
+        last_assessed=last_assessed,
+        trigger_events=trigger_events,
+        today=today,
+        max_age_months=max_age_months_of(methodology.parameters if methodology is not None else None),
+    )
+    if run is not None:
+        # A score run judges every condition afresh: what it no longer finds is resolved, with the run named.
+        scored = {row.country_id for row in scores}
+        judged = {
+            kind: scope if kind == RuleKind.SERIOUS_SPECIFIC_INDICATOR else scored
+            for kind in kinds_in_use
+            if kind in rule_engine.CONDITION_KINDS
+        }
+        open_alerts = [
+            rule_engine.OpenAlertRow(id=pk, rule_kind=kind, country_id=country_id)
+            for pk, kind, country_id in Alert.objects.filter(
+                status__in=Alert.OPEN_STATUSES, rule_kind__in=list(judged), country_id__in=scope
+            ).values_list("pk", "rule_kind", "country_id")
+        ]
+        for cleared in rule_engine.alerts_cleared(open_alerts, candidates, judged=judged, scores=scores):
+            alert_resolve(alert_id=cleared.alert_id, run=run, reason=cleared.reason)
+    raised = []
+    for candidate in candidates:
+        alert = alert_raise(candidate=candidate, run=run)
+        if alert is not None:
+            raised.append(alert)
+    return raised
+
+
+def alert_raise(*, candidate: rule_engine.AlertCandidate, run: ScoreRun | None = None) -> Alert | None:
+    """Open an alert unless one is already open for the rule and country, or a person already handled this same
+    finding. A finding that cleared by itself (resolved) and comes back raises a new alert."""
+    seen = Alert.objects.filter(rule_kind=candidate.rule_kind, country_id=candidate.country_id).filter(
+        Q(status__in=Alert.OPEN_STATUSES) | (Q(fingerprint=candidate.fingerprint) & ~Q(status=Alert.Status.RESOLVED))
+    )
+    if seen.exists():
+        return None
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                rule_id=candidate.rule_id,
+                rule_kind=candidate.rule_kind,
+                country_id=candidate.country_id,
+                message=candidate.message[:500],
+                fingerprint=candidate.fingerprint[:200],
+                details=candidate.details,
+                run=run,
+            )
+            audit_record(
+                kind=AuditEvent.Kind.ALERT_RAISED,
+                alert=alert,
+                country=alert.country,
+                summary=f"{alert.get_rule_kind_display()}: {alert.message}",
+            )
+    except IntegrityError:
+        # Another evaluation opened the same alert a moment ago; one open alert per rule and country.
+        return None
+    return alert
+
+
+def alert_resolve(*, alert_id: int, run: ScoreRun, reason: str) -> Alert | None:
+    """Resolve an open alert whose condition a score run no longer finds; None if someone handled it meanwhile."""
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update(of=("self",)).select_related("country", "rule").get(pk=alert_id)
+        if not locked.is_open:
+            return None
+        locked.status = Alert.Status.RESOLVED
+        locked.handled_by = None
+        locked.handled_at = timezone.now()
+        locked.resolved_by_run = run
+        locked.save(update_fields=["status", "handled_by", "handled_at", "resolved_by_run"])
+        audit_record(
+            kind=AuditEvent.Kind.ALERT_RESOLVED,
+            alert=locked,
+            country=locked.country,
+            summary=(
+                f"Alert resolved: '{locked.rule.name}' no longer fires after score run {run.pk}. "
+                f"It had said: {locked.message}"
+            ),
+            reason=reason,
+            details={"run_id": run.pk},
+        )
+    return locked
+
+
+def _alert_handle(*, alert: Alert, user, status: str, kind: str, summary: str, reason: str = "") -> Alert:
+    if not can_handle_alert(user, alert.country):
+        raise PermissionDenied(f"Only analysts of {alert.country.name}'s desk and the Focal Point handle its alerts.")
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
+        if not locked.is_open:
+            raise ValidationError(f"This alert is already {locked.get_status_display().lower()}.")
+        if status == Alert.Status.ACKNOWLEDGED and locked.status == Alert.Status.ACKNOWLEDGED:
+            raise ValidationError("This alert is already acknowledged.")
+        locked.status = status
+        locked.handled_by = user
+        locked.handled_at = timezone.now()
+        locked.dismissal_reason = reason
+        locked.save(update_fields=["status", "handled_by", "handled_at", "dismissal_reason"])
+        audit_record(kind=kind, actor=user, alert=locked, country=locked.country, summary=summary, reason=reason)
+    return locked
+
+
+def alert_acknowledge(*, alert: Alert, user) -> Alert:
+    return _alert_handle(
+        alert=alert,
+        user=user,
+        status=Alert.Status.ACKNOWLEDGED,
+        kind=AuditEvent.Kind.ALERT_ACKNOWLEDGED,
+        summary=f"Alert acknowledged: {alert.message}",
+    )
+
+
+def alert_dismiss(*, alert: Alert, user, reason: str) -> Alert:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why this alert is dismissed."})
+    return _alert_handle(
+        alert=alert,
+        user=user,
+        status=Alert.Status.DISMISSED,
+        kind=AuditEvent.Kind.ALERT_DISMISSED,
+        summary=f"Alert dismissed: {alert.message}",
+        reason=reason.strip(),
+    )
+
+
+def alert_mark_escalated(*, escalation: Escalation, user) -> None:
+    """On submission: the alert the case answers, if still open, is marked escalated (once, by the first case)."""
+    alert = Alert.objects.select_for_update(of=("self",)).filter(pk=escalation.alert_id).first()
+    if alert is None or not alert.is_open:
+        return
+    alert.status = Alert.Status.ESCALATED
+    alert.handled_by = user
+    alert.handled_at = timezone.now()
+    alert.save(update_fields=["status", "handled_by", "handled_at"])
+    audit_record(
+        kind=AuditEvent.Kind.ALERT_ESCALATED,
+        actor=user,
+        alert=alert,
+        escalation=escalation,
+        summary=f"Alert turned into escalation {escalation.pk}: {alert.message}",
+    )

@@ -1,0 +1,185 @@
+"""Notifications: in-app and e-mail messages to the Focal Point and the analysts, and the overdue-case reminders.
+
+Every message is rendered from templates/alerts/email/<topic>_subject.txt, _body.txt and _body.html; the rendered
+text is kept on the Notification row. E-mails are sent by `alerts.tasks.notification_send_email_task`, enqueued
+through the outbox so they leave only once the transaction that records them commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts.models import RESPONSE_TIME, Escalation, Notification
+from alerts.selectors import focal_points
+from core.roles import Role
+from core.services import outbox_enqueue
+
+REMINDER_INTERVAL = dt.timedelta(hours=24)
+NOTIFICATION_SEND_EMAIL_TASK = "alerts.tasks.notification_send_email_task"
+TEMPLATE_DIR = "alerts/email"
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _case_url(escalation: Escalation) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("alerts:escalation_detail", args=[escalation.pk])
+
+
+def _case_context(escalation: Escalation) -> dict:
+    """What every message about a case shows: country, urgency, author, the scores at submission, the due time."""
+    snapshot = escalation.scores_snapshot or {}
+    score = (
+        f"Overall score {snapshot['overall']:.1f} ({snapshot.get('band_label') or snapshot.get('band')}), "
+        f"{snapshot['month'][:7]}"
+        if snapshot.get("overall") is not None
+        else "No scores yet"
+    )
+    due = escalation.response_due_at
+    return {
+        "escalation": escalation,
+        "raised_by": _display_name(escalation.created_by),
+        "score": score,
+        "due": f"{timezone.localtime(due):%d %B %Y %H:%M %Z}" if due else "",
+        "url": _case_url(escalation),
+    }
+
+
+def _render(name: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of one message, from its three templates."""
+    subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/{name}_subject.txt", context).split())
+    text = render_to_string(f"{TEMPLATE_DIR}/{name}_body.txt", context).strip("\n")
+    html = render_to_string(f"{TEMPLATE_DIR}/{name}_body.html", context).strip()
+    return subject, text, html
+
+
+def _notify(*, recipients: Iterable, escalation: Escalation, topic: str, message: tuple[str, str, str]):
+    """Record an in-app and an email notification per recipient; emails go out after the transaction commits."""
+    subject, body, html_body = message
+    now = timezone.now()
+    created = []
+    for recipient in recipients:
+        created.append(
+            Notification.objects.create(
+                recipient=recipient,
+                escalation=escalation,
+                topic=topic,
+                channel=Notification.Channel.IN_APP,
+                subject=subject,
+                body=body,
+                sent_at=now,
+            )
+        )
+        if recipient.email:
+            email = Notification.objects.create(
+                recipient=recipient,
+                escalation=escalation,
+                topic=topic,
+                channel=Notification.Channel.EMAIL,
+                address=recipient.email,
+                subject=subject,
+                body=body,
+                html_body=html_body,
+            )
+            created.append(email)
+            outbox_enqueue(NOTIFICATION_SEND_EMAIL_TASK, kwargs={"notification_id": email.pk})
+    return created
+
+
+def notify_focal_points(*, escalation: Escalation, resubmitted: bool, note: str = "") -> list[Notification]:
+    """Tell every focal point that a case was submitted, or resubmitted with the analyst's note."""
+    context = {**_case_context(escalation), "resubmitted": resubmitted, "note": note if resubmitted else ""}
+    return _notify(
+        recipients=focal_points(),
+        escalation=escalation,
+        topic=Notification.Topic.RESUBMITTED if resubmitted else Notification.Topic.SUBMITTED,
+        message=_render("escalation_submitted", context),
+    )
+
+
+def notify_decision(*, escalation: Escalation, decided_by) -> list[Notification]:
+    """Tell the case's author and its desk's analysts what the Focal Point decided, with the rationale and actions."""
+    recipients = {escalation.created_by.pk: escalation.created_by}
+    if escalation.country.desk_id:
+        for analyst in escalation.country.desk.analysts.filter(is_active=True, groups__name=Role.ANALYST.value):
+            recipients.setdefault(analyst.pk, analyst)
+    context = {**_case_context(escalation), "decided_by": _display_name(decided_by)}
+    context["actions"] = list(escalation.actions.all())
+    return _notify(
+        recipients=recipients.values(),
+        escalation=escalation,
+        topic=Notification.Topic.DECISION,
+        message=_render("escalation_decision", context),
+    )
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Send one recorded email notification once; True when it went out now."""
+    notification = Notification.objects.get(pk=notification_id)
+    if notification.channel != Notification.Channel.EMAIL or notification.sent_at is not None:
+        return False
+    message = EmailMultiAlternatives(
+        notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.address]
+    )
+    if notification.html_body:
+        message.attach_alternative(notification.html_body, "text/html")
+    message.send(fail_silently=False)
+    Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), error="")
+    return True
+
+
+def notification_mark_read(*, notification: Notification, user) -> None:
+    if notification.recipient_id != user.pk:
+        raise PermissionDenied("That notification is someone else's.")
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def _overdue_cases(now: dt.datetime):
+    overdue = Q()
+    for urgency, window in RESPONSE_TIME.items():
+        overdue |= Q(urgency=urgency, awaiting_since__lt=now - window)
+    due_for_reminder = Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - REMINDER_INTERVAL)
+    return Escalation.objects.filter(overdue, due_for_reminder, state__in=Escalation.AWAITING_FOCAL_POINT)
+
+
+def _remind(escalation: Escalation, now: dt.datetime) -> None:
+    hours = int((now - escalation.response_due_at).total_seconds() // 3600)
+    context = {
+        **_case_context(escalation),
+        "overdue": f"{hours} hours" if hours < 48 else f"{hours // 24} days",
+        "claimed_by": _display_name(escalation.claimed_by) if escalation.claimed_by else "",
+    }
+    _notify(
+        recipients=[escalation.claimed_by] if escalation.claimed_by else list(focal_points()),
+        escalation=escalation,
+        topic=Notification.Topic.REMINDER,
+        message=_render("escalation_reminder", context),
+    )
+
+
+def escalations_send_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind the Focal Point of every overdue case, at most once a day per case; returns the cases reminded."""
+    now = now or timezone.now()
+    reminded = 0
+    for escalation in _overdue_cases(now).select_related("country", "created_by", "claimed_by"):
+        with transaction.atomic():
+            # Claim the reminder with a conditional update so two beat runs never send it twice.
+            won = Escalation.objects.filter(pk=escalation.pk, last_reminded_at=escalation.last_reminded_at).update(
+                last_reminded_at=now
+            )
+            if not won:
+                continue
+            _remind(escalation, now)
+        reminded += 1
+    return reminded
