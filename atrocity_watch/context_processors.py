@@ -1,4 +1,7 @@
-from atrocity_watch.roles import Role, user_roles
+from django.urls import reverse
+
+from core import extensions
+from core.roles import Role, user_roles
 
 
 def roles(request):
@@ -12,3 +15,15 @@ def roles(request):
         "is_administrator": Role.ADMINISTRATOR in held,
         "role_labels": sorted(role.label for role in held),
     }
+
+
+def header_items(request):
+    """The navigation links other apps register (core.extensions.header_items) that this user may see."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"header_items": []}
+    items = [
+        {"label": item.label, "url": reverse(item.url_name), "active": item.active(request)}
+        for item in extensions.header_items
+        if item.visible(request)
+    ]
+    return {"header_items": items}

@@ -18,17 +18,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
-from atrocity_watch.roles import ALL_ROLES, can_escalate, can_record_assessment, role_required
+from core import extensions
+from core.months import month_add
+from core.roles import ALL_ROLES, can_record_assessment, role_required
+from core.selectors import country_timeline
 from indicators import charts
 from indicators.data_version import conditional_response, not_modified_or_none
 from indicators.filters import CRIME_GROUP_CHOICES, CountryScoreFilter
 from indicators.forms import CompareForm, assessment_formset
-from indicators.integrations import (
-    alert_counts_by_country,
-    alert_rules_published,
-    dataset_mappings_list,
-    timeline_for_country,
-)
+from indicators.importers.mappings import dataset_mappings
 from indicators.models import Country, Methodology
 from indicators.scoring.core import band_for, band_thresholds_of
 from indicators.selectors import (
@@ -45,7 +43,6 @@ from indicators.selectors import (
     indicators_by_factor_for_country,
     methodologies_all,
     methodology_active,
-    month_add,
     risk_factors_active,
     score_risers,
     score_run_latest,
@@ -85,8 +82,6 @@ CSV_HEADER = (
     "score_shown",
     *SCORE_RECORD_COLUMNS,
     "last_assessed",
-    "open_alerts",
-    "open_escalations",
 )
 
 
@@ -108,12 +103,26 @@ def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryS
         band_thresholds=_thresholds(methodology),
     )
     scores = list(filterset.qs)
-    counts = alert_counts_by_country()
     thresholds = _thresholds(methodology)
     for score in scores:
         score.focus_band = band_for(score.focus_score, thresholds)
-        score.open_alerts, score.open_escalations = counts.get(score.country_id, (0, 0))
+    _annotate_extra_columns(scores)
     return filterset, scores
+
+
+def _annotate_extra_columns(scores: list) -> None:
+    """Give each row `extra`: the values of the columns other apps add (core.extensions.overview_columns)."""
+    values: dict[int, dict] = {}
+    defaults: dict[str, object] = {}
+    country_ids = [score.country_id for score in scores]
+    for annotation in extensions.overview_row_annotations:
+        defaults.update(dict.fromkeys(annotation.columns, annotation.default))
+        for country_id, row in annotation.values(country_ids).items():
+            values.setdefault(country_id, {}).update(row)
+    names = [column.name for column in extensions.overview_columns]
+    for score in scores:
+        row = values.get(score.country_id, {})
+        score.extra = [row.get(name, defaults.get(name)) for name in names]
 
 
 def _unscored_count(filterset: CountryScoreFilter, methodology: Methodology | None) -> int | None:
@@ -182,6 +191,7 @@ def overview(request):
         if scores
         else None,
         "filtered": any(request.GET.get(name) for name in ("region", "desk", "band")),
+        "extra_columns": list(extensions.overview_columns),
     }
     return render(request, "indicators/overview.html", context)
 
@@ -214,7 +224,7 @@ def overview_export(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="atrocity-watch-scores-{stamp}.csv"'
     writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([*CSV_HEADER, *(column.name for column in extensions.overview_columns)])
     for score in scores:
         country = score.country
         # Names and desks are free text an administrator typed: a spreadsheet must not run them as formulas.
@@ -229,8 +239,7 @@ def overview_export(request):
                 filterset.score_column,
                 *(_csv_score_cell(column, getattr(score, column)) for column in SCORE_RECORD_COLUMNS),
                 score.last_assessed.isoformat() if score.last_assessed else "",
-                score.open_alerts,
-                score.open_escalations,
+                *score.extra,
             ]
         )
     return conditional_response(request, response, scope="overview-csv")
@@ -295,11 +304,10 @@ def country_detail(request, iso3: str):
         "window_start": window_start + dt.timedelta(days=1),
         "window_end": window_end,
         "assessment_count": len(rows),
-        "timeline": timeline_for_country(country, viewer=request.user),
+        "timeline": country_timeline(country=country, viewer=request.user),
         "may_assess": can_record_assessment(request.user, country),
-        "escalate_url": reverse("alerts:escalation_create", kwargs={"iso3": country.iso3})
-        if can_escalate(request.user, country)
-        else None,
+        "page_actions": extensions.page_actions(extensions.country_detail_actions, request, country),
+        "panels": extensions.panels_render_context(extensions.country_detail_panels, request, country),
         "compare_form": compare_form,
         "compare_slots": _compare_slots(compared),
         "other_countries": others,
@@ -440,7 +448,7 @@ def methodology(request):
             )
         ),
         "uniform_weights": len(set(parameters.get("factor_weights", {}).values())) <= 1,
-        "mappings": dataset_mappings_list(),
-        "alert_rules": alert_rules_published(),
+        "mappings": dataset_mappings(),
+        "panels": extensions.panels_render_context(extensions.methodology_panels, request, None),
     }
     return render(request, "indicators/methodology.html", context)

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from indicators.importers.mappings import SOURCES
+from indicators.importers.extension_sources import source_label
 
 
 class DatasetUploadForm(forms.Form):
@@ -17,7 +17,7 @@ class DatasetUploadForm(forms.Form):
 
     def __init__(self, *args, sources: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [(name, SOURCES[name].label) for name in sources]
+        self.fields["source"].choices = [(name, source_label(name)) for name in sources]
         if len(sources) == 1:
             self.fields["source"].initial = sources[0]
 

@@ -20,17 +20,28 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from atrocity_watch.roles import Role, can_administer, has_role, is_desk_analyst
+from core.roles import Role, can_administer, has_role, is_desk_analyst
+from core.services import outbox_enqueue
 from indicators.crosswalk import CountryCrosswalk
 from indicators.importers import PARSERS
 from indicators.importers.base import AssessmentRecord, ParserContext, ParseResult, RowError
-from indicators.importers.mappings import MAPPING_VERSION, SOURCES
+from indicators.importers.extension_sources import (
+    analyst_may_upload,
+    is_registered,
+    registered_import_execute,
+    source_label,
+    source_names,
+)
+from indicators.importers.mappings import MAPPING_VERSION
 from indicators.models import Assessment, Country, DatasetImport, Indicator
 from indicators.signals import assessments_imported
 
 BATCH_SIZE = 2000
 MAX_STORED_ERRORS = 10_000
 UPLOAD_DIR_NAME = "imports"
+# Registered names of the tasks in indicators.importers.tasks, enqueued through the outbox.
+DATASET_IMPORT_TASK = "indicators.importers.dataset_import"
+DATASET_IMPORTS_IN_ORDER_TASK = "indicators.importers.dataset_imports_in_order"
 
 # progress(done, total, stage): called as the import advances; the command draws its progress bar from it.
 Progress = Callable[[int, int, str], None]
@@ -38,14 +49,15 @@ Progress = Callable[[int, int, str], None]
 
 def dataset_import_permission_check(*, user, source: str) -> None:
     """Administrators import any source; analysts only the generic CSV (for their own desk's countries)."""
-    if source not in PARSERS:
-        raise ValidationError({"source": f"Unknown source {source!r}; choose one of {', '.join(PARSERS)}."})
+    known = source_names()
+    if source not in known:
+        raise ValidationError({"source": f"Unknown source {source!r}; choose one of {', '.join(known)}."})
     if user is None or can_administer(user):
         return
-    if has_role(user, Role.ANALYST) and SOURCES[source].analyst_may_upload:
+    if has_role(user, Role.ANALYST) and analyst_may_upload(source):
         return
     if has_role(user, Role.ANALYST):
-        raise PermissionDenied(f"Only administrators import the {SOURCES[source].label} dataset.")
+        raise PermissionDenied(f"Only administrators import the {source_label(source)} dataset.")
     raise PermissionDenied("Only analysts and administrators import data.")
 
 
@@ -91,7 +103,6 @@ def dataset_import_enqueue(
     An uploaded file is kept under VAR_DIR/imports until the worker has read it; a path is read where it lies. With
     send=False the row is created but the caller sends the task (to chain several imports).
     """
-    from indicators.importers.tasks import dataset_import_task
 
     dataset_import_permission_check(user=started_by, source=source)
     raw, file_name = _read_input(path_or_file)
@@ -124,7 +135,7 @@ def dataset_import_enqueue(
             file_path=file_path,
         )
         if send:
-            transaction.on_commit(lambda: dataset_import_task.delay(dataset_import.pk))
+            outbox_enqueue(DATASET_IMPORT_TASK, kwargs={"dataset_import_id": dataset_import.pk})
     return dataset_import, True
 
 
@@ -159,6 +170,8 @@ def dataset_import_execute(
     try:
         if raw is None:
             raw = Path(dataset_import.file_path).read_bytes()
+        if is_registered(dataset_import.source):
+            return registered_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
         indicators = {indicator.code: indicator for indicator in _active_indicators()}
         context = ParserContext(
             crosswalk=CountryCrosswalk.default(),
@@ -380,7 +393,6 @@ def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: b
     by checksum, so this is safe on every start. Queued imports run one after another in a single task (see
     dataset_imports_in_order_task)."""
     from indicators.importers import REAL_DATA_FILES
-    from indicators.importers.tasks import dataset_imports_in_order_task
 
     imports: list[DatasetImport] = []
     queued_ids: list[int] = []
@@ -402,7 +414,7 @@ def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: b
         if queued or dataset_import.status == DatasetImport.Status.QUEUED:
             queued_ids.append(dataset_import.pk)
     if queued_ids:
-        transaction.on_commit(lambda: dataset_imports_in_order_task.delay(queued_ids))
+        outbox_enqueue(DATASET_IMPORTS_IN_ORDER_TASK, kwargs={"dataset_import_ids": queued_ids})
     return imports
 
 

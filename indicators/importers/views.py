@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from atrocity_watch.roles import Role, can_administer, role_required
+from core import extensions
+from core.roles import Role, can_administer, role_required
+from indicators.importers.extension_sources import analyst_may_upload, source_names
 from indicators.importers.forms import DatasetUploadForm
 from indicators.importers.generic_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, TEMPLATE_HEADER
 from indicators.importers.mappings import SOURCES
@@ -21,8 +23,8 @@ PAGE_SIZE = 50
 
 def _sources_for(user) -> list[str]:
     if can_administer(user):
-        return list(SOURCES)
-    return [name for name, source in SOURCES.items() if source.analyst_may_upload]
+        return source_names()
+    return [name for name in source_names() if analyst_may_upload(name)]
 
 
 @role_required(Role.ANALYST, Role.ADMINISTRATOR)
@@ -40,7 +42,7 @@ def import_detail(request, pk: int):
     summary = dataset_import.summary or {}
     context = {
         "item": dataset_import,
-        "source": SOURCES.get(dataset_import.source),
+        "source": SOURCES.get(dataset_import.source) or extensions.importer_sources.get(dataset_import.source),
         "summary": summary,
         "in_progress": dataset_import.status in (DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING),
     }
