@@ -66,7 +66,6 @@ class AuditEvent(AppendOnlyModel):
         AIA_UPDATED = "aia_updated", "Atrocity Impact Assessment updated"
         AIA_COMPLETED = "aia_completed", "Atrocity Impact Assessment completed"
         RULE_PUBLISHED = "rule_published", "Alert rule published"
-        RULE_CHANGED = "rule_changed", "Alert rule changed"
         METHODOLOGY_PUBLISHED = "methodology_published", "Methodology published"
         METHODOLOGY_ACTIVATED = "methodology_activated", "Methodology activated"
 

@@ -193,7 +193,7 @@ class MethodologyAdmin(admin.ModelAdmin):
                     obj.is_active = type(obj).objects.get(pk=obj.pk).is_active
                 obj.save()  # Methodology.save refuses changes to a version in use
                 if activate:
-                    methodology_activate(methodology=obj)
+                    methodology_activate(methodology=obj, actor=request.user)
             return
         published = methodology_publish(
             name=obj.name,

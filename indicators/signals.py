@@ -1,9 +1,9 @@
 """Signals other parts of the system listen to, so the indicators app never imports them.
 
 assessment_recorded is sent inside the transaction that writes the assessment, so a receiver's own writes (the
-audit trail) commit with it or not at all; the other two are sent after commit. A receiver that enqueues a Celery task
-does so with transaction.on_commit(..., robust=True), so the task never races the data it reads and a broker outage
-is logged instead of failing a write that has already been saved.
+audit trail, outbox rows) commit with it or not at all; the other two are sent after commit. A receiver that wants
+a Celery task writes an outbox row (core.services.outbox_enqueue): the task is sent after commit, never races the
+data it reads, and a broker outage only delays it.
 """
 
 from django.dispatch import Signal

@@ -24,7 +24,8 @@ from django.utils import timezone
 from pandas.api.types import union_categoricals
 from psycopg.copy import QueuedLibpqWriter
 
-from core.services import outbox_enqueue
+from core.models import AuditEvent
+from core.services import audit_record, outbox_enqueue
 from indicators.heartbeat import heartbeat
 from indicators.models import (
     Assessment,
@@ -107,7 +108,7 @@ def methodology_publish(
         latest = Methodology.objects.select_for_update().aggregate(latest=Max("version"))["latest"] or 0
         if activate:
             Methodology.objects.filter(is_active=True).update(is_active=False)
-        return Methodology.objects.create(
+        methodology = Methodology.objects.create(
             version=latest + 1,
             name=name.strip(),
             description=description.strip(),
@@ -116,14 +117,30 @@ def methodology_publish(
             published_at=timezone.now(),
             created_by=created_by,
         )
+        audit_record(
+            kind=AuditEvent.Kind.METHODOLOGY_PUBLISHED,
+            actor=created_by,
+            summary=f"Methodology version {methodology.version} ('{methodology.name}') published"
+            + (" and made active." if activate else "."),
+            details={"methodology_id": methodology.pk, "version": methodology.version, "parameters": parameters},
+        )
+    return methodology
 
 
-def methodology_activate(*, methodology: Methodology) -> Methodology:
+def methodology_activate(*, methodology: Methodology, actor=None) -> Methodology:
     """Make this version the one new scores use; the previous active version stays stored, unchanged."""
     MethodologyParameters.from_dict(methodology.parameters)
     with transaction.atomic():
+        previous = list(Methodology.objects.filter(is_active=True).exclude(pk=methodology.pk).values_list("version"))
         Methodology.objects.filter(is_active=True).exclude(pk=methodology.pk).update(is_active=False)
         Methodology.objects.filter(pk=methodology.pk).update(is_active=True)
+        replaced = f", replacing version {previous[0][0]}" if previous else ""
+        audit_record(
+            kind=AuditEvent.Kind.METHODOLOGY_ACTIVATED,
+            actor=actor,
+            summary=f"Methodology version {methodology.version} ('{methodology.name}') made active{replaced}.",
+            details={"methodology_id": methodology.pk, "version": methodology.version},
+        )
     methodology.refresh_from_db()
     return methodology
 
