@@ -287,7 +287,7 @@ LOGGING = {
 
 # JSON bodies nested too deeply for the decoder answer 400, not 500.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "atrocity_watch.api.parsers.DepthLimitedJSONParser",
+    "core.api.parsers.DepthLimitedJSONParser",
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]

@@ -22,6 +22,7 @@ from core import extensions
 from core.months import month_add
 from core.roles import ALL_ROLES, can_record_assessment, role_required
 from core.selectors import country_timeline
+from core.spreadsheet import spreadsheet_safe
 from indicators import charts
 from indicators.data_version import conditional_response, not_modified_or_none
 from indicators.filters import CRIME_GROUP_CHOICES, CountryScoreFilter
@@ -49,7 +50,6 @@ from indicators.selectors import (
     score_runs_since,
 )
 from indicators.services import AssessmentBatchInvalid, assessments_record_batch
-from indicators.spreadsheet import spreadsheet_safe
 
 CRIME_GROUP_LABELS = dict(CRIME_GROUP_CHOICES)
 TREND_SERIES = {

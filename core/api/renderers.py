@@ -7,7 +7,7 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-from indicators.spreadsheet import spreadsheet_safe
+from core.spreadsheet import spreadsheet_safe
 
 
 def _flatten(value, prefix: str, row: dict) -> None:

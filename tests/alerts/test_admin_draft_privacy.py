@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from alerts import services
-from alerts.models import AuditEvent, Escalation
+from alerts.models import Escalation
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 State = Escalation.State
