@@ -421,8 +421,6 @@ def dataset_imports_enqueue_real_data(*, data_dir: Path, started_by=None, now: b
 def dataset_imports_reap(*, now=None) -> list[int]:
     """Fail every worker-run import whose heartbeat is older than RUN_STALE_SECONDS, with the reason, and queue its
     file once more as a new import (not again if it was itself such a re-run); returns the new imports' ids."""
-    from indicators.importers.tasks import dataset_import_task
-
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
     requeued: list[int] = []
@@ -457,5 +455,5 @@ def dataset_imports_reap(*, now=None) -> list[int]:
                 rerun_of=dataset_import,
             )
             requeued.append(rerun.pk)
-            transaction.on_commit(lambda pk=rerun.pk: dataset_import_task.delay(pk))
+            outbox_enqueue(DATASET_IMPORT_TASK, kwargs={"dataset_import_id": rerun.pk})
     return requeued

@@ -3,7 +3,7 @@
 from django.test import Client
 
 from atrocity_watch.management.commands.bench_load import Command, wrk_figures
-from atrocity_watch.roles import Role, user_roles
+from core.roles import Role, user_roles
 
 
 def test_bench_users_are_distinct_and_each_session_and_token_signs_its_user_in(db):

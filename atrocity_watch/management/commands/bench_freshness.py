@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from atrocity_watch.celery import app as celery_app
-from atrocity_watch.roles import Role
+from core.roles import Role
 from indicators.models import Country
 from indicators.selectors import indicators_active
 from indicators.services import assessments_record_batch
