@@ -4,9 +4,9 @@ listed nor opened there (issue 13, defect 5)."""
 import pytest
 from django.urls import reverse
 
-from alerts import services
 from alerts.models import Escalation
 from core.models import AuditEvent
+from core.services import audit_record
 
 pytestmark = pytest.mark.django_db
 State = Escalation.State
@@ -15,7 +15,7 @@ State = Escalation.State
 @pytest.fixture
 def alices_draft(make_escalation, alice, country_a):
     draft = make_escalation(State.DRAFT, summary="Private working note about Alphaland")
-    services.audit_record(
+    audit_record(
         kind=AuditEvent.Kind.ESCALATION_CREATED,
         summary="Draft escalation started",
         actor=alice,
@@ -49,11 +49,11 @@ def test_the_admin_refuses_to_open_another_users_draft(client, ada, alices_draft
 
 def test_the_admin_audit_list_hides_the_entries_of_another_users_draft(client, ada, alices_draft, submitted_case):
     """Audit entries of the draft are left out; entries of readable cases and of no case stay."""
-    services.audit_record(kind=AuditEvent.Kind.TRANSITION, summary="Submitted", escalation=submitted_case)
+    audit_record(kind=AuditEvent.Kind.TRANSITION, summary="Submitted", escalation=submitted_case)
     client.force_login(ada)
-    response = client.get(reverse("admin:alerts_auditevent_changelist"))
+    response = client.get(reverse("admin:core_auditevent_changelist"))
     listed = list(response.context["cl"].result_list)
     assert all(event.escalation_id != alices_draft.pk for event in listed)
     assert any(event.escalation_id == submitted_case.pk for event in listed)
     private = AuditEvent.objects.get(escalation=alices_draft)
-    assert client.get(reverse("admin:alerts_auditevent_change", args=[private.pk])).status_code == 302
+    assert client.get(reverse("admin:core_auditevent_change", args=[private.pk])).status_code == 302
