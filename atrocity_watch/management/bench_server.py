@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.test import Client, override_settings
 
-from atrocity_watch.roles import Role
+from core.roles import Role
 from indicators.models import Desk
 
 BENCH_USER_PREFIX = "bench_load_"
