@@ -45,3 +45,19 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+def api_query_parameters_once(get_response):
+    """An API query parameter given twice (page_size=5&page_size=500) is ambiguous: 400 naming it, not a guess."""
+
+    def middleware(request):
+        if request.path.startswith("/api/"):
+            repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                message = f"Give each query parameter once; repeated: {', '.join(repeated)}."
+                fields = {name: ["Given more than once."] for name in repeated}
+                body = {"error": {"status": 400, "code": "invalid", "message": message, "fields": fields}}
+                return JsonResponse(body, status=400)
+        return get_response(request)
+
+    return middleware

@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "atrocity_watch.api.schema.add_error_responses",
+        "atrocity_watch.api.schema.document_query_parameters",
     ],
 }
 
@@ -285,17 +286,15 @@ LOGGING = {
 # ----------------------------------------------------------------------------------------------------------------
 # Hardening (issue 13): grouped here so the rest of the file stays as it was.
 
-# JSON bodies nested too deeply for the decoder answer 400, not 500.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "core.api.parsers.DepthLimitedJSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
+# The API reads JSON (the bulk endpoint also CSV and uploads); bodies nested too deeply answer 400, not 500.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["core.api.parsers.DepthLimitedJSONParser"]
 
 # Hardening middleware sits right after SecurityMiddleware, so every later layer sees only requests it may serve.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "atrocity_watch.middleware.trace_refused"
 )
+_after_trace = MIDDLEWARE.index("atrocity_watch.middleware.trace_refused") + 1
+MIDDLEWARE.insert(_after_trace, "atrocity_watch.middleware.api_query_parameters_once")
 
 # Login lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username lock that account for
 # AXES_COOLOFF_MINUTES, during which even the right password is refused with a page that says so. The same limit per

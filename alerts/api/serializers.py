@@ -103,7 +103,7 @@ class EscalationDetailSerializer(EscalationSerializer):
         OpenApiExample(
             "Draft an escalation",
             value={
-                "country": "QAA",
+                "country": "KEN",
                 "summary": "Militia mobilisation against the minority in the north.",
                 "risk_assessment": "Hate speech by officials has been followed by arms deliveries to militias.",
                 "evidence_links": ["https://example.org/report"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -14,6 +15,18 @@ class OrderedPageNumberPagination(PageNumberPagination):
     @property
     def max_page_size(self) -> int:
         return settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        """The page size asked for, refused (400) when it is not a whole number from 1 to the maximum; DRF would
+        silently clamp or ignore it, so a client would never learn that it got fewer rows than it asked for."""
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Give a whole number from 1 to {self.max_page_size}; got {raw!r}."]}
+            )
+        return int(raw)
 
     def paginate_queryset(self, queryset, request, view=None):
         # Pages of an unordered queryset can repeat or skip rows between requests, so refuse to serve them.

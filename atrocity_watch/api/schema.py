@@ -68,3 +68,64 @@ def add_error_responses(result, generator, request, public):
                     if CSV_DESCRIPTION not in operation.get("description", ""):
                         operation["description"] = operation.get("description", "") + CSV_DESCRIPTION
     return result
+
+
+EMPTY_VALUE = {"type": "string", "enum": [""], "description": "Empty: the same as leaving the parameter out."}
+
+
+def _filter_field_schema(field) -> dict:
+    """What a FilterSet's form field accepts, as JSON Schema keywords: choices as an enum, number bounds."""
+    from django import forms
+
+    if isinstance(field, forms.ModelChoiceField):
+        key = field.to_field_name or "pk"
+        return {"enum": [str(getattr(obj, key)) for obj in field.queryset]}
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        if type(field).__name__.endswith("CSVField") or "CSV" in type(field).__name__:
+            return {}
+        return {"enum": [str(value) for value, _ in field.choices if value not in ("", None)]}
+    bounds = {}
+    if getattr(field, "min_value", None) is not None:
+        bounds["minimum"] = field.min_value
+    if getattr(field, "max_value", None) is not None:
+        bounds["maximum"] = field.max_value
+    return bounds
+
+
+def _list_filterset(path: str):
+    """The FilterSet of the list view at `path`, instantiated unbound, or None."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    view_class = getattr(match.func, "cls", None)
+    actions = getattr(match.func, "actions", None) or {}
+    filterset_class = getattr(view_class, "filterset_class", None)
+    if filterset_class is None or actions.get("get") != "list":
+        return None
+    return filterset_class(data={}, queryset=filterset_class._meta.model.objects.none())
+
+
+def document_query_parameters(result, generator, request, public):
+    """Every query parameter documents what the server accepts: FilterSet choices (including the regions and desks
+    in the database) as enums, number bounds as minimum and maximum, and the empty value, which the server treats as
+    an absent parameter. Without this, a client (or schemathesis) sending a schema-valid value would be refused."""
+    for path, path_item in result.get("paths", {}).items():
+        filterset = _list_filterset(path) if "{" not in path else None
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query" or "schema" not in parameter:
+                    continue
+                schema = parameter["schema"]
+                if filterset is not None and method == "get" and parameter["name"] in filterset.form.fields:
+                    constraints = _filter_field_schema(filterset.form.fields[parameter["name"]])
+                    if "enum" in constraints and schema.get("type") in (None, "string", "integer", "number"):
+                        schema = {"type": "string", "enum": constraints["enum"]}
+                    else:
+                        schema = {**schema, **{k: v for k, v in constraints.items() if k != "enum"}}
+                parameter["schema"] = {"anyOf": [schema, EMPTY_VALUE]}
+    return result

@@ -228,7 +228,7 @@ class LookupField(serializers.CharField):
         return found
 
 
-@extend_schema_field({"type": "string", "example": "QAA"})
+@extend_schema_field({"type": "string", "example": "KEN"})
 class CountryCodeField(LookupField):
     def __init__(self, **kwargs):
         super().__init__(context_key="countries", normalise=lambda code: code.strip().upper(), noun="country", **kwargs)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
@@ -46,17 +46,21 @@ class ExplanationQuerySerializer(serializers.Serializer):
     )
 
     def validate_month(self, value):
+        # A well-formed date outside the scored range names a score that does not exist: 404, as for any missing
+        # object, rather than a 400 for a request the schema calls valid.
         if value < EARLIEST_OBSERVATION:
-            raise serializers.ValidationError(f"Scores start in {EARLIEST_OBSERVATION:%Y}; {value} is earlier.")
+            raise NotFound(f"Scores start in {EARLIEST_OBSERVATION:%Y}; there is no score for {value}.")
         if value > timezone.localdate():
-            raise serializers.ValidationError(f"{value} is in the future; there is no score to explain yet.")
+            raise NotFound(f"{value} is in the future; there is no score for it to explain yet.")
         return value
 
 
 class HistoryQuerySerializer(serializers.Serializer):
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
-    methodology = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    since = serializers.DateField(required=False, help_text="First month, inclusive.")
+    until = serializers.DateField(required=False, help_text="Last month, inclusive.")
+    methodology = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="Methodology version."
+    )
 
 
 class ReadOnlyViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
@@ -85,11 +89,7 @@ class CountryViewSet(ReadOnlyViewSet):
             "Every monthly score of the country under a methodology (the active one unless `methodology` is given), "
             "oldest first, each month with its risk-factor breakdown. `since` and `until` bound the months."
         ),
-        parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATE, description="First month, inclusive."),
-            OpenApiParameter("until", OpenApiTypes.DATE, description="Last month, inclusive."),
-            OpenApiParameter("methodology", OpenApiTypes.INT, description="Methodology version."),
-        ],
+        parameters=[HistoryQuerySerializer],
         responses={200: api_serializers.CountryHistorySerializer},
         filters=False,
     )
@@ -330,7 +330,7 @@ class AssessmentViewSet(DataConditionalListMixin, CsvListMixin, mixins.CreateMod
                 "CSV body",
                 value=(
                     "country,indicator,observed_on,severity,confidence,source,evidence\n"
-                    "QAA,7.4,2026-03-01,2,medium,Desk reporting,Officials' speeches\n"
+                    "KEN,7.4,2026-03-01,2,medium,Desk reporting,Officials' speeches\n"
                 ),
                 media_type="text/csv",
                 request_only=True,

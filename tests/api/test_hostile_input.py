@@ -122,3 +122,50 @@ def test_the_overview_export_neutralises_spreadsheet_formulas_in_names(page_clie
     assert row[header.index("name") if "name" in header else 1].startswith("'=HYPERLINK")
     assert "'@SUM(1+1)" in row
     assert not any(cell.startswith(("=", "@", "+")) for line in rows[1:] for cell in line)
+
+
+@pytest.mark.parametrize("query", ["page_size=0", "page_size=501", "page_size=-3", "page_size=1.5", "page_size=ten"])
+def test_a_page_size_outside_the_documented_range_answers_400(api_clients, query):
+    """The schema says 1 to 500; anything else is refused, not clamped or ignored."""
+    response = api_clients["victor"].get(f"/api/v1/countries/?{query}")
+    assert response.status_code == 400
+    assert "page_size" in response.json()["error"]["fields"]
+
+
+def test_a_query_parameter_given_twice_answers_400_naming_it(api_clients):
+    """page_size=5&page_size=500 is ambiguous: the API says which parameter was repeated."""
+    response = api_clients["victor"].get("/api/v1/countries/?page_size=5&page_size=500")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"page_size": ["Given more than once."]}
+
+
+def test_an_empty_query_parameter_is_the_same_as_leaving_it_out(api_clients, scored):
+    """The schema documents the empty value on every query parameter, and the server treats it as absent."""
+    assert api_clients["victor"].get("/api/v1/scores/?region=&page_size=&band=").status_code == 200
+    schema = api_clients["victor"].get("/api/schema/", {"format": "json"}).json()
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/scores/"]["get"]["parameters"]}
+    assert {"type": "string", "enum": [""]}.items() <= parameters["region"]["anyOf"][1].items()
+
+
+def test_filter_choices_from_the_database_are_documented_as_enums(api_clients, scored):
+    """Regions and desk slugs the server accepts are listed in the schema, so a schema-valid value is never refused."""
+    schema = api_clients["victor"].get("/api/schema/", {"format": "json"}).json()
+    parameters = {p["name"]: p["schema"]["anyOf"][0] for p in schema["paths"]["/api/v1/scores/"]["get"]["parameters"]}
+    assert "great-lakes" in parameters["desk"]["enum"]
+    assert "Asia" in parameters["region"]["enum"]
+    indicators = schema["paths"]["/api/v1/indicators/"]["get"]["parameters"]
+    risk_factor = next(p["schema"]["anyOf"][0] for p in indicators if p["name"] == "risk_factor")
+    assert (risk_factor["minimum"], risk_factor["maximum"]) == (1, 99)
+
+
+@pytest.mark.parametrize("month", ["0127-01-22", "2999-01-01"])
+def test_explaining_a_month_with_no_possible_score_answers_404(api_clients, country_a, month):
+    """A well-formed month before 1900 or in the future names a score that does not exist."""
+    response = api_clients["victor"].get(f"/api/v1/countries/QAA/explanation/?month={month}")
+    assert response.status_code == 404
+
+
+def test_api_writes_accept_json_only_outside_the_bulk_endpoint(api_clients, country_a):
+    """Form and multipart bodies are refused with 415, as the schema documents only JSON for them."""
+    response = api_clients["alice"].post("/api/v1/assessments/", {"country": "QAA"}, format="multipart")
+    assert response.status_code == 415

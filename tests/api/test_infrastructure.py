@@ -65,10 +65,12 @@ def test_invalid_filter_value_gives_400_naming_the_filter(persona_clients):
     assert "observed_after" in error["fields"]
 
 
-def test_page_size_is_capped(persona_clients, settings):
+def test_page_size_over_the_maximum_is_refused_rather_than_silently_capped(persona_clients, settings):
+    """A client asking for more rows than a page holds is told so (issue 13: it used to get fewer without notice)."""
     settings.API_MAX_PAGE_SIZE = 7
-    body = persona_clients["victor"].get("/api/v1/countries/?page_size=1000").json()
-    assert len(body["results"]) == 7
+    error = assert_error_shape(persona_clients["victor"].get("/api/v1/countries/?page_size=1000"), 400)
+    assert "from 1 to 7" in error["fields"]["page_size"][0]
+    assert len(persona_clients["victor"].get("/api/v1/countries/?page_size=7").json()["results"]) == 7
 
 
 def test_page_past_the_end_answers_404_in_the_error_shape(persona_clients):

@@ -129,9 +129,10 @@ def test_every_role_reads_a_score_explanation(persona_clients, scored, persona):
 
 @pytest.mark.parametrize("month", ["0001-01-15", "9999-12-31", "1899-12-31"])
 def test_explanation_of_an_extreme_month_is_not_a_server_error(persona_clients, scored, month):
+    """A well-formed month outside the scored range is a score that does not exist: 404 (issue 13's schema run)."""
     response = persona_clients["victor"].get(f"/api/v1/countries/QAA/explanation/?month={month}")
-    assert response.status_code == 400
-    assert "month" in response.json()["error"]["fields"]
+    assert response.status_code == 404
+    assert "no score" in response.json()["error"]["message"]
 
 
 def test_latest_scores_history_and_overview_export_show_the_same_score_columns(persona_clients, scored, client, victor):
