@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "alerts.tasks.escalations_send_reminders_task",
         "schedule": crontab(minute=5),
     },
+    # The report to Parliament: both editions of the quarter just ended, drafted for the Focal Point's review.
+    "reports-draft-quarterly": {
+        "task": "reports.tasks.reports_draft_quarterly",
+        "schedule": crontab(hour=5, minute=30, day_of_month=1, month_of_year="1,4,7,10"),
+    },
 }
 
 app.autodiscover_tasks()

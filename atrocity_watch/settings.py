@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "atrocity_watch",
     "indicators",
     "alerts",
+    "reports",
 ]
 
 MIDDLEWARE = [

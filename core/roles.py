@@ -190,3 +190,18 @@ def role_required(*roles: Role) -> Callable:
 
 
 ALL_ROLES = tuple(Role)
+
+
+def can_prepare_report(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Administrators and the Focal Point generate reports to Parliament, review drafts, publish and correct them."""
+    return has_role(user, Role.FOCAL_POINT, Role.ADMINISTRATOR)
+
+
+def can_approve_report(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Only the R2P Focal Point approves a draft report for publication."""
+    return has_role(user, Role.FOCAL_POINT)
+
+
+def can_read_report(user: AbstractBaseUser | AnonymousUser, *, published: bool) -> bool:
+    """Every role reads published reports (both editions); only those who prepare reports read the others."""
+    return can_prepare_report(user) if not published else can_read(user)

@@ -1,0 +1,306 @@
+"""Writes for reports: request, generate, approve, publish, withdraw and correct a report to Parliament.
+
+The lifecycle is one table (TRANSITIONS): queued -> draft (generated) -> approved (by the Focal Point) -> published.
+A published report never changes (reports.models refuses it); a correction is a new version whose `replaces` names
+the published one. Every step writes an audit event whose details name the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from alerts.models import AuditEvent
+from alerts.selectors import focal_points
+from alerts.services import audit_record
+from atrocity_watch.roles import can_approve_report, can_prepare_report
+from reports.editions import EDITIONS
+from reports.models import Report
+from reports.periods import Period, period_parse
+from reports.rendering import report_render
+from reports.selectors import report_content, report_latest_published
+
+logger = logging.getLogger(__name__)
+Status = Report.Status
+
+# Who may move a report from which states to which, in one place.
+TRANSITIONS = {
+    "approve": ((Status.DRAFT,), Status.APPROVED),
+    "publish": ((Status.APPROVED,), Status.PUBLISHED),
+    "withdraw": ((Status.QUEUED, Status.DRAFT, Status.APPROVED, Status.FAILED), Status.WITHDRAWN),
+}
+
+
+class ReportTransitionError(ValidationError):
+    """The report is not in a state that allows the step asked for."""
+
+
+def _audit(*, kind: str, report: Report, actor, summary: str, reason: str = "", **details) -> AuditEvent:
+    return audit_record(
+        kind=kind,
+        actor=actor,
+        summary=summary,
+        reason=reason,
+        details={"report_id": report.pk, "period": report.period, "edition": report.edition, **details},
+    )
+
+
+def _label(report: Report) -> str:
+    return f"report to Parliament {report.period}, {report.get_edition_display().lower()}, version {report.version}"
+
+
+def report_request(
+    *,
+    period: str,
+    edition: str,
+    user=None,
+    trigger: str = Report.Trigger.PAGE,
+    replaces: Report | None = None,
+    correction_note: str = "",
+) -> Report:
+    """Record a report to be generated (status queued); a correction names the published report it replaces.
+
+    Refuses a new report for a period and edition already published unless it is a correction of the latest
+    published version. Older drafts of the same period and edition are withdrawn: one draft is under review at a time.
+    """
+    if trigger == Report.Trigger.PAGE and not can_prepare_report(user):
+        raise PermissionDenied("Only administrators and the Focal Point generate reports to Parliament.")
+    parsed: Period = period_parse(period)
+    if edition not in EDITIONS:
+        raise ValidationError({"edition": f"Choose an edition: {', '.join(EDITIONS)}."})
+    latest_published = report_latest_published(period=parsed.code, edition=edition)
+    correction_note = (correction_note or "").strip()
+    if replaces is None and latest_published is not None:
+        raise ValidationError(
+            f"The {EDITIONS[edition].lower()} for {parsed.code} is published (version {latest_published.version}); "
+            "issue a correction of it instead."
+        )
+    if replaces is not None:
+        if latest_published is None or replaces.pk != latest_published.pk:
+            raise ValidationError("Only the latest published version of a report can be corrected.")
+        if not correction_note:
+            raise ValidationError({"correction_note": "Say what the correction changes: it is printed on its cover."})
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                superseded = list(
+                    Report.objects.select_for_update()
+                    .filter(period=parsed.code, edition=edition, status__in=[Status.DRAFT, Status.APPROVED])
+                    .defer("pdf", "html", "content")
+                )
+                version = (
+                    Report.objects.filter(period=parsed.code, edition=edition).aggregate(v=Max("version"))["v"] or 0
+                ) + 1
+                report = Report.objects.create(
+                    period=parsed.code,
+                    period_start=parsed.start,
+                    period_end=parsed.end,
+                    edition=edition,
+                    version=version,
+                    trigger=trigger,
+                    replaces=replaces,
+                    correction_note=correction_note,
+                    requested_by=user,
+                )
+                for old in superseded:
+                    _move(report=old, action="withdraw", user=user, reason=f"Replaced by version {version}.")
+                _audit(
+                    kind="report_requested",
+                    report=report,
+                    actor=user,
+                    summary=(
+                        f"Correction of version {replaces.version} requested: {_label(report)}."
+                        if replaces
+                        else f"Generation requested: {_label(report)}."
+                    ),
+                    reason=correction_note,
+                    trigger=trigger,
+                )
+                return report
+        except IntegrityError:
+            if attempt:  # two requests raced for the same version twice: let the caller see it
+                raise
+    raise AssertionError("unreachable")
+
+
+def report_build(*, report_id: int) -> Report:
+    """Generate a queued report's content, HTML and PDF and store them with their checksums (status draft).
+
+    Idempotent: a report that is no longer queued is returned unchanged, so a redelivered task does no harm.
+    """
+    report = Report.objects.select_related("replaces").get(pk=report_id)
+    if report.status != Status.QUEUED:
+        return report
+    started = time.perf_counter()
+    try:
+        content = report_content(period=period_parse(report.period))
+        generated_at = timezone.now()
+        correction = (
+            {
+                "version": report.replaces.version,
+                "published_on": report.replaces.published_at,
+                "note": report.correction_note,
+            }
+            if report.replaces
+            else None
+        )
+        rendered = report_render(
+            content=content,
+            edition=report.edition,
+            version=report.version,
+            generated_at=generated_at,
+            correction=correction,
+        )
+    except Exception as exc:  # record any failure on the row the page shows, then let the task see it
+        logger.exception("Report %s could not be generated", report.pk)
+        Report.objects.filter(pk=report.pk, status=Status.QUEUED).update(
+            status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        report.refresh_from_db()
+        _audit(kind="report_failed", report=report, actor=None, summary=f"Generation failed: {_label(report)}.")
+        raise
+    elapsed = time.perf_counter() - started
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, status=Status.QUEUED).update(
+            status=Status.DRAFT,
+            pdf=rendered.pdf,
+            pdf_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+            html=rendered.html,
+            html_sha256=hashlib.sha256(rendered.html.encode()).hexdigest(),
+            # Stored as JSON reads it back, so the record compares equal to itself after a reload.
+            content=json.loads(json.dumps(content, cls=DjangoJSONEncoder)),
+            page_count=rendered.page_count,
+            generation_seconds=round(elapsed, 3),
+            generated_at=generated_at,
+            error="",
+        )
+        report.refresh_from_db()
+        if updated:
+            _audit(
+                kind="report_drafted",
+                report=report,
+                actor=None,
+                summary=f"Drafted {_label(report)}: {report.page_count} pages in {elapsed:.1f} s.",
+                pdf_sha256=report.pdf_sha256,
+            )
+    return report
+
+
+def report_generate(**kwargs) -> Report:
+    """Request and generate a report in this process (the command line, and tests)."""
+    report = report_request(**kwargs)
+    return report_build(report_id=report.pk)
+
+
+def _move(*, report: Report, action: str, user, reason: str = "") -> Report:
+    sources, target = TRANSITIONS[action]
+    now = timezone.now()
+    fields = {"status": target}
+    if action == "approve":
+        fields.update(approved_by=user, approved_at=now)
+    elif action == "publish":
+        fields.update(published_by=user, published_at=now)
+    updated = Report.objects.filter(pk=report.pk, status__in=sources).update(**fields)
+    if not updated:
+        current = Report.objects.only("status").get(pk=report.pk)
+        allowed = " or ".join(Status(s).label.lower() for s in sources)
+        raise ReportTransitionError(
+            f"Cannot {action} {_label(report)}: it is {current.get_status_display().lower()}; "
+            f"only a report that is {allowed} can be."
+        )
+    previous = report.status
+    for name, value in fields.items():
+        setattr(report, name, value)
+    _audit(
+        kind=f"report_{target}",
+        report=report,
+        actor=user,
+        summary=f"{Status(previous).label} → {Status(target).label}: {_label(report)}.",
+        reason=reason,
+        from_state=previous,
+        to_state=target,
+    )
+    return report
+
+
+def report_approve(*, report: Report, user) -> Report:
+    if not can_approve_report(user):
+        raise PermissionDenied("Only the R2P Focal Point approves a report to Parliament.")
+    with transaction.atomic():
+        return _move(report=report, action="approve", user=user)
+
+
+def report_publish(*, report: Report, user) -> Report:
+    """Publish an approved report: its stored file must still match its checksum, and a correction must still
+    replace the latest published version."""
+    if not can_prepare_report(user):
+        raise PermissionDenied("Only administrators and the Focal Point publish reports to Parliament.")
+    with transaction.atomic():
+        stored = Report.objects.select_for_update().get(pk=report.pk)
+        if stored.status == Status.APPROVED and not stored.pdf_intact():
+            raise ReportTransitionError(
+                "The stored PDF no longer matches its checksum; generate the report again before publishing."
+            )
+        if stored.replaces_id is not None:
+            latest = report_latest_published(period=stored.period, edition=stored.edition)
+            if latest is None or latest.pk != stored.replaces_id:
+                raise ReportTransitionError(
+                    f"Version {stored.replaces.version} is no longer the latest published version; "
+                    "correct the latest one instead."
+                )
+        elif report_latest_published(period=stored.period, edition=stored.edition) is not None:
+            raise ReportTransitionError("This period and edition is already published; publish a correction instead.")
+        return _move(report=report, action="publish", user=user)
+
+
+def report_withdraw(*, report: Report, user, reason: str = "") -> Report:
+    if not can_prepare_report(user):
+        raise PermissionDenied("Only administrators and the Focal Point withdraw draft reports.")
+    with transaction.atomic():
+        return _move(report=report, action="withdraw", user=user, reason=reason)
+
+
+def report_correct(*, original: Report, user, note: str, trigger: str = Report.Trigger.PAGE) -> Report:
+    """Request a correction: a new version of the same period and edition that names the report it replaces."""
+    if original.status != Status.PUBLISHED:
+        raise ReportTransitionError("Only a published report is corrected; a draft is simply generated again.")
+    return report_request(
+        period=original.period,
+        edition=original.edition,
+        user=user,
+        trigger=trigger,
+        replaces=original,
+        correction_note=note,
+    )
+
+
+def report_notify_drafted(*, report: Report) -> int:
+    """Tell every Focal Point that a draft waits for approval; returns how many were told."""
+    recipients = [user for user in focal_points() if user.email]
+    subject = f"Draft for your approval: {_label(report)}"
+    from django.conf import settings
+
+    link = f"{settings.SITE_URL.rstrip('/')}/reports/{report.pk}/"
+    body = (
+        f"The {_label(report)} has been drafted ({report.page_count} pages) and waits for your review and "
+        f"approval before it can be published.\n\nReview it here: {link}\n"
+    )
+    sent = 0
+    for user in recipients:
+        sent += send_mail(subject, body, None, [user.email], fail_silently=False)
+    _audit(
+        kind="report_notified",
+        report=report,
+        actor=None,
+        summary=f"Focal Point notified of the draft {_label(report)} ({sent} message{'s' if sent != 1 else ''}).",
+    )
+    return sent

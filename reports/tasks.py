@@ -1,0 +1,38 @@
+"""Celery tasks for reports: thin shells that look a report up by id, or the date, and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from indicators.tasks import RETRY_OPTIONS
+from reports import services
+from reports.editions import EDITIONS
+from reports.models import Report
+from reports.periods import quarter_before
+
+
+@shared_task(**{**RETRY_OPTIONS, "soft_time_limit": 600, "time_limit": 660})
+def report_build(report_id: int) -> str:
+    """Generate a queued report; idempotent, so a redelivered message finds it drafted and does nothing."""
+    return services.report_build(report_id=report_id).status
+
+
+@shared_task(**RETRY_OPTIONS)
+def reports_draft_quarterly() -> list[int]:
+    """Beat, on the first day of each quarter: draft both editions of the quarter just ended and tell the Focal
+    Point. A period and edition that already has a report (other than a withdrawn or failed one) is left alone."""
+    period = quarter_before(timezone.localdate())
+    drafted = []
+    for edition in EDITIONS:
+        exists = (
+            Report.objects.filter(period=period.code, edition=edition)
+            .exclude(status__in=[Report.Status.WITHDRAWN, Report.Status.FAILED])
+            .exists()
+        )
+        if exists:
+            continue
+        report = services.report_generate(period=period.code, edition=edition, trigger=Report.Trigger.SCHEDULE)
+        services.report_notify_drafted(report=report)
+        drafted.append(report.pk)
+    return drafted
