@@ -45,6 +45,20 @@
     document.querySelectorAll("[data-figure]").forEach(draw);
   }
 
+  // Printing: redraw each figure at the printable width of an A4 page (about 680 CSS pixels inside the margins)
+  // so it is not cut at the right edge, and give it back its own width afterwards.
+  var PRINT_WIDTH = 680;
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll(".chart-drawn").forEach(function (element) {
+      window.Plotly.relayout(element, { width: Math.min(PRINT_WIDTH, element.clientWidth || PRINT_WIDTH), autosize: false });
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll(".chart-drawn").forEach(function (element) {
+      window.Plotly.relayout(element, { width: null, autosize: true });
+    });
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawAll);
   } else {
