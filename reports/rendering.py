@@ -99,6 +99,8 @@ def report_render(
         "generated_at": generated_at,
         "correction": correction,
         "public_rule": PUBLIC_RULE,
+        # The stored HTML is served beside its PDF (/reports/<id>/report.html and report.pdf).
+        "toolbar": [("Open the PDF", "report.pdf")],
         "map_svg": mark_safe(  # noqa: S308 - built by reports.charts, which escapes every text it writes
             charts.world_map_svg(
                 shapes=world_shapes(),
@@ -117,7 +119,7 @@ def report_render(
     return _document("reports/document/report.html", context, with_pdf=with_pdf)
 
 
-def brief_render(*, content: dict, with_pdf: bool) -> Rendered:
+def brief_render(*, content: dict, with_pdf: bool, toolbar: list[tuple[str, str]] = ()) -> Rendered:
     """Render a country brief; it is an internal document (OFFICIAL-SENSITIVE)."""
     country = content["country"]
     score = content["score"]
@@ -125,6 +127,7 @@ def brief_render(*, content: dict, with_pdf: bool) -> Rendered:
         "title": f"Country brief: {country['name']}",
         "c": content,
         "edition_label": "Country brief",
+        "toolbar": toolbar,
         "classification": CLASSIFICATION[INTERNAL],
         "internal": True,
         "generated_at": timezone.now(),

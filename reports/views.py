@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from atrocity_watch.roles import (
@@ -209,7 +210,12 @@ def _country_or_404(iso3: str) -> Country:
 def country_brief(request, iso3: str):
     """The country brief as print-ready HTML (the browser's print gives A4 with the same layout)."""
     country = _country_or_404(iso3)
-    rendered = brief_render(content=selectors.country_brief(country=country, viewer=request.user), with_pdf=False)
+    toolbar = [
+        (f"Back to {country.name}", reverse("indicators:country_detail", args=[country.iso3])),
+        ("Open the PDF", reverse("reports:country_brief_pdf", args=[country.iso3])),
+    ]
+    content = selectors.country_brief(country=country, viewer=request.user)
+    rendered = brief_render(content=content, with_pdf=False, toolbar=toolbar)
     return HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
 
 

@@ -59,13 +59,15 @@ def test_the_brief_never_shows_a_draft_even_to_the_analyst_who_wrote_it(quarter,
 
 
 def test_every_role_opens_the_print_ready_brief_and_it_keeps_band_colours_without_navigation(client, scored, victor):
-    """The HTML brief is a standalone document: marked OFFICIAL-SENSITIVE, no site navigation, band badge kept."""
+    """The HTML brief is a standalone document: marked OFFICIAL-SENSITIVE, no site navigation, band badge kept,
+    with a link to its PDF."""
     client.force_login(victor)
     response = client.get(reverse("reports:country_brief", args=["qaa"]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "OFFICIAL-SENSITIVE" in html and 'class="band band-very_high"' in html
-    assert "<nav" not in html and "Sign out" not in html
+    assert 'class="topbar"' not in html and "Sign out" not in html
+    assert f'href="{reverse("reports:country_brief_pdf", args=["QAA"])}"' in html
     assert "<svg" in html and "reports/report.css" in html
 
 
