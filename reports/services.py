@@ -23,7 +23,7 @@ from alerts.models import AuditEvent
 from alerts.selectors import focal_points
 from alerts.services import audit_record
 from atrocity_watch.roles import can_approve_report, can_prepare_report
-from reports.editions import EDITIONS
+from reports.editions import EDITIONS, content_for_edition
 from reports.models import Report
 from reports.periods import Period, period_parse
 from reports.rendering import report_render
@@ -176,8 +176,9 @@ def report_build(*, report_id: int) -> Report:
             pdf_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
             html=rendered.html,
             html_sha256=hashlib.sha256(rendered.html.encode()).hexdigest(),
-            # Stored as JSON reads it back, so the record compares equal to itself after a reload.
-            content=json.loads(json.dumps(content, cls=DjangoJSONEncoder)),
+            # Only what this edition shows is kept with it, stored as JSON reads it back (so the record compares equal
+            # to itself after a reload).
+            content=json.loads(json.dumps(content_for_edition(content, report.edition), cls=DjangoJSONEncoder)),
             page_count=rendered.page_count,
             generation_seconds=round(elapsed, 3),
             generated_at=generated_at,
