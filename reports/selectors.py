@@ -68,10 +68,13 @@ def _period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
 # --- Report records ---------------------------------------------------------------------------------------------
 
 
+_STORED_FILES = ("pdf", "html", "content")
+
+
 def reports_list(*, include_unpublished: bool) -> QuerySet[Report]:
     """Reports newest period first, without their stored files; only published ones unless asked."""
-    queryset = Report.objects.defer("pdf", "html", "content").select_related(
-        "requested_by", "approved_by", "published_by", "replaces"
+    queryset = Report.objects.select_related("requested_by", "approved_by", "published_by", "replaces").defer(
+        *_STORED_FILES, *(f"replaces__{name}" for name in _STORED_FILES)
     )
     if not include_unpublished:
         queryset = queryset.filter(status=Report.Status.PUBLISHED)

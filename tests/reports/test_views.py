@@ -125,3 +125,15 @@ def test_the_command_drafts_a_report_writes_it_and_prints_its_timings(tmp_path, 
     assert report.trigger == "command" and report.status == "draft"
     assert out.read_bytes() == bytes(report.pdf) and out.with_suffix(".html").read_text() == report.html
     assert f"sha256={report.pdf_sha256}" in printed and "generation_seconds=" in printed
+
+
+def test_the_reports_list_asks_the_database_a_fixed_number_of_times(client, fiona, django_assert_max_num_queries):
+    """However many reports exist, the list page reads them in one query, without their stored files."""
+    for period in ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"):
+        services.report_generate(period=period, edition="public", user=fiona)
+    client.force_login(fiona)
+    with django_assert_max_num_queries(8) as captured:
+        response = client.get(reverse("reports:report_list"))
+    assert response.status_code == 200
+    report_reads = [q["sql"] for q in captured.captured_queries if 'FROM "reports_report"' in q["sql"]]
+    assert len(report_reads) == 1 and '"pdf"' not in report_reads[0]
