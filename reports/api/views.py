@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from atrocity_watch.roles import can_prepare_report
 from reports import selectors
@@ -17,13 +17,19 @@ from reports.models import Report
 
 
 class PdfRenderer(BaseRenderer):
+    """Lets a client ask for application/pdf; the PDF itself is an HttpResponse, so only errors pass through here,
+    and they are sent as the API's usual JSON."""
+
     media_type = "application/pdf"
     format = "pdf"
     charset = None
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
 
 
 class ChecksumMismatch(APIException):
@@ -57,7 +63,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
             409: OpenApiResponse(description="The stored file no longer matches its checksum."),
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=[PdfRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
     def pdf(self, request, pk=None):
         report = self.get_object()
         stored = Report.objects.only("pdf", "pdf_sha256").get(pk=report.pk)

@@ -54,3 +54,12 @@ def test_a_public_reports_stored_content_holds_only_what_the_public_edition_show
     public = services.report_generate(period="2026-Q3", edition="public", user=fiona)
     assert "raised_by" not in public.content["declarations"][0]
     assert public.content["declarations"][0]["rationale"]
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/pdf"])
+def test_a_missing_reports_pdf_answers_404_in_json_whatever_the_client_accepts(client, victor, accept):
+    """Errors of the PDF endpoint keep the API's JSON error shape and say so in their Content-Type."""
+    client.force_login(victor)
+    response = client.get(reverse("report-pdf", args=[0]), HTTP_ACCEPT=accept)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and "error" in response.json()
