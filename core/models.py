@@ -68,6 +68,13 @@ class AuditEvent(AppendOnlyModel):
         RULE_PUBLISHED = "rule_published", "Alert rule published"
         METHODOLOGY_PUBLISHED = "methodology_published", "Methodology published"
         METHODOLOGY_ACTIVATED = "methodology_activated", "Methodology activated"
+        REPORT_REQUESTED = "report_requested", "Report to Parliament requested"
+        REPORT_DRAFTED = "report_drafted", "Report to Parliament drafted"
+        REPORT_FAILED = "report_failed", "Report to Parliament generation failed"
+        REPORT_APPROVED = "report_approved", "Report to Parliament approved"
+        REPORT_PUBLISHED = "report_published", "Report to Parliament published"
+        REPORT_WITHDRAWN = "report_withdrawn", "Report to Parliament withdrawn"
+        REPORT_NOTIFIED = "report_notified", "Focal Point told of a draft report"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from indicators.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from reports.models import Report
 
 

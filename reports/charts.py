@@ -15,8 +15,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
-BAND_ORDER = ("low", "moderate", "high", "very_high")
-BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
+from core.bands import BAND_LABELS, BAND_ORDER
+
 # The overview map's colours (indicators.charts.BAND_COLOURS), so a printed map reads like the screen one.
 BAND_COLOURS = {"low": "#fff7bc", "moderate": "#fec44f", "high": "#ec7014", "very_high": "#8c2d04"}
 NO_SCORE_COLOUR = "#e3e6ea"
@@ -241,6 +241,8 @@ def trend_svg(
             ticks = [(first, f"{first:%b %Y}", "start")] + ([(last, f"{last:%b %Y}", "end")] if last != first else [])
         for month, label, anchor in ticks:
             x = x_of(month)
+            # A label at either end of the axis reads inwards, so it is never cut at the chart's edge.
+            anchor = "end" if x > left + plot_w - 12 else "start" if x < left + 12 else anchor
             parts.append(
                 f'<line x1="{x:.1f}" y1="{top:.0f}" x2="{x:.1f}" y2="{top + plot_h:.0f}" stroke="#ffffff" '
                 f'stroke-width="0.8"/><text x="{x:.1f}" y="{height - 8:.0f}" font-size="9" text-anchor="{anchor}" '

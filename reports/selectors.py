@@ -19,7 +19,6 @@ from alerts.models import (
     Alert,
     AlertRule,
     AtrocityImpactAssessment,
-    AuditEvent,
     Department,
     Escalation,
     ResponseAction,
@@ -27,6 +26,9 @@ from alerts.models import (
     Urgency,
 )
 from alerts.selectors import escalations_visible_to
+from core.bands import BAND_LABELS, BAND_ORDER
+from core.models import AuditEvent
+from core.months import month_add
 from indicators.importers.mappings import SOURCES
 from indicators.models import Assessment, Country, CountryScore, DatasetImport, Methodology
 from indicators.scoring.core import band_thresholds_of
@@ -38,10 +40,8 @@ from indicators.selectors import (
     indicator_moves,
     indicators_by_factor_for_country,
     methodology_active,
-    month_add,
 )
 from reports import optional
-from reports.charts import BAND_LABELS, BAND_ORDER
 from reports.models import Report
 from reports.periods import Period
 from reports.response_times import (

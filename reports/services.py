@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from alerts.models import AuditEvent
 from alerts.selectors import focal_points
-from alerts.services import audit_record
-from atrocity_watch.roles import can_approve_report, can_prepare_report
+from core.models import AuditEvent
+from core.roles import can_approve_report, can_prepare_report
+from core.services import audit_record, outbox_enqueue
 from reports.editions import EDITIONS, content_for_edition
 from reports.models import Report
 from reports.periods import Period, period_parse
@@ -31,6 +31,10 @@ from reports.selectors import report_content, report_latest_published
 
 logger = logging.getLogger(__name__)
 Status = Report.Status
+Kind = AuditEvent.Kind
+# Tasks are enqueued by name through the outbox (tasks import services, never the reverse).
+REPORT_BUILD_TASK = "reports.tasks.report_build"
+REPORT_NOTIFY_TASK = "reports.tasks.report_notify_focal_points"
 
 # Who may move a report from which states to which, in one place.
 TRANSITIONS = {
@@ -114,7 +118,7 @@ def report_request(
                 for old in superseded:
                     _move(report=old, action="withdraw", user=user, reason=f"Replaced by version {version}.")
                 _audit(
-                    kind="report_requested",
+                    kind=Kind.REPORT_REQUESTED,
                     report=report,
                     actor=user,
                     summary=(
@@ -166,7 +170,7 @@ def report_build(*, report_id: int) -> Report:
             status=Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         report.refresh_from_db()
-        _audit(kind="report_failed", report=report, actor=None, summary=f"Generation failed: {_label(report)}.")
+        _audit(kind=Kind.REPORT_FAILED, report=report, actor=None, summary=f"Generation failed: {_label(report)}.")
         raise
     elapsed = time.perf_counter() - started
     with transaction.atomic():
@@ -187,7 +191,7 @@ def report_build(*, report_id: int) -> Report:
         report.refresh_from_db()
         if updated:
             _audit(
-                kind="report_drafted",
+                kind=Kind.REPORT_DRAFTED,
                 report=report,
                 actor=None,
                 summary=f"Drafted {_label(report)}: {report.page_count} pages in {elapsed:.1f} s.",
@@ -197,9 +201,17 @@ def report_build(*, report_id: int) -> Report:
 
 
 def report_generate(**kwargs) -> Report:
-    """Request and generate a report in this process (the command line, and tests)."""
+    """Request and generate a report in this process (the command line, the quarterly task, tests)."""
     report = report_request(**kwargs)
     return report_build(report_id=report.pk)
+
+
+def report_queue(**kwargs) -> Report:
+    """Request a report and have the worker generate it: the task is sent once this transaction commits."""
+    with transaction.atomic():
+        report = report_request(**kwargs)
+        outbox_enqueue(REPORT_BUILD_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-build-{report.pk}")
+    return report
 
 
 def _move(*, report: Report, action: str, user, reason: str = "") -> Report:
@@ -222,7 +234,7 @@ def _move(*, report: Report, action: str, user, reason: str = "") -> Report:
     for name, value in fields.items():
         setattr(report, name, value)
     _audit(
-        kind=f"report_{target}",
+        kind=Kind(f"report_{target}"),
         report=report,
         actor=user,
         summary=f"{Status(previous).label} → {Status(target).label}: {_label(report)}.",
@@ -271,10 +283,10 @@ def report_withdraw(*, report: Report, user, reason: str = "") -> Report:
 
 
 def report_correct(*, original: Report, user, note: str, trigger: str = Report.Trigger.PAGE) -> Report:
-    """Request a correction: a new version of the same period and edition that names the report it replaces."""
+    """Queue a correction: a new version of the same period and edition that names the report it replaces."""
     if original.status != Status.PUBLISHED:
         raise ReportTransitionError("Only a published report is corrected; a draft is simply generated again.")
-    return report_request(
+    return report_queue(
         period=original.period,
         edition=original.edition,
         user=user,
@@ -282,6 +294,14 @@ def report_correct(*, original: Report, user, note: str, trigger: str = Report.T
         replaces=original,
         correction_note=note,
     )
+
+
+def report_draft_and_notify(*, period: str, edition: str) -> Report:
+    """The quarterly schedule: generate a draft here, then tell the Focal Point through the outbox."""
+    report = report_generate(period=period, edition=edition, trigger=Report.Trigger.SCHEDULE)
+    with transaction.atomic():
+        outbox_enqueue(REPORT_NOTIFY_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-notify-{report.pk}")
+    return report
 
 
 def report_notify_drafted(*, report: Report) -> int:
@@ -299,7 +319,7 @@ def report_notify_drafted(*, report: Report) -> int:
     for user in recipients:
         sent += send_mail(subject, body, None, [user.email], fail_silently=False)
     _audit(
-        kind="report_notified",
+        kind=Kind.REPORT_NOTIFIED,
         report=report,
         actor=None,
         summary=f"Focal Point notified of the draft {_label(report)} ({sent} message{'s' if sent != 1 else ''}).",

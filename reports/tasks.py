@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from celery import shared_task
 from django.utils import timezone
 
-from indicators.tasks import RETRY_OPTIONS
+from core.retry import RETRY_OPTIONS, TRANSIENT_DATABASE_ERRORS
 from reports import services
 from reports.editions import EDITIONS
 from reports.models import Report
@@ -16,6 +18,14 @@ from reports.periods import quarter_before
 def report_build(report_id: int) -> str:
     """Generate a queued report; idempotent, so a redelivered message finds it drafted and does nothing."""
     return services.report_build(report_id=report_id).status
+
+
+@shared_task(
+    **{**RETRY_OPTIONS, "autoretry_for": (*TRANSIENT_DATABASE_ERRORS, smtplib.SMTPException, OSError), "max_retries": 8}
+)
+def report_notify_focal_points(report_id: int) -> int:
+    """Email the Focal Point that a draft waits for approval; retried on mail-server and network errors."""
+    return services.report_notify_drafted(report=Report.objects.get(pk=report_id))
 
 
 @shared_task(**RETRY_OPTIONS)
@@ -32,7 +42,5 @@ def reports_draft_quarterly() -> list[int]:
         )
         if exists:
             continue
-        report = services.report_generate(period=period.code, edition=edition, trigger=Report.Trigger.SCHEDULE)
-        services.report_notify_drafted(report=report)
-        drafted.append(report.pk)
+        drafted.append(services.report_draft_and_notify(period=period.code, edition=edition).pk)
     return drafted

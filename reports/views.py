@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from atrocity_watch.roles import (
+from core.roles import (
     ALL_ROLES,
     Role,
     can_approve_report,
@@ -23,7 +22,7 @@ from atrocity_watch.roles import (
 )
 from indicators.models import Country
 from indicators.selectors import country_get
-from reports import selectors, services, tasks
+from reports import selectors, services
 from reports.editions import PUBLIC_RULE
 from reports.forms import CorrectionForm, GenerateForm, WithdrawForm
 from reports.models import Report
@@ -39,10 +38,6 @@ def _report_or_404(request, pk: int) -> Report:
         # Drafts are not announced to those who may not review them.
         raise Http404(f"No report {pk}.")
     return report
-
-
-def _enqueue_build(report: Report) -> None:
-    transaction.on_commit(lambda: tasks.report_build.delay(report.pk), robust=True)
 
 
 @role_required(*ALL_ROLES)
@@ -64,11 +59,9 @@ def report_generate(request):
     form = GenerateForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                report = services.report_request(
-                    period=form.cleaned_data["period"], edition=form.cleaned_data["edition"], user=request.user
-                )
-                _enqueue_build(report)
+            report = services.report_queue(
+                period=form.cleaned_data["period"], edition=form.cleaned_data["edition"], user=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -152,9 +145,7 @@ def report_correct(request, pk: int):
         messages.error(request, "Say what the correction changes: it is printed on the corrected report's cover.")
         return redirect("reports:report_detail", pk=original.pk)
     try:
-        with transaction.atomic():
-            correction = services.report_correct(original=original, user=request.user, note=form.cleaned_data["note"])
-            _enqueue_build(correction)
+        correction = services.report_correct(original=original, user=request.user, note=form.cleaned_data["note"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:report_detail", pk=original.pk)

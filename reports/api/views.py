@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from atrocity_watch.roles import can_prepare_report
+from core.roles import can_prepare_report
 from reports import selectors
 from reports.api.serializers import ReportSerializer
 from reports.models import Report

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from reports.charts import BAND_LABELS
+from core.bands import BAND_LABELS
 
 register = template.Library()
 

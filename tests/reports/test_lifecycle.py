@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alerts.models import AuditEvent
+from core.models import AuditEvent
 from reports import services, tasks
 from reports.models import Report, ReportImmutableError
 
@@ -151,10 +151,14 @@ def test_a_tampered_file_is_not_published(fiona):
         services.report_publish(report=report, user=fiona)
 
 
-def test_the_quarterly_schedule_drafts_both_editions_once_and_tells_the_focal_point(fiona):
-    """On 1 October both editions of 2026-Q3 are drafted and the Focal Point is emailed; a second run does nothing."""
+def test_the_quarterly_schedule_drafts_both_editions_once_and_tells_the_focal_point(
+    fiona, django_capture_on_commit_callbacks
+):
+    """On 1 October both editions of 2026-Q3 are drafted and the Focal Point is emailed through the outbox; a second
+    run does nothing."""
     with time_machine.travel(dt.datetime(2026, 10, 1, 5, 30, tzinfo=dt.UTC), tick=False):
-        drafted = tasks.reports_draft_quarterly()
+        with django_capture_on_commit_callbacks(execute=True):
+            drafted = tasks.reports_draft_quarterly()
         again = tasks.reports_draft_quarterly()
     reports = Report.objects.filter(pk__in=drafted)
     assert sorted((r.period, r.edition, r.status, r.trigger) for r in reports) == [

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from atrocity_watch.roles import Role
+from core.roles import Role
 from indicators.models import Country
 from reports.rendering import brief_render
 from reports.selectors import country_brief
