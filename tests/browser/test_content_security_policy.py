@@ -31,8 +31,10 @@ PAGES_BY_PERSONA = {
         "/imports/",
         "/account/tokens/",
         "/api/docs/",
+        "/reports/",
+        "/countries/QAA/brief/",
     ],
-    "ada": ["/admin/", "/admin/indicators/country/", "/admin/indicators/country/add/"],
+    "ada": ["/admin/", "/admin/indicators/country/", "/admin/indicators/country/add/", "/reports/"],
 }
 
 
