@@ -21,6 +21,11 @@ OUTBOX_CLAIM_LEASE = dt.timedelta(minutes=2)
 OUTBOX_BACKOFF_BASE = dt.timedelta(seconds=30)
 OUTBOX_BACKOFF_MAX = dt.timedelta(minutes=30)
 OUTBOX_SWEEP_BATCH = 500
+# After a failed hand-over, this process leaves the broker alone for a while: a request that writes twenty rows while
+# Redis is down then waits for one refused connection, not twenty (each retried by kombu), and the rows wait for the
+# sweep. Process-local on purpose: every process finds out for itself when the broker is back.
+OUTBOX_BROKER_PAUSE = dt.timedelta(seconds=15)
+_broker_paused_until: dt.datetime | None = None
 
 
 def audit_record(
@@ -73,7 +78,7 @@ def outbox_enqueue(
     message = OutboxMessage.objects.create(
         task_name=task_name, kwargs=kwargs, dedupe_key=dedupe_key or "", not_before=not_before
     )
-    transaction.on_commit(lambda: outbox_send(message_id=message.pk), robust=True)
+    transaction.on_commit(lambda: outbox_send(message_id=message.pk, after_commit=True), robust=True)
     return message
 
 
@@ -90,6 +95,12 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
     )
 
 
+def _eager() -> bool:
+    from celery import current_app
+
+    return bool(current_app.conf.task_always_eager)
+
+
 def _publish(message: OutboxMessage, now: dt.datetime) -> None:
     from celery import current_app
 
@@ -100,27 +111,34 @@ def _publish(message: OutboxMessage, now: dt.datetime) -> None:
             current_app.loader.import_default_modules()  # the autodiscovered tasks modules, as a worker does
         current_app.tasks[message.task_name].apply(kwargs=message.kwargs)
         return
-    current_app.send_task(message.task_name, kwargs=message.kwargs, countdown=countdown or None)
+    # One attempt: a failure leaves the row pending for the sweep, so kombu's own publish retries would only make
+    # the user's request wait.
+    current_app.send_task(message.task_name, kwargs=message.kwargs, countdown=countdown or None, retry=False)
 
 
-def outbox_send(*, message_id: int) -> bool:
+def outbox_send(*, message_id: int, after_commit: bool = False) -> bool:
     """Send one pending row if no other sender has it; on a broker error keep it pending, to be retried later.
 
     Never raises: it runs after the user's transaction committed, so a broker outage must not reach the user.
     """
+    global _broker_paused_until
     now = timezone.now()
+    if after_commit and _broker_paused_until is not None and now < _broker_paused_until and not _eager():
+        return False  # the broker refused this process a moment ago: the row waits for the sweep
     if not _claim(message_id, now):
         return False
     message = OutboxMessage.objects.get(pk=message_id)
     try:
         _publish(message, now)
     except Exception as exc:  # noqa: BLE001 - any failure to hand over leaves the row for the sweep
+        _broker_paused_until = now + OUTBOX_BROKER_PAUSE
         attempts = message.attempts + 1
         OutboxMessage.objects.filter(pk=message_id).update(
             attempts=attempts, next_attempt_at=now + _backoff(attempts), last_error=f"{type(exc).__name__}: {exc}"
         )
         logger.warning("Outbox row %s (%s) not sent, retried later: %s", message_id, message.task_name, exc)
         return False
+    _broker_paused_until = None
     OutboxMessage.objects.filter(pk=message_id).update(
         status=OutboxMessage.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
     )

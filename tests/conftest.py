@@ -46,6 +46,15 @@ def cache_cleared():
     yield
 
 
+@pytest.fixture(autouse=True)
+def outbox_trusts_the_broker():
+    """The outbox leaves a refusing broker alone for a few seconds in this process; no test inherits that pause."""
+    yield
+    from core import services
+
+    services._broker_paused_until = None
+
+
 @pytest.fixture(scope="session")
 def reference_data_snapshot(django_db_setup, django_db_blocker) -> str:
     """The migrated reference data (roles, framework, countries, methodology, alert rules), serialised once."""

@@ -127,15 +127,26 @@ def notify_decision(*, escalation: Escalation, decided_by) -> list[Notification]
 def notification_send_email(*, notification_id: int) -> bool:
     """Send one recorded email notification once; True when it went out now."""
     notification = Notification.objects.get(pk=notification_id)
-    if notification.channel != Notification.Channel.EMAIL or notification.sent_at is not None:
+    if notification.channel != Notification.Channel.EMAIL:
+        return False
+    # Claim the row before sending: of two deliveries of the same task (a broker redelivery, a repeated outbox
+    # hand-over) only one finds it unsent, so the e-mail goes out once.
+    claimed_at = timezone.now()
+    claimed = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(sent_at=claimed_at)
+    if not claimed:
         return False
     message = EmailMultiAlternatives(
         notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.address]
     )
     if notification.html_body:
         message.attach_alternative(notification.html_body, "text/html")
-    message.send(fail_silently=False)
-    Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), error="")
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        # Not sent: release the claim so the task's retry sends it.
+        Notification.objects.filter(pk=notification.pk, sent_at=claimed_at).update(sent_at=None, error=str(exc)[:500])
+        raise
+    Notification.objects.filter(pk=notification.pk).update(error="")
     return True
 
 
