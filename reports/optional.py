@@ -1,19 +1,28 @@
-"""Parts of a report that other apps provide and a deployment may lack: forecasts, data confidence, data-source
-freshness and actor networks. Each read returns None when its app or selector is absent, and ABSENT says in plain
-words what the report leaves out, so a report still renders, and says why a part is missing."""
+"""Parts of a report that other apps provide and an installation may lack: forecasts (forecasts app), data
+confidence and data-source freshness (methodology v2 in indicators), actor networks (networks app).
+
+Each read returns plain data, or None when its app, field or selector is absent, and ABSENT says in plain words what
+the report leaves out, so a report still renders and says why a part is missing. Only this module knows the other
+apps' names for these reads.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+
+from indicators.models import CountryScore
 
 ABSENT = {
     "forecasts": "Forecasts of new mass killings are not available in this installation.",
-    "confidence": "Data confidence is not rated in this installation; coverage is shown instead.",
+    "confidence": "Data confidence is not rated under the methodology in force; coverage is shown instead.",
     "network": "No actor network is recorded for this country.",
 }
+NETWORK_KEY_ACTORS = 5
 
 
 def _selector(app: str, module: str, name: str) -> Callable | None:
@@ -26,49 +35,140 @@ def _selector(app: str, module: str, name: str) -> Callable | None:
         return None
 
 
-def has_forecasts() -> bool:
-    return _selector("forecasts", "forecasts.selectors", "forecasts_latest_by_country") is not None
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+# --- Data confidence (scores under methodology v2) ---------------------------------------------------------------
 
 
 def has_confidence() -> bool:
-    return _selector("indicators", "indicators.selectors", "data_confidence_by_country") is not None
+    return _has_field(CountryScore, "data_confidence_level")
+
+
+def score_confidence(score: CountryScore | None) -> dict | None:
+    """A score's data confidence as {"level", "label", "value", "insufficient", "latest_evidence_on"}, or None when
+    the score's methodology does not rate it."""
+    if score is None or not has_confidence():
+        return None
+    level = getattr(score, "data_confidence_level", "")
+    if not level:
+        return None
+    return {
+        "level": level,
+        "label": score.get_data_confidence_level_display(),
+        "value": getattr(score, "data_confidence", None),
+        "insufficient": level == "insufficient",
+        "latest_evidence_on": getattr(score, "latest_evidence_on", None),
+    }
+
+
+# --- Forecasts -----------------------------------------------------------------------------------------------------
+
+
+def _forecast_row(forecast) -> dict:
+    return {
+        "country_name": forecast.country.name,
+        "iso3": forecast.country.iso3,
+        "year": forecast.year,
+        "probability_1y": forecast.probability_1y,
+        "probability_2y": forecast.probability_2y,
+        "rank_1y": forecast.rank_1y,
+        "model": f"model v{forecast.model.version}, forecasts for {forecast.year}",
+        "drivers": list(forecast.drivers or [])[:3],
+    }
+
+
+def has_forecasts() -> bool:
+    return _selector("forecasts", "forecasts.selectors", "forecasts_latest") is not None
 
 
 def forecasts_top(*, limit: int) -> list[dict] | None:
-    """The countries with the highest forecast probability, highest first, or None without forecasts."""
-    read = _selector("forecasts", "forecasts.selectors", "forecasts_latest_by_country")
+    """The countries with the highest one-year probability from the newest published model, or None without one."""
+    read = _selector("forecasts", "forecasts.selectors", "forecasts_latest")
     if read is None:
         return None
-    rows = sorted(read().values(), key=lambda row: -(row.get("probability_2y") or row.get("probability_1y") or 0))
-    return rows[:limit]
+    rows = [_forecast_row(forecast) for forecast in read()[:limit]]
+    return rows or None
 
 
 def forecast_for_country(*, country) -> dict | None:
-    read = _selector("forecasts", "forecasts.selectors", "forecasts_latest_by_country")
+    read = _selector("forecasts", "forecasts.selectors", "forecast_for_country")
     if read is None:
         return None
-    return read().get(country.pk)
+    forecast = read(country=country)
+    return _forecast_row(forecast) if forecast is not None else None
 
 
-def data_confidence_by_country(*, methodology, month) -> dict[int, dict] | None:
-    """Per country id: {"label", "insufficient"} at the month, or None where confidence is not rated."""
-    read = _selector("indicators", "indicators.selectors", "data_confidence_by_country")
-    return read(methodology=methodology, month=month) if read is not None else None
+# --- Data sources and how recent they are ------------------------------------------------------------------------
 
 
-def data_confidence_for_country(*, country, methodology) -> dict | None:
-    read = _selector("indicators", "indicators.selectors", "data_confidence_by_country")
-    if read is None or methodology is None:
+def source_freshness(*, as_of: dt.date) -> list[dict] | None:
+    """Each source with its latest observation and import, from the trust work's summary when present."""
+    read = _selector("indicators", "indicators.scoring.selectors", "data_sources_summary")
+    if read is None:
         return None
-    return read(methodology=methodology, month=None).get(country.pk)
+    from indicators.importers.mappings import SOURCES
+
+    rows = []
+    for summary in read():
+        latest = summary.latest_observed_on
+        known = SOURCES.get(summary.source)
+        rows.append(
+            {
+                "name": summary.label,
+                "citation": known.citation if known else "",
+                "latest_observation": latest,
+                "age_months": max(0, (as_of.year - latest.year) * 12 + as_of.month - latest.month) if latest else None,
+                "last_import": summary.imported_at.date() if summary.imported_at else None,
+                "assessments": summary.assessments,
+                "countries": summary.countries,
+            }
+        )
+    return rows
 
 
-def source_freshness() -> list[dict] | None:
-    """Each data source and how recent it is, from the trust work's selector when present."""
-    read = _selector("indicators", "indicators.selectors", "data_sources_freshness")
-    return read() if read is not None else None
+# --- Actor networks ------------------------------------------------------------------------------------------------
 
 
 def network_summary(*, country) -> dict | None:
-    read = _selector("networks", "networks.selectors", "network_summary_for_country")
-    return read(country=country) if read is not None else None
+    """Size of the country's actor network and its most central actors, or None when there is none."""
+    read = _selector("networks", "networks.selectors", "network_summary")
+    if read is None:
+        return None
+    summary = read(country=country)
+    if not summary.get("actors"):
+        return None
+    key_actors = []
+    current = _selector("networks", "networks.selectors", "analysis_run_current")
+    run = current(country=country) if current is not None else None
+    if run is not None and run.results:
+        ranked = run.results.get("betweenness") or run.results.get("degree") or []
+        ids = [item["id"] for item in ranked[:NETWORK_KEY_ACTORS]]
+        actor_model = apps.get_model("networks", "Actor")
+        names = dict(actor_model.objects.filter(pk__in=ids).values_list("pk", "name"))
+        kinds = dict(actor_model.objects.filter(pk__in=ids).values_list("pk", "kind"))
+        key_actors = [
+            {"name": names[actor_id], "role": str(kinds.get(actor_id, "")).replace("_", " ")}
+            for actor_id in ids
+            if actor_id in names
+        ]
+    actors, relationships = summary["actors"], summary["relationships"]
+    return {
+        "actors": actors,
+        "relationships": relationships,
+        "summary": (
+            f"{actors} actor{'s' if actors != 1 else ''} and {relationships} "
+            f"relationship{'s' if relationships != 1 else ''} are recorded for this country"
+            + (
+                "; the most central, by how often they lie on the paths between others, are listed below."
+                if key_actors
+                else "."
+            )
+        ),
+        "key_actors": key_actors,
+    }

@@ -120,15 +120,14 @@ def risk_picture(*, period: Period, methodology: Methodology | None) -> dict:
         return {"scored": 0, "countries_total": countries_total, "by_band": [], "risers": [], "map_bands": {}}
     end = _scores_at(methodology=methodology, month=period.end_month)
     before = _scores_at(methodology=methodology, month=period.month_before)
-    confidence = optional.data_confidence_by_country(methodology=methodology, month=period.end_month)
     by_band: dict[str, list[dict]] = defaultdict(list)
     map_bands: dict[str, str] = {}
     rows = []
+    rated = False
     for country_id, score in end.items():
-        level = confidence.get(country_id) if confidence else None
-        band = score.band or ""
-        if level is not None and level.get("insufficient"):
-            band = "insufficient"
+        confidence = optional.score_confidence(score)
+        rated = rated or confidence is not None
+        band = "insufficient" if confidence and confidence["insufficient"] else score.band or ""
         row = {
             "iso3": score.country.iso3,
             "name": score.country.name,
@@ -136,7 +135,7 @@ def risk_picture(*, period: Period, methodology: Methodology | None) -> dict:
             "score": score.overall,
             "band": band,
             "month": score.month,
-            "confidence": level["label"] if level else None,
+            "confidence": confidence["label"] if confidence else None,
             "coverage": score.coverage,
         }
         previous = before.get(country_id)
@@ -161,7 +160,7 @@ def risk_picture(*, period: Period, methodology: Methodology | None) -> dict:
                     "count": len(members),
                     # Low-band countries are many and quiet; the report names the others and counts these.
                     "countries": members if band != "low" else [],
-                    "confidence_counts": _counts(members, "confidence") if confidence else None,
+                    "confidence_counts": _counts(members, "confidence") if rated else None,
                 }
             )
     risers = sorted(
@@ -179,8 +178,8 @@ def risk_picture(*, period: Period, methodology: Methodology | None) -> dict:
         "band_counts": {entry["band"]: entry["count"] for entry in bands},
         "high_or_very_high": len(by_band.get("high", [])) + len(by_band.get("very_high", [])),
         "by_band": bands,
-        "has_confidence": bool(confidence),
-        "confidence_note": None if confidence else optional.ABSENT["confidence"],
+        "has_confidence": rated,
+        "confidence_note": None if rated else optional.ABSENT["confidence"],
         "risers": risers,
         "forecasts": forecasts,
         "forecast_note": None if forecasts is not None else optional.ABSENT["forecasts"],
@@ -452,7 +451,7 @@ def method_and_rule_changes(*, period: Period) -> dict:
 
 def data_sources(*, as_of: dt.date) -> dict:
     """Each dataset and the analysts' own assessments: how much is held and how recent the latest observation is."""
-    freshness = optional.source_freshness()
+    freshness = optional.source_freshness(as_of=as_of)
     if freshness is not None:
         return {"rows": freshness, "note": None}
     imports = {
@@ -565,12 +564,15 @@ def country_brief(*, country: Country, viewer) -> dict:
     factors: list[dict] = []
     moves = []
     trend: list[tuple[dt.date, float | None]] = []
+    confidence = optional.score_confidence(latest)
     if latest is not None:
+        # Below the published minimum of evidence a score is shown but not banded.
+        band = "insufficient" if confidence and confidence["insufficient"] else latest.band
         score = {
             "month": latest.month,
             "overall": latest.overall,
-            "band": latest.band,
-            "band_label": BAND_LABELS.get(latest.band, "Not scored"),
+            "band": band,
+            "band_label": BAND_LABELS.get(band, "Insufficient data"),
             "coverage": latest.coverage,
             "change_3m": latest.change_3m,
             "change_12m": latest.change_12m,
@@ -653,8 +655,8 @@ def country_brief(*, country: Country, viewer) -> dict:
         "methodology": {"version": methodology.version, "name": methodology.name} if methodology else None,
         "thresholds": thresholds,
         "score": score,
-        "confidence": optional.data_confidence_for_country(country=country, methodology=methodology),
-        "confidence_note": optional.ABSENT["confidence"] if not optional.has_confidence() else None,
+        "confidence": confidence,
+        "confidence_note": None if confidence else optional.ABSENT["confidence"],
         "forecast": optional.forecast_for_country(country=country),
         "forecast_note": optional.ABSENT["forecasts"] if not optional.has_forecasts() else None,
         "trend": trend,
