@@ -19,6 +19,7 @@ from indicators.models import CountryScore
 
 ABSENT = {
     "forecasts": "Forecasts of new mass killings are not available in this installation.",
+    "forecasts_unpublished": "No forecast model has been published yet.",
     "confidence": "Data confidence is not rated under the methodology in force; coverage is shown instead.",
     "network": "No actor network is recorded for this country.",
 }
@@ -85,6 +86,11 @@ def _forecast_row(forecast) -> dict:
 
 def has_forecasts() -> bool:
     return _selector("forecasts", "forecasts.selectors", "forecasts_latest") is not None
+
+
+def forecast_note() -> str:
+    """Why no forecast is shown: the app is absent, or no model has been published yet."""
+    return ABSENT["forecasts_unpublished"] if has_forecasts() else ABSENT["forecasts"]
 
 
 def forecasts_top(*, limit: int) -> list[dict] | None:

@@ -182,7 +182,7 @@ def risk_picture(*, period: Period, methodology: Methodology | None) -> dict:
         "confidence_note": None if rated else optional.ABSENT["confidence"],
         "risers": risers,
         "forecasts": forecasts,
-        "forecast_note": None if forecasts is not None else optional.ABSENT["forecasts"],
+        "forecast_note": None if forecasts is not None else optional.forecast_note(),
         "map_bands": map_bands,
     }
 
@@ -633,6 +633,7 @@ def country_brief(*, country: Country, viewer) -> dict:
         indicator = indicators.get(entry.pop("indicator_id"))
         entry["indicator"] = f"{indicator.code} {indicator.short_title}" if indicator else ""
 
+    forecast = optional.forecast_for_country(country=country)
     visible = escalations_visible_to(viewer).filter(country=country).exclude(state=Escalation.State.DRAFT)
     escalations = list(visible.order_by("-created_at")[:10])
     deciders = {
@@ -657,8 +658,8 @@ def country_brief(*, country: Country, viewer) -> dict:
         "score": score,
         "confidence": confidence,
         "confidence_note": None if confidence else optional.ABSENT["confidence"],
-        "forecast": optional.forecast_for_country(country=country),
-        "forecast_note": optional.ABSENT["forecasts"] if not optional.has_forecasts() else None,
+        "forecast": forecast,
+        "forecast_note": None if forecast else optional.forecast_note(),
         "trend": trend,
         "drivers": drivers_in_words(score=score, factors=factors, moves=moves, thresholds=thresholds),
         "factors": sorted(factors, key=lambda f: -(f["score"] or -1))[:5],

@@ -91,3 +91,12 @@ def test_a_period_without_activity_still_has_every_section(db):
     assert content["declarations"] == []
     assert content["escalations"]["received"] == 0
     assert content["triggers"]["events"] == []
+
+
+def test_parts_another_app_has_not_provided_are_named_as_missing_not_left_blank(content):
+    """Without a published forecast model the section says why; without confidence ratings, coverage stands in."""
+    from reports import optional
+
+    risk = content["risk"]
+    assert risk["forecasts"] is None and risk["forecast_note"] == optional.forecast_note()
+    assert risk["has_confidence"] is False and risk["confidence_note"] == optional.ABSENT["confidence"]
