@@ -305,7 +305,10 @@ def report_draft_and_notify(*, period: str, edition: str) -> Report:
 
 
 def report_notify_drafted(*, report: Report) -> int:
-    """Tell every Focal Point that a draft waits for approval; returns how many were told."""
+    """Tell every Focal Point that a draft waits for approval; returns how many were told. Once per report: a
+    redelivered task finds the audit entry of the first sending and sends nothing."""
+    if AuditEvent.objects.filter(kind=Kind.REPORT_NOTIFIED, details__report_id=report.pk).exists():
+        return 0
     recipients = [user for user in focal_points() if user.email]
     subject = f"Draft for your approval: {_label(report)}"
     from django.conf import settings

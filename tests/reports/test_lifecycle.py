@@ -168,6 +168,8 @@ def test_the_quarterly_schedule_drafts_both_editions_once_and_tells_the_focal_po
     assert again == []
     assert [message.to for message in mail.outbox] == [[fiona.email], [fiona.email]]
     assert "waits for your review and approval" in mail.outbox[0].body
+    assert tasks.report_notify_focal_points(drafted[0]) == 0  # a redelivered message sends nothing twice
+    assert len(mail.outbox) == 2
 
 
 def test_a_failed_generation_is_recorded_with_its_error_and_can_be_withdrawn(fiona, monkeypatch):
