@@ -93,6 +93,29 @@ def _latest_per_country(scores: Iterable[ScoreRow]) -> dict[int, ScoreRow]:
     return latest
 
 
+def _not_a_list_of(value, allowed) -> bool:
+    """True unless value is a non-empty list whose every item passes `allowed`."""
+    return not isinstance(value, list) or not value or not all(allowed(item) for item in value)
+
+
+def _value_errors(parameters: Mapping) -> list[str]:
+    """Problems with the values of the parameters present; missing ones are reported by the caller."""
+    errors = []
+    if "bands" in parameters and _not_a_list_of(parameters["bands"], lambda band: band in BAND_ORDER):
+        errors.append(f"bands must be a non-empty list drawn from {', '.join(BAND_ORDER)}.")
+    for name in ("points", "months", "max_age_days", "severity"):
+        value = parameters.get(name)
+        if name in parameters and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
+            errors.append(f"{name} must be a positive number; got {value!r}.")
+    if parameters.get("severity") not in (None, 1, 2, 3):
+        errors.append("severity must be 1, 2 or 3.")
+    if "kinds" in parameters and _not_a_list_of(parameters["kinds"], lambda kind: kind in TRIGGER_EVENT_KINDS):
+        errors.append(f"kinds must be a non-empty list drawn from {', '.join(TRIGGER_EVENT_KINDS)}.")
+    if "factors" in parameters and _not_a_list_of(parameters["factors"], lambda f: isinstance(f, int) and 1 <= f <= 14):
+        errors.append("factors must be a non-empty list of risk-factor numbers 1-14.")
+    return errors
+
+
 def rule_parameters_errors(kind: str, parameters: Mapping) -> list[str]:
     """Name every problem with a rule's parameters; an empty list means they are usable."""
     if kind not in DEFAULT_PARAMETERS:
@@ -106,28 +129,7 @@ def rule_parameters_errors(kind: str, parameters: Mapping) -> list[str]:
     unknown = sorted(set(parameters) - set(DEFAULT_PARAMETERS[kind]))
     if unknown:
         errors.append(f"Unknown parameters: {', '.join(unknown)}.")
-    bands = parameters.get("bands")
-    if "bands" in parameters and (
-        not isinstance(bands, list) or not bands or any(band not in BAND_ORDER for band in bands)
-    ):
-        errors.append(f"bands must be a non-empty list drawn from {', '.join(BAND_ORDER)}.")
-    for name in ("points", "months", "max_age_days", "severity"):
-        value = parameters.get(name)
-        if name in parameters and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
-            errors.append(f"{name} must be a positive number; got {value!r}.")
-    if parameters.get("severity") not in (None, 1, 2, 3):
-        errors.append("severity must be 1, 2 or 3.")
-    kinds = parameters.get("kinds")
-    if "kinds" in parameters and (
-        not isinstance(kinds, list) or not kinds or any(kind not in TRIGGER_EVENT_KINDS for kind in kinds)
-    ):
-        errors.append(f"kinds must be a non-empty list drawn from {', '.join(TRIGGER_EVENT_KINDS)}.")
-    factors = parameters.get("factors")
-    if "factors" in parameters and (
-        not isinstance(factors, list) or not factors or not all(isinstance(f, int) and 1 <= f <= 14 for f in factors)
-    ):
-        errors.append("factors must be a non-empty list of risk-factor numbers 1-14.")
-    return errors
+    return errors + _value_errors(parameters)
 
 
 def evaluate_band_reached(rule: Rule, scores: Iterable[ScoreRow]) -> list[AlertCandidate]:

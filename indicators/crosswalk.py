@@ -226,33 +226,38 @@ class CountryCrosswalk:
         self._by_iso3: dict[str, CountryRecord] = {}
         self._current: dict[str, dict[str, str]] = {"gw": {}, "cow": {}, "wb": {}}
         self._names: dict[str, str] = {}
-        for country in self._countries:
-            if country.iso3 in self._by_iso3:
-                raise ValueError(f"duplicate ISO-3 code {country.iso3} in the country list")
-            if country.un_status not in UN_STATUSES:
-                raise ValueError(f"{country.iso3}: un_status {country.un_status!r} is not one of {sorted(UN_STATUSES)}")
-            self._by_iso3[country.iso3] = country
-            for system, code in (("gw", country.gw_code), ("cow", country.cow_code), ("wb", country.wb_code)):
-                if code is None:
-                    continue
-                key = _code_key(code)
-                if key in self._current[system]:
-                    raise ValueError(
-                        f"{system} code {key} is used by both {self._current[system][key]} and {country.iso3}"
-                    )
-                self._current[system][key] = country.iso3
-            self._names[normalise_name(country.name)] = country.iso3
         self._history: dict[tuple[str, str], list[HistoricalState]] = defaultdict(list)
+        for country in self._countries:
+            self._index_country(country)
         for state in self._historical:
-            if state.system not in CODE_SYSTEMS:
-                raise ValueError(f"historical state {state.name}: unknown system {state.system!r}")
-            if state.successor_iso3 is not None and state.successor_iso3 not in self._by_iso3:
-                raise ValueError(f"historical state {state.name}: successor {state.successor_iso3} is not tracked")
-            self._history[(state.system, _code_key(state.code))].append(state)
+            self._index_historical_state(state)
         for alias, iso3 in NAME_ALIASES.items():
             if iso3 not in self._by_iso3:
                 raise ValueError(f"name alias {alias!r} points at untracked {iso3}")
             self._names.setdefault(alias, iso3)
+
+    def _index_country(self, country: CountryRecord) -> None:
+        """Index a country by ISO-3, by each dataset code and by name; a code used twice is refused."""
+        if country.iso3 in self._by_iso3:
+            raise ValueError(f"duplicate ISO-3 code {country.iso3} in the country list")
+        if country.un_status not in UN_STATUSES:
+            raise ValueError(f"{country.iso3}: un_status {country.un_status!r} is not one of {sorted(UN_STATUSES)}")
+        self._by_iso3[country.iso3] = country
+        for system, code in (("gw", country.gw_code), ("cow", country.cow_code), ("wb", country.wb_code)):
+            if code is None:
+                continue
+            key = _code_key(code)
+            if key in self._current[system]:
+                raise ValueError(f"{system} code {key} is used by both {self._current[system][key]} and {country.iso3}")
+            self._current[system][key] = country.iso3
+        self._names[normalise_name(country.name)] = country.iso3
+
+    def _index_historical_state(self, state: HistoricalState) -> None:
+        if state.system not in CODE_SYSTEMS:
+            raise ValueError(f"historical state {state.name}: unknown system {state.system!r}")
+        if state.successor_iso3 is not None and state.successor_iso3 not in self._by_iso3:
+            raise ValueError(f"historical state {state.name}: successor {state.successor_iso3} is not tracked")
+        self._history[(state.system, _code_key(state.code))].append(state)
 
     @classmethod
     def from_csv(cls, countries_csv: Path, historical_states_csv: Path) -> CountryCrosswalk:

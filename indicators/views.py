@@ -259,6 +259,54 @@ def _method_changes(methodologies: list[Methodology], history: list[dict]) -> li
     return changes
 
 
+def _factor_rows(*, country: Country, methodology: Methodology, month: dt.date, thresholds) -> list:
+    """The risk factors' scores of the latest month, each with its 3-month change and band."""
+    changes = factor_scores_change(country=country, methodology=methodology, month=month)
+    rows = []
+    for factor_score in factor_scores_for_month(country=country, methodology=methodology, month=month):
+        factor_score.change_3m = changes.get(factor_score.risk_factor.number)
+        factor_score.score_band = band_for(factor_score.score, thresholds)
+        rows.append(factor_score)
+    return rows
+
+
+def _moves_window(latest, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The three months, ending with the latest scored month (or today), whose indicator moves the page lists."""
+    window_end = month_add(latest.month, 1) - dt.timedelta(days=1) if latest is not None else today
+    window_start = month_add(window_end.replace(day=1), -2) - dt.timedelta(days=1)
+    return window_start, window_end
+
+
+def _compared_countries(request, country: Country) -> tuple[CompareForm, list[Country], list[Country]]:
+    others = list(Country.objects.exclude(pk=country.pk).only("iso3", "name").order_by("name"))
+    compare_data = {"compare": [code for code in request.GET.getlist("compare") if code]}
+    compare_form = CompareForm(compare_data, countries=others, current=country)
+    compared = compare_form.cleaned_data["compare"] if compare_form.is_valid() else []
+    return compare_form, compared, others
+
+
+def _country_charts(*, country, compared, histories, thresholds) -> dict:
+    history = histories[country.pk]
+    if not history:
+        return {"trend_json": None, "compare_json": None}
+    methodologies = list(methodologies_all())
+    trend = charts.trend_spec(
+        history=history,
+        series=TREND_SERIES,
+        thresholds=thresholds,
+        method_changes=_method_changes(methodologies, history),
+    )
+    comparison = (
+        charts.compare_spec(histories=[(c.name, histories[c.pk]) for c in [country, *compared]], thresholds=thresholds)
+        if compared
+        else None
+    )
+    return {
+        "trend_json": charts.spec_script(trend, "trend-figure"),
+        "compare_json": charts.spec_script(comparison, "compare-figure") if comparison else None,
+    }
+
+
 @role_required(*ALL_ROLES)
 @require_GET
 def country_detail(request, iso3: str):
@@ -268,39 +316,21 @@ def country_detail(request, iso3: str):
     thresholds = _thresholds(methodology)
     today = timezone.localdate()
     latest = country_score_latest(country=country, methodology=methodology)
-
-    others = list(Country.objects.exclude(pk=country.pk).only("iso3", "name").order_by("name"))
-    compare_data = {"compare": [code for code in request.GET.getlist("compare") if code]}
-    compare_form = CompareForm(compare_data, countries=others, current=country)
-    compared = compare_form.cleaned_data["compare"] if compare_form.is_valid() else []
-
+    compare_form, compared, others = _compared_countries(request, country)
     histories = country_score_history(countries=[country, *compared], methodology=methodology)
-    history = histories[country.pk]
     groups, rows = indicators_by_factor_for_country(country=country, parameters=parameters, today=today)
     indicators = {status.indicator.pk: status.indicator for group in groups for status in group.indicators}
-
-    factor_rows = []
-    if latest is not None:
-        changes = factor_scores_change(country=country, methodology=methodology, month=latest.month)
-        for factor_score in factor_scores_for_month(country=country, methodology=methodology, month=latest.month):
-            factor_score.change_3m = changes.get(factor_score.risk_factor.number)
-            factor_score.score_band = band_for(factor_score.score, thresholds)
-            factor_rows.append(factor_score)
-        window_end = month_add(latest.month, 1) - dt.timedelta(days=1)
-    else:
-        window_end = today
-    window_start = month_add(window_end.replace(day=1), -2) - dt.timedelta(days=1)
-    moves = indicator_moves(rows=rows, indicators=indicators, window_start=window_start, window_end=window_end)
-
-    methodologies = list(methodologies_all()) if history else []
+    window_start, window_end = _moves_window(latest, today)
     context = {
         "country": country,
         "methodology": methodology,
         "latest": latest,
         "parameters": parameters,
         "groups": groups,
-        "factor_rows": factor_rows,
-        "moves": moves,
+        "factor_rows": []
+        if latest is None
+        else _factor_rows(country=country, methodology=methodology, month=latest.month, thresholds=thresholds),
+        "moves": indicator_moves(rows=rows, indicators=indicators, window_start=window_start, window_end=window_end),
         "window_start": window_start + dt.timedelta(days=1),
         "window_end": window_end,
         "assessment_count": len(rows),
@@ -311,26 +341,8 @@ def country_detail(request, iso3: str):
         "compare_form": compare_form,
         "compare_slots": _compare_slots(compared),
         "other_countries": others,
-        "trend_json": charts.spec_script(
-            charts.trend_spec(
-                history=history,
-                series=TREND_SERIES,
-                thresholds=thresholds,
-                method_changes=_method_changes(methodologies, history),
-            ),
-            "trend-figure",
-        )
-        if history
-        else None,
-        "compare_json": charts.spec_script(
-            charts.compare_spec(
-                histories=[(c.name, histories[c.pk]) for c in [country, *compared]], thresholds=thresholds
-            ),
-            "compare-figure",
-        )
-        if compared and history
-        else None,
         "compared": compared,
+        **_country_charts(country=country, compared=compared, histories=histories, thresholds=thresholds),
     }
     return render(request, "indicators/country_detail.html", context)
 

@@ -26,6 +26,112 @@ def _rule_rows(rules: Iterable[AlertRule]) -> list[rule_engine.Rule]:
     return [rule_engine.Rule(id=rule.pk, kind=rule.kind, parameters=rule.parameters) for rule in rules]
 
 
+def _rules_active(kinds: Iterable[str] | None) -> list[AlertRule]:
+    active = AlertRule.objects.filter(is_active=True)
+    if kinds is not None:
+        active = active.filter(kind__in=list(kinds))
+    return list(active)
+
+
+def _country_scope(run: ScoreRun | None, country_ids: Sequence[int] | None) -> list[int]:
+    """The countries to judge: the run's scope (every country for a full run), narrowed to `country_ids`."""
+    countries = Country.objects.all()
+    if run is not None and run.country_scope:
+        countries = countries.filter(iso3__in=[code.upper() for code in run.country_scope])
+    if country_ids is not None:
+        countries = countries.filter(pk__in=list(country_ids))
+    return list(countries.values_list("pk", flat=True))
+
+
+def _score_rows(rules: list[AlertRule], scope: list[int], methodology) -> list[rule_engine.ScoreRow]:
+    """The scores the score-based rules read: every month back from the latest that the widest rise window needs."""
+    if methodology is None or not {rule.kind for rule in rules} & set(rule_engine.SCORE_KINDS):
+        return []
+    score_rows = CountryScore.objects.filter(methodology=methodology, country_id__in=scope)
+    latest_month = score_rows.aggregate(Max("month"))["month__max"]
+    if latest_month is None:
+        return []
+    windows = [int(rule.parameters.get("months", 3)) for rule in rules if rule.kind == RuleKind.SHARP_RISE]
+    since = month_add(latest_month, -(max(windows or [3]) + 12))
+    return [
+        rule_engine.ScoreRow(country_id=c, month=m, overall=o, band=b)
+        for c, m, o, b in score_rows.filter(month__gte=since).values_list("country_id", "month", "overall", "band")
+    ]
+
+
+def _assessment_rows(rules: list[AlertRule], scope: list[int]) -> list[rule_engine.AssessmentRow]:
+    """The assessments of the factors the serious-assessment rules watch."""
+    serious_rules = [rule for rule in rules if rule.kind == RuleKind.SERIOUS_SPECIFIC_INDICATOR]
+    if not serious_rules:
+        return []
+    factors = sorted({factor for rule in serious_rules for factor in rule.parameters.get("factors", [])})
+    rows = Assessment.objects.filter(country_id__in=scope, indicator__risk_factor__number__in=factors).values_list(
+        "pk",
+        "country_id",
+        "indicator__code",
+        "indicator__risk_factor__number",
+        "observed_on",
+        "recorded_at",
+        "severity",
+    )
+    return [
+        rule_engine.AssessmentRow(
+            id=pk, country_id=c, indicator_code=code, risk_factor=f, observed_on=o, recorded_at=r, severity=s
+        )
+        for pk, c, code, f, o, r, s in rows
+    ]
+
+
+def _trigger_event_rows(rules: list[AlertRule], scope: list[int], today: dt.date) -> list[rule_engine.TriggerEventRow]:
+    """The trigger events recent enough for the trigger-event rules to fire on."""
+    trigger_rules = [rule for rule in rules if rule.kind == RuleKind.TRIGGER_EVENT]
+    if not trigger_rules:
+        return []
+    horizon = max(int(rule.parameters.get("max_age_days", 365)) for rule in trigger_rules)
+    labels = dict(TriggerEvent.Kind.choices)
+    rows = TriggerEvent.objects.filter(
+        country_id__in=scope, occurred_on__gte=today - dt.timedelta(days=horizon)
+    ).values_list("pk", "country_id", "kind", "title", "occurred_on", "recorded_at")
+    return [
+        rule_engine.TriggerEventRow(
+            id=pk, country_id=c, kind=k, kind_label=labels.get(k, k), title=t, occurred_on=o, recorded_at=r
+        )
+        for pk, c, k, t, o, r in rows
+    ]
+
+
+def _last_assessed(rules: list[AlertRule], scope: list[int]) -> dict | None:
+    """Each country's latest observation date (None if never assessed), for the stale-coverage rule."""
+    if RuleKind.STALE_COVERAGE not in {rule.kind for rule in rules}:
+        return None
+    last_assessed = dict.fromkeys(scope)
+    last_assessed.update(
+        Assessment.objects.filter(country_id__in=scope)
+        .values("country_id")
+        .annotate(last=Max("observed_on"))
+        .values_list("country_id", "last")
+    )
+    return last_assessed
+
+
+def _resolve_cleared(run: ScoreRun, rules, scope, scores, candidates) -> None:
+    """A score run judges every condition afresh: an open alert it no longer finds is resolved, with the run named."""
+    scored = {row.country_id for row in scores}
+    judged = {
+        kind: scope if kind == RuleKind.SERIOUS_SPECIFIC_INDICATOR else scored
+        for kind in {rule.kind for rule in rules}
+        if kind in rule_engine.CONDITION_KINDS
+    }
+    open_alerts = [
+        rule_engine.OpenAlertRow(id=pk, rule_kind=kind, country_id=country_id)
+        for pk, kind, country_id in Alert.objects.filter(
+            status__in=Alert.OPEN_STATUSES, rule_kind__in=list(judged), country_id__in=scope
+        ).values_list("pk", "rule_kind", "country_id")
+    ]
+    for cleared in rule_engine.alerts_cleared(open_alerts, candidates, judged=judged, scores=scores):
+        alert_resolve(alert_id=cleared.alert_id, run=run, reason=cleared.reason)
+
+
 def alerts_evaluate(
     *,
     run: ScoreRun | None = None,
@@ -33,119 +139,28 @@ def alerts_evaluate(
     kinds: Iterable[str] | None = None,
     today: dt.date | None = None,
 ) -> list[Alert]:
-    """Evaluate the active rules for the run's (or the given) countries and open the alerts that fire."""
+    """Evaluate the active rules for the run's (or the given) countries and open the alerts that fire; after a
+    score run, also resolve the open alerts whose condition it no longer finds."""
     today = today or timezone.localdate()
-    active = AlertRule.objects.filter(is_active=True)
-    if kinds is not None:
-        active = active.filter(kind__in=list(kinds))
-    active_rules = list(active)
-    if not active_rules:
+    rules = _rules_active(kinds)
+    if not rules:
         return []
-    countries = Country.objects.all()
-    if run is not None and run.country_scope:
-        countries = countries.filter(iso3__in=[code.upper() for code in run.country_scope])
-    if country_ids is not None:
-        countries = countries.filter(pk__in=list(country_ids))
-    scope = list(countries.values_list("pk", flat=True))
-    kinds_in_use = {rule.kind for rule in active_rules}
-
+    scope = _country_scope(run, country_ids)
     methodology = run.methodology if run is not None else methodology_active()
-    scores: list[rule_engine.ScoreRow] = []
-    if kinds_in_use & {RuleKind.BAND_REACHED, RuleKind.SHARP_RISE, RuleKind.STALE_COVERAGE}:
-        if methodology is not None:
-            score_rows = CountryScore.objects.filter(methodology=methodology, country_id__in=scope)
-            latest_month = score_rows.aggregate(Max("month"))["month__max"]
-            if latest_month is not None:
-                window = max(
-                    [int(rule.parameters.get("months", 3)) for rule in active_rules if rule.kind == RuleKind.SHARP_RISE]
-                    or [3]
-                )
-                since = month_add(latest_month, -(window + 12))
-                scores = [
-                    rule_engine.ScoreRow(country_id=c, month=m, overall=o, band=b)
-                    for c, m, o, b in score_rows.filter(month__gte=since).values_list(
-                        "country_id", "month", "overall", "band"
-                    )
-                ]
-
-    assessments: list[rule_engine.AssessmentRow] = []
-    serious_rules = [rule for rule in active_rules if rule.kind == RuleKind.SERIOUS_SPECIFIC_INDICATOR]
-    if serious_rules:
-        factors = sorted({factor for rule in serious_rules for factor in rule.parameters.get("factors", [])})
-        assessments = [
-            rule_engine.AssessmentRow(
-                id=pk, country_id=c, indicator_code=code, risk_factor=f, observed_on=o, recorded_at=r, severity=s
-            )
-            for pk, c, code, f, o, r, s in Assessment.objects.filter(
-                country_id__in=scope, indicator__risk_factor__number__in=factors
-            ).values_list(
-                "pk",
-                "country_id",
-                "indicator__code",
-                "indicator__risk_factor__number",
-                "observed_on",
-                "recorded_at",
-                "severity",
-            )
-        ]
-
-    trigger_events: list[rule_engine.TriggerEventRow] = []
-    trigger_rules = [rule for rule in active_rules if rule.kind == RuleKind.TRIGGER_EVENT]
-    if trigger_rules:
-        horizon = max(int(rule.parameters.get("max_age_days", 365)) for rule in trigger_rules)
-        labels = dict(TriggerEvent.Kind.choices)
-        trigger_events = [
-            rule_engine.TriggerEventRow(
-                id=pk, country_id=c, kind=k, kind_label=labels.get(k, k), title=t, occurred_on=o, recorded_at=r
-            )
-            for pk, c, k, t, o, r in TriggerEvent.objects.filter(
-                country_id__in=scope, occurred_on__gte=today - dt.timedelta(days=horizon)
-            ).values_list("pk", "country_id", "kind", "title", "occurred_on", "recorded_at")
-        ]
-
-    last_assessed = None
-    if RuleKind.STALE_COVERAGE in kinds_in_use:
-        last_assessed = {pk: None for pk in scope}
-        last_assessed.update(
-            dict(
-                Assessment.objects.filter(country_id__in=scope)
-                .values("country_id")
-                .annotate(last=Max("observed_on"))
-                .values_list("country_id", "last")
-            )
-        )
-
+    scores = _score_rows(rules, scope, methodology)
     candidates = rule_engine.evaluate_rules(
-        _rule_rows(active_rules),
+        _rule_rows(rules),
         scores=scores,
-        assessments=assessments,
-        last_assessed=last_assessed,
-        trigger_events=trigger_events,
+        assessments=_assessment_rows(rules, scope),
+        last_assessed=_last_assessed(rules, scope),
+        trigger_events=_trigger_event_rows(rules, scope, today),
         today=today,
         max_age_months=max_age_months_of(methodology.parameters if methodology is not None else None),
     )
     if run is not None:
-        # A score run judges every condition afresh: what it no longer finds is resolved, with the run named.
-        scored = {row.country_id for row in scores}
-        judged = {
-            kind: scope if kind == RuleKind.SERIOUS_SPECIFIC_INDICATOR else scored
-            for kind in kinds_in_use
-            if kind in rule_engine.CONDITION_KINDS
-        }
-        open_alerts = [
-            rule_engine.OpenAlertRow(id=pk, rule_kind=kind, country_id=country_id)
-            for pk, kind, country_id in Alert.objects.filter(
-                status__in=Alert.OPEN_STATUSES, rule_kind__in=list(judged), country_id__in=scope
-            ).values_list("pk", "rule_kind", "country_id")
-        ]
-        for cleared in rule_engine.alerts_cleared(open_alerts, candidates, judged=judged, scores=scores):
-            alert_resolve(alert_id=cleared.alert_id, run=run, reason=cleared.reason)
-    raised = []
-    for candidate in candidates:
-        alert = alert_raise(candidate=candidate, run=run)
-        if alert is not None:
-            raised.append(alert)
-    return raised
+        _resolve_cleared(run, rules, scope, scores, candidates)
+    raised = [alert_raise(candidate=candidate, run=run) for candidate in candidates]
+    return [alert for alert in raised if alert is not None]
 
 
 def alert_raise(*, candidate: rule_engine.AlertCandidate, run: ScoreRun | None = None) -> Alert | None:

@@ -15,42 +15,45 @@ from core.roles import Role, can_update_response_action, has_role
 from core.services import audit_record
 
 
+def _action_problems(raw: dict, today: dt.date) -> list[str]:
+    """What is wrong with one declared action, in words for the Focal Point."""
+    problems = []
+    owner_account = raw.get("owner_account")
+    if owner_account is not None and not (owner_account.is_active and has_role(owner_account, *Role)):
+        problems.append("the owner's account must be an active user with a role")
+    if raw.get("tool") not in Tool.values:
+        problems.append("choose a tool from the toolkit")
+    if raw.get("lead_department") not in Department.values:
+        problems.append("choose a lead department")
+    if not (raw.get("owner") or "").strip():
+        problems.append("name an owner")
+    due_on = raw.get("due_on")
+    if not isinstance(due_on, dt.date):
+        problems.append("give a due date")
+    elif due_on < today:
+        problems.append(f"the due date {due_on:%d %B %Y} is in the past")
+    return problems
+
+
 def response_actions_clean(actions: Sequence[dict]) -> list[dict]:
     """The declared actions, checked; every problem of every action is reported at once."""
     errors = []
     cleaned = []
     today = timezone.localdate()
     for number, raw in enumerate(actions, start=1):
-        tool = raw.get("tool")
-        department = raw.get("lead_department")
-        owner = (raw.get("owner") or "").strip()
-        owner_account = raw.get("owner_account")
-        due_on = raw.get("due_on")
-        problems = []
-        if owner_account is not None and not (owner_account.is_active and has_role(owner_account, *Role)):
-            problems.append("the owner's account must be an active user with a role")
-        if tool not in Tool.values:
-            problems.append("choose a tool from the toolkit")
-        if department not in Department.values:
-            problems.append("choose a lead department")
-        if not owner:
-            problems.append("name an owner")
-        if not isinstance(due_on, dt.date):
-            problems.append("give a due date")
-        elif due_on < today:
-            problems.append(f"the due date {due_on:%d %B %Y} is in the past")
+        problems = _action_problems(raw, today)
         if problems:
             errors.append(f"Action {number}: {'; '.join(problems)}.")
-        else:
-            cleaned.append(
-                {
-                    "tool": tool,
-                    "lead_department": department,
-                    "owner": owner,
-                    "owner_account": owner_account,
-                    "due_on": due_on,
-                }
-            )
+            continue
+        cleaned.append(
+            {
+                "tool": raw["tool"],
+                "lead_department": raw["lead_department"],
+                "owner": raw["owner"].strip(),
+                "owner_account": raw.get("owner_account"),
+                "due_on": raw["due_on"],
+            }
+        )
     if not actions:
         errors.append("Declaring imminent risk sets response actions in motion: add at least one.")
     if errors:

@@ -117,6 +117,47 @@ def _check_state(transition: Transition, escalation: Escalation) -> None:
         )
 
 
+def _checked_reason(transition: Transition, reason: str) -> str:
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        what = "rationale" if transition.is_decision else "note on what was added"
+        raise ValidationError({"reason": f"Write a {what}: it is kept with the case."})
+    return reason
+
+
+def _apply(transition: Transition, escalation: Escalation, *, user, reason: str, now) -> list[str]:
+    """Set the target state and what the step records (submission snapshot, restarted clock, decision);
+    returns the changed fields."""
+    escalation.state = transition.target
+    changed = ["state"]
+    if transition.action == "submit":
+        escalation.scores_snapshot = country_scores_snapshot(escalation.country)
+        escalation.submitted_at = now
+        escalation.awaiting_since = now
+        changed += ["scores_snapshot", "submitted_at", "awaiting_since"]
+        if escalation.alert_id is not None:
+            alert_mark_escalated(escalation=escalation, user=user)
+    elif transition.action == "resubmit":
+        # Back to the queue: any focal point may pick it up again, and the response clock restarts.
+        escalation.awaiting_since = now
+        escalation.claimed_by = None
+        escalation.claimed_at = None
+        escalation.last_reminded_at = None
+        changed += ["awaiting_since", "claimed_by", "claimed_at", "last_reminded_at"]
+    if transition.is_decision:
+        escalation.decided_at = now
+        escalation.decision_rationale = reason
+        changed += ["decided_at", "decision_rationale"]
+    return changed
+
+
+def _notify(transition: Transition, escalation: Escalation, *, user, reason: str) -> None:
+    if transition.action in ("submit", "resubmit"):
+        notify_focal_points(escalation=escalation, resubmitted=transition.action == "resubmit", note=reason)
+    elif transition.is_decision:
+        notify_decision(escalation=escalation, decided_by=user)
+
+
 def escalation_transition(
     *,
     escalation: Escalation,
@@ -125,7 +166,10 @@ def escalation_transition(
     reason: str = "",
     actions: Sequence[dict] = (),
 ) -> Escalation:
-    """Move an escalation along the transition table, or refuse with a clear error and change nothing."""
+    """Move an escalation along the transition table, or refuse with a clear error and change nothing.
+
+    Checked twice: once before any work (a clear refusal), again on the row locked for the change (a concurrent
+    step wins cleanly). The step, its audit entry, any response actions and the notifications commit together."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise EscalationTransitionError(f"Unknown action {action!r}; choose one of {', '.join(TRANSITIONS)}.")
@@ -133,13 +177,8 @@ def escalation_transition(
         return escalation_claim(escalation_id=escalation.pk, user=user)
     _check_actor(transition, escalation, user)
     _check_state(transition, escalation)
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        what = "rationale" if transition.is_decision else "note on what was added"
-        raise ValidationError({"reason": f"Write a {what}: it is kept with the case."})
+    reason = _checked_reason(transition, reason)
     cleaned_actions = response_actions_clean(actions) if action == "declare_imminent_risk" else []
-
-    now = timezone.now()
     with transaction.atomic():
         locked = (
             Escalation.objects.select_for_update(of=("self",))
@@ -149,27 +188,7 @@ def escalation_transition(
         _check_actor(transition, locked, user)
         _check_state(transition, locked)
         source = locked.state
-        locked.state = transition.target
-        changed = ["state"]
-        if action == "submit":
-            locked.scores_snapshot = country_scores_snapshot(locked.country)
-            locked.submitted_at = now
-            locked.awaiting_since = now
-            changed += ["scores_snapshot", "submitted_at", "awaiting_since"]
-            if locked.alert_id is not None:
-                alert_mark_escalated(escalation=locked, user=user)
-        elif action == "resubmit":
-            # Back to the queue: any focal point may pick it up again, and the response clock restarts.
-            locked.awaiting_since = now
-            locked.claimed_by = None
-            locked.claimed_at = None
-            locked.last_reminded_at = None
-            changed += ["awaiting_since", "claimed_by", "claimed_at", "last_reminded_at"]
-        if transition.is_decision:
-            locked.decided_at = now
-            locked.decision_rationale = reason
-            changed += ["decided_at", "decision_rationale"]
-        locked.save(update_fields=changed)
+        locked.save(update_fields=_apply(transition, locked, user=user, reason=reason, now=timezone.now()))
         audit_record(
             kind=AuditEvent.Kind.DECISION if transition.is_decision else AuditEvent.Kind.TRANSITION,
             actor=user,
@@ -180,10 +199,7 @@ def escalation_transition(
             summary=f"{State(source).label} → {locked.get_state_display()}.",
         )
         response_actions_create(escalation=locked, user=user, actions=cleaned_actions)
-        if action in ("submit", "resubmit"):
-            notify_focal_points(escalation=locked, resubmitted=action == "resubmit", note=reason)
-        elif transition.is_decision:
-            notify_decision(escalation=locked, decided_by=user)
+        _notify(transition, locked, user=user, reason=reason)
     return locked
 
 

@@ -11,11 +11,10 @@ from indicators.importers.base import (
     AssessmentRecord,
     ParserContext,
     ParseResult,
-    UnreadableFile,
     file_row,
-    read_table,
     require_columns,
 )
+from indicators.importers.reading import UnreadableFile, read_table
 from indicators.models import ASSESSMENT_EVIDENCE_MAX_CHARS, ASSESSMENT_SOURCE_MAX_CHARS
 
 REQUIRED_COLUMNS = ("iso3", "indicator", "date", "severity", "confidence", "source")
@@ -57,18 +56,7 @@ def parse_generic_csv(raw: bytes, context: ParserContext) -> ParseResult:
         confidence = cells["confidence"].strip().lower()
         if confidence not in CONFIDENCES:
             result.error(row, "confidence", "confidence must be low, medium or high", cells["confidence"])
-        source = cells["source"].strip()
-        if not source:
-            result.error(row, "source", "name the source of this assessment")
-        elif len(source) > ASSESSMENT_SOURCE_MAX_CHARS:
-            result.error(row, "source", f"the source is longer than {ASSESSMENT_SOURCE_MAX_CHARS} characters")
-        evidence = cells["evidence"].strip() if has_evidence else ""
-        if len(evidence) > ASSESSMENT_EVIDENCE_MAX_CHARS:
-            result.error(
-                row,
-                "evidence",
-                f"the evidence is {len(evidence):,} characters; at most {ASSESSMENT_EVIDENCE_MAX_CHARS:,} are accepted",
-            )
+        source, evidence = _source_and_evidence(cells, row, result, has_evidence=has_evidence)
         if row in result.invalid_rows:
             continue
         # The same rule as the API's batches: one assessment per country, indicator and date in one file.
@@ -96,6 +84,23 @@ def parse_generic_csv(raw: bytes, context: ParserContext) -> ParseResult:
             )
         )
     return result
+
+
+def _source_and_evidence(cells: dict, row: int, result: ParseResult, *, has_evidence: bool) -> tuple[str, str]:
+    """The row's source (required) and evidence (optional), each within the limits every entry path shares."""
+    source = cells["source"].strip()
+    if not source:
+        result.error(row, "source", "name the source of this assessment")
+    elif len(source) > ASSESSMENT_SOURCE_MAX_CHARS:
+        result.error(row, "source", f"the source is longer than {ASSESSMENT_SOURCE_MAX_CHARS} characters")
+    evidence = cells["evidence"].strip() if has_evidence else ""
+    if len(evidence) > ASSESSMENT_EVIDENCE_MAX_CHARS:
+        result.error(
+            row,
+            "evidence",
+            f"the evidence is {len(evidence):,} characters; at most {ASSESSMENT_EVIDENCE_MAX_CHARS:,} are accepted",
+        )
+    return source, evidence
 
 
 def _date(value: str, row: int, result: ParseResult, today: dt.date) -> dt.date | None:

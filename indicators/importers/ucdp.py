@@ -10,16 +10,15 @@ from indicators.importers.base import (
     AssessmentRecord,
     ParserContext,
     ParseResult,
-    UnreadableFile,
     code_resolver,
     file_row,
     numeric_column,
-    read_table,
     require_columns,
     year_column,
 )
 from indicators.importers.country_year import CountryYearSpec, parse_country_year
 from indicators.importers.mappings import FIRST_YEAR, SOURCES, mappings_for
+from indicators.importers.reading import UnreadableFile, read_table
 
 COUNTRY_YEAR = CountryYearSpec(
     source="ucdp_country_year",
@@ -43,6 +42,70 @@ def parse_ucdp_country_year(raw: bytes, context: ParserContext) -> ParseResult:
 CONFLICT_COLUMNS = ("conflict_id", "year", "gwno_loc", "intensity_level", "start_date2", "side_a", "side_b")
 
 
+def _check_values(frame: pd.DataFrame, result: ParseResult) -> tuple[pd.Series, pd.Series]:
+    """The intensity (1 or 2) and the episode start date of every row, errors recorded for the bad ones."""
+    intensity = numeric_column(frame, "intensity_level", result)
+    for position in frame.index[intensity.notna() & ~intensity.isin([1.0, 2.0])]:
+        result.error(
+            file_row(position), "intensity_level", "intensity must be 1 (minor) or 2 (war)", intensity[position]
+        )
+    episode_start = pd.to_datetime(frame["start_date2"].str.strip(), errors="coerce", format="%Y-%m-%d")
+    for position in frame.index[frame["start_date2"].notna() & episode_start.isna()]:
+        result.error(file_row(position), "start_date2", "not a date (YYYY-MM-DD)", frame["start_date2"][position])
+    return intensity, episode_start
+
+
+def _locations(frame: pd.DataFrame, position, year: int, resolver, result: ParseResult) -> list[str] | None:
+    """The ISO-3 codes of a row's location countries; None (an error recorded) when the row names none."""
+    row = file_row(position)
+    locations = [part.strip() for part in str(frame["gwno_loc"][position]).split(",") if part.strip()]
+    if frame["gwno_loc"].isna()[position] or not locations:
+        result.error(row, "gwno_loc", "the location country code is missing")
+        return None
+    resolved = []
+    for code in locations:
+        resolution = resolver(code, year)
+        if resolution.iso3 is None and resolution.untracked is not None:
+            result.untracked[f"{code} {resolution.untracked}"] += 1
+        elif resolution.iso3 is None:
+            message = f"unknown country code for {year}: not in the country crosswalk (add it there, never guess)"
+            result.error(row, "gwno_loc", message, code)
+        else:
+            resolved.append(resolution.iso3)
+    return resolved
+
+
+def _conflict_cells(frame: pd.DataFrame, context: ParserContext, result: ParseResult) -> dict[tuple[str, int], list]:
+    """(iso3, year) -> [highest intensity, highest onset intensity, first row, conflict descriptions]."""
+    years = year_column(frame, "year", result, context.today)
+    intensity, episode_start = _check_values(frame, result)
+    resolver = code_resolver(context.crosswalk, "gw")
+    cells: dict[tuple[str, int], list] = {}
+    for position in frame.index:
+        row = file_row(position)
+        if row in result.invalid_rows or pd.isna(years[position]) or pd.isna(intensity[position]):
+            continue
+        year = int(years[position])
+        resolved = _locations(frame, position, year, resolver, result)
+        if resolved is None or row in result.invalid_rows:
+            continue
+        if year < FIRST_YEAR:
+            result.out_of_window += 1
+            continue
+        level = int(intensity[position])
+        onset = not pd.isna(episode_start[position]) and episode_start[position].year == year
+        description = (
+            f"{frame['side_a'][position]} vs {frame['side_b'][position]} (conflict {frame['conflict_id'][position]})"
+        )
+        for iso3 in dict.fromkeys(resolved):
+            cell = cells.setdefault((iso3, year), [0, 0, row, []])
+            cell[0] = max(cell[0], level)
+            if onset:
+                cell[1] = max(cell[1], level)
+            cell[3].append(description)
+    return cells
+
+
 def parse_ucdp_conflict(raw: bytes, context: ParserContext) -> ParseResult:
     """UCDP/PRIO conflicts: per location country and year, the highest intensity (1.1) and any onset (8.1).
 
@@ -57,57 +120,7 @@ def parse_ucdp_conflict(raw: bytes, context: ParserContext) -> ParseResult:
     result.rows_read = len(frame)
     if not require_columns(frame, CONFLICT_COLUMNS, result):
         return result
-    frame = frame.reset_index(drop=True)
-    years = year_column(frame, "year", result, context.today)
-    intensity = numeric_column(frame, "intensity_level", result)
-    for position in frame.index[intensity.notna() & ~intensity.isin([1.0, 2.0])]:
-        result.error(
-            file_row(position), "intensity_level", "intensity must be 1 (minor) or 2 (war)", intensity[position]
-        )
-    episode_start = pd.to_datetime(frame["start_date2"].str.strip(), errors="coerce", format="%Y-%m-%d")
-    for position in frame.index[frame["start_date2"].notna() & episode_start.isna()]:
-        result.error(file_row(position), "start_date2", "not a date (YYYY-MM-DD)", frame["start_date2"][position])
-    resolver = code_resolver(context.crosswalk, "gw")
-    # (iso3, year) -> [intensity, onset intensity, rows, conflict descriptions]
-    cells: dict[tuple[str, int], list] = {}
-    for position in frame.index:
-        row = file_row(position)
-        if row in result.invalid_rows or pd.isna(years[position]) or pd.isna(intensity[position]):
-            continue
-        year = int(years[position])
-        locations = [part.strip() for part in str(frame["gwno_loc"][position]).split(",") if part.strip()]
-        if frame["gwno_loc"].isna()[position] or not locations:
-            result.error(row, "gwno_loc", "the location country code is missing")
-            continue
-        resolved = []
-        for code in locations:
-            resolution = resolver(code, year)
-            if resolution.iso3 is None and resolution.untracked is not None:
-                result.untracked[f"{code} {resolution.untracked}"] += 1
-            elif resolution.iso3 is None:
-                result.error(
-                    row,
-                    "gwno_loc",
-                    f"unknown country code for {year}: not in the country crosswalk (add it there, never guess)",
-                    code,
-                )
-            else:
-                resolved.append(resolution.iso3)
-        if row in result.invalid_rows:
-            continue
-        if year < FIRST_YEAR:
-            result.out_of_window += 1
-            continue
-        level = int(intensity[position])
-        onset = not pd.isna(episode_start[position]) and episode_start[position].year == year
-        conflict = frame["conflict_id"][position]
-        description = f"{frame['side_a'][position]} vs {frame['side_b'][position]} (conflict {conflict})"
-        for iso3 in dict.fromkeys(resolved):
-            cell = cells.setdefault((iso3, year), [0, 0, row, []])
-            cell[0] = max(cell[0], level)
-            if onset:
-                cell[1] = max(cell[1], level)
-            cell[3].append(description)
+    cells = _conflict_cells(frame.reset_index(drop=True), context, result)
     mapping_intensity, mapping_onset = mappings_for("ucdp_conflict")
     source = SOURCES["ucdp_conflict"]
     for (iso3, year), (level, onset_level, row, descriptions) in sorted(cells.items()):

@@ -30,6 +30,18 @@ class Command(BaseCommand):
         path = Path(ewp) if ewp else Path(settings.ATROCITY_WATCH_DATA_DIR) / EWP_FORECASTS
         if not path.is_file():
             raise CommandError(f"No EWP forecasts file at {path}; pass --ewp PATH.")
+        methodology, rows = self._our_ranking(month)
+        context = ParserContext(
+            crosswalk=CountryCrosswalk.default(), indicator_codes=frozenset(), today=timezone.localdate()
+        )
+        reference, result = ewp_reference_ranking(path.read_bytes(), context)
+        if result.fatal:
+            raise CommandError(f"Cannot read {path}: {result.errors[0]}")
+        self._write_comparison(methodology, rows, reference, result)
+        self._write_top_lists(rows, reference, top)
+
+    def _our_ranking(self, month: str | None) -> tuple[Methodology, list[CountryScore]]:
+        """The active methodology and its overall scores of the month (default: the latest), highest first."""
         methodology = Methodology.objects.filter(is_active=True).first()
         if methodology is None:
             raise CommandError("No active methodology, so there is no ranking of ours to compare.")
@@ -48,15 +60,12 @@ class Command(BaseCommand):
         rows = list(scores.select_related("country").order_by("-overall", "country__name"))
         if not rows:
             raise CommandError(f"No scores for {month} under methodology v{methodology.version}.")
-        context = ParserContext(
-            crosswalk=CountryCrosswalk.default(), indicator_codes=frozenset(), today=timezone.localdate()
+        return methodology, rows
+
+    def _write_comparison(self, methodology, rows, reference, result) -> None:
+        comparison = rankings_compare(
+            {row.country.iso3: row.overall for row in rows}, {entry.iso3: entry.risk for entry in reference}
         )
-        reference, result = ewp_reference_ranking(path.read_bytes(), context)
-        if result.fatal:
-            raise CommandError(f"Cannot read {path}: {result.errors[0]}")
-        ours = {row.country.iso3: row.overall for row in rows}
-        theirs = {entry.iso3: entry.risk for entry in reference}
-        comparison = rankings_compare(ours, theirs)
         write = self.stdout.write
         write(
             f"Our ranking: {rows[0].month:%B %Y}, methodology v{methodology.version}, {len(rows)} countries scored. "
@@ -76,14 +85,16 @@ class Command(BaseCommand):
             write(f"Ranked by EWP only: {', '.join(comparison.only_reference)}")
         if result.errors:
             write(f"EWP rows not matched to a country: {', '.join(str(error) for error in result.errors)}")
-        names = {row.country.iso3: row.country.name for row in rows}
+
+    def _write_top_lists(self, rows, reference, top: int) -> None:
+        write = self.stdout.write
         write("")
         write(f"{'#':>3}  {'Ours (overall score, band)':<48}  {'EWP (2025-26 risk)':<40}")
         for index in range(top):
             left = right = ""
             if index < len(rows):
                 row = rows[index]
-                left = f"{names[row.country.iso3][:30]:<30} {row.overall:5.1f} {row.get_band_display()}"
+                left = f"{row.country.name[:30]:<30} {row.overall:5.1f} {row.get_band_display()}"
             if index < len(reference):
                 entry = reference[index]
                 right = f"{entry.name[:30]:<30} {entry.risk:6.1%}"
