@@ -11,19 +11,18 @@ from indicators.importers.base import (
     ParserContext,
     ParseResult,
     Resolution,
-    UnreadableFile,
     code_resolver,
     country_year_records,
     default_evidence,
     keep_one_row_per_country_year,
     numeric_column,
-    read_table,
     require_columns,
     resolve_countries,
     window_and_validity,
     year_column,
 )
 from indicators.importers.mappings import FIRST_YEAR, VariableMapping, mappings_for
+from indicators.importers.reading import UnreadableFile, read_table
 
 
 @dataclass(frozen=True)

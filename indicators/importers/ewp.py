@@ -13,14 +13,13 @@ import pandas as pd
 from indicators.importers.base import (
     ParserContext,
     ParseResult,
-    UnreadableFile,
     code_resolver,
     file_row,
     numeric_column,
-    read_table,
     require_columns,
 )
 from indicators.importers.country_year import CountryYearSpec, parse_country_year
+from indicators.importers.reading import UnreadableFile, read_table
 
 FORECAST_RISK = "risk.2025and2026.from2024"
 FORECAST_RANK = "rank.2025and2026.from2025"

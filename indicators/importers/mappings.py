@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 MAPPING_VERSION = "2026.2"
 FIRST_YEAR = 1946
 
-SEVERITY_LABELS = {0: "none", 1: "low", 2: "moderate", 3: "serious"}
-
 
 @dataclass(frozen=True)
 class Source:

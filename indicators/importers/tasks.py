@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 from celery import shared_task
@@ -11,14 +10,20 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from core.retry import RETRY_OPTIONS
 from indicators.heartbeat import heartbeat
 from indicators.importers.services import UPLOAD_DIR_NAME, dataset_import_execute
 from indicators.models import DatasetImport
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 6
-RETRY_SECONDS = 30
+# The project's retry policy, applied by hand: the import row goes back to the queue before each retry.
+MAX_RETRIES = RETRY_OPTIONS["max_retries"]
+
+
+def _retry_countdown(retries: int) -> int:
+    """Seconds before the next attempt: the policy's backoff, doubling up to its ceiling."""
+    return min(RETRY_OPTIONS["retry_backoff"] * 2**retries, RETRY_OPTIONS["retry_backoff_max"])
 
 
 @shared_task(bind=True, name="indicators.importers.dataset_import", acks_late=True, max_retries=MAX_RETRIES)
@@ -37,42 +42,40 @@ def dataset_import_task(self, dataset_import_id: int) -> str:
     except OperationalError as exc:
         if self.request.retries < MAX_RETRIES:
             _requeue(dataset_import_id, exc, attempt=self.request.retries + 1)
-            raise self.retry(exc=exc, countdown=RETRY_SECONDS * (self.request.retries + 1)) from exc
+            raise self.retry(exc=exc, countdown=_retry_countdown(self.request.retries)) from exc
         _give_up(dataset_import_id, exc)
     except Exception:
         logger.exception("dataset import %s failed", dataset_import_id)
     return _finish(dataset_import)
 
 
-@shared_task(name="indicators.importers.dataset_imports_in_order", acks_late=True)
-def dataset_imports_in_order_task(dataset_import_ids: list[int]) -> list[str]:
+@shared_task(bind=True, name="indicators.importers.dataset_imports_in_order", acks_late=True, max_retries=MAX_RETRIES)
+def dataset_imports_in_order_task(self, dataset_import_ids: list[int]) -> list[str]:
     """Run several queued imports one after another in one task (seed_demo's real data).
 
     One message, sent first, instead of a chain: each link of a chain is sent only when the previous one ends, so it
     would queue behind every message sent meanwhile. Running them in order also keeps SQLite's single writer free
-    of import-against-import contention; a locked database is waited out here with a growing delay.
+    of import-against-import contention. A locked database sends the import back to the queue and retries the task
+    from that import on, with the retry policy's backoff, instead of holding the worker.
     """
     outcomes = []
-    for dataset_import_id in dataset_import_ids:
-        for attempt in range(1, MAX_RETRIES + 2):
-            dataset_import = _claim(dataset_import_id)
-            if dataset_import is None:
-                outcomes.append("already claimed")
-                break
-            try:
-                with heartbeat(DatasetImport, dataset_import.pk):
-                    dataset_import_execute(dataset_import=dataset_import)
-            except OperationalError as exc:
-                if attempt > MAX_RETRIES:
-                    _give_up(dataset_import_id, exc)
-                else:
-                    _requeue(dataset_import_id, exc, attempt=attempt)
-                    time.sleep(RETRY_SECONDS * attempt)
-                    continue
-            except Exception:
-                logger.exception("dataset import %s failed", dataset_import_id)
-            outcomes.append(_finish(dataset_import))
-            break
+    for index, dataset_import_id in enumerate(dataset_import_ids):
+        dataset_import = _claim(dataset_import_id)
+        if dataset_import is None:
+            outcomes.append("already claimed")
+            continue
+        try:
+            with heartbeat(DatasetImport, dataset_import.pk):
+                dataset_import_execute(dataset_import=dataset_import)
+        except OperationalError as exc:
+            if self.request.retries < MAX_RETRIES:
+                _requeue(dataset_import_id, exc, attempt=self.request.retries + 1)
+                remaining = list(dataset_import_ids[index:])
+                raise self.retry(args=[remaining], exc=exc, countdown=_retry_countdown(self.request.retries)) from exc
+            _give_up(dataset_import_id, exc)
+        except Exception:
+            logger.exception("dataset import %s failed", dataset_import_id)
+        outcomes.append(_finish(dataset_import))
     return outcomes
 
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from atrocity_watch.services import api_token_create
 from indicators.importers import PARSERS
-from indicators.importers.base import UnreadableFile, decode_text, read_table
+from indicators.importers.reading import UnreadableFile, decode_text, read_table
 from indicators.models import DatasetImport
 
 pytestmark = pytest.mark.django_db
