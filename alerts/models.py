@@ -108,7 +108,6 @@ class Urgency(models.TextChoices):
     ROUTINE = "routine", "Routine"
 
 
-URGENCY_ORDER = {Urgency.URGENT: 0, Urgency.HIGH: 1, Urgency.ROUTINE: 2}
 RESPONSE_TIME = {
     Urgency.URGENT: dt.timedelta(hours=24),
     Urgency.HIGH: dt.timedelta(hours=72),

@@ -41,9 +41,6 @@ class Slot(Generic[T]):
         self._entries[key] = (getattr(entry, "order", 100), previous[1] if previous else self._counter, entry)
         return entry
 
-    def unregister(self, name: str) -> None:
-        self._entries.pop(name, None)
-
     def __iter__(self) -> Iterator[T]:
         return iter([entry for _, _, entry in sorted(self._entries.values(), key=lambda item: item[:2])])
 

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.bands import BAND_LABELS
 from core.models import AppendOnlyModel
 
 
@@ -16,13 +17,6 @@ class CrimeGroup(models.TextChoices):
     GENOCIDE = "genocide", "Genocide"
     CRIMES_AGAINST_HUMANITY = "crimes_against_humanity", "Crimes against humanity"
     WAR_CRIMES = "war_crimes", "War crimes"
-
-
-SPECIFIC_CRIME_GROUPS = (
-    CrimeGroup.GENOCIDE,
-    CrimeGroup.CRIMES_AGAINST_HUMANITY,
-    CrimeGroup.WAR_CRIMES,
-)
 
 
 class FrameworkVersion(models.Model):
@@ -309,10 +303,10 @@ class ScoreRun(models.Model):
 
 
 class Band(models.TextChoices):
-    LOW = "low", "Low"
-    MODERATE = "moderate", "Moderate"
-    HIGH = "high", "High"
-    VERY_HIGH = "very_high", "Very high"
+    LOW = "low", BAND_LABELS["low"]
+    MODERATE = "moderate", BAND_LABELS["moderate"]
+    HIGH = "high", BAND_LABELS["high"]
+    VERY_HIGH = "very_high", BAND_LABELS["very_high"]
 
 
 class CountryScore(models.Model):

@@ -24,10 +24,6 @@ from indicators.models import (
 )
 
 
-def countries_list() -> QuerySet[Country]:
-    return Country.objects.select_related("desk").order_by("name")
-
-
 def country_get(*, iso3: str) -> Country:
     return Country.objects.select_related("desk").get(iso3=iso3.upper())
 
@@ -42,15 +38,6 @@ def indicators_active() -> QuerySet[Indicator]:
 
 def risk_factors_active() -> QuerySet[RiskFactor]:
     return RiskFactor.objects.filter(framework__is_active=True).order_by("number")
-
-
-def assessments_for_country(*, country: Country, limit: int | None = None) -> QuerySet[Assessment]:
-    queryset = (
-        Assessment.objects.filter(country=country)
-        .select_related("indicator", "indicator__risk_factor", "author", "dataset_import")
-        .order_by("-observed_on", "-recorded_at")
-    )
-    return queryset[:limit] if limit else queryset
 
 
 # --- Dashboard reads: overview ranking, country page, methodology page ------------------------------------------

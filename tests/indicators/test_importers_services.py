@@ -316,7 +316,11 @@ def test_an_import_that_breaks_is_recorded_as_failed_without_stopping_the_chain(
     assert dataset_import.status == "failed" and "No such file" in dataset_import.error_summary
 
 
-def test_real_data_imports_run_in_order_and_wait_out_a_locked_database(tmp_path, real_countries, monkeypatch):
+def test_real_data_imports_run_in_order_and_a_locked_database_retries_from_the_stuck_import(
+    tmp_path, real_countries, monkeypatch
+):
+    """A locked database requeues the stuck import and retries the task from it later, with the retry policy."""
+    from celery.exceptions import Retry
     from django.db import OperationalError
 
     from indicators.importers import tasks
@@ -328,7 +332,7 @@ def test_real_data_imports_run_in_order_and_wait_out_a_locked_database(tmp_path,
         for path in (first, second)
     ]
     real_execute = tasks.dataset_import_execute
-    calls, waits = [], []
+    calls, retries = [], []
 
     def locked_once(**kwargs):
         calls.append(kwargs["dataset_import"].pk)
@@ -336,8 +340,19 @@ def test_real_data_imports_run_in_order_and_wait_out_a_locked_database(tmp_path,
             raise OperationalError("database is locked")
         return real_execute(**kwargs)
 
+    task = tasks.dataset_imports_in_order_task
+    real_retry = task.retry
+
+    def recorded_retry(*args, **kwargs):
+        retries.append(kwargs)
+        return real_retry(*args, **kwargs)
+
     monkeypatch.setattr(tasks, "dataset_import_execute", locked_once)
-    monkeypatch.setattr(tasks.time, "sleep", waits.append)
-    assert tasks.dataset_imports_in_order_task.apply(args=[ids]).get() == ["succeeded", "succeeded"]
+    monkeypatch.setattr(task, "retry", recorded_retry)
+    with pytest.raises(Retry):
+        task.apply(args=[ids])
+    [retry] = retries
+    assert retry["args"] == [ids] and retry["countdown"] > 0
+    assert DatasetImport.objects.get(pk=ids[0]).status == "queued"
+    assert task.apply(args=retry["args"]).get() == ["succeeded", "succeeded"]  # the retry the broker delivers later
     assert calls == [ids[0], ids[0], ids[1]]
-    assert waits == [tasks.RETRY_SECONDS]
