@@ -62,6 +62,21 @@ def _label(report: Report) -> str:
     return f"report to Parliament {report.period}, {report.get_edition_display().lower()}, version {report.version}"
 
 
+def _check_correction(*, parsed: Period, edition: str, replaces: Report | None, correction_note: str) -> None:
+    """A published period and edition takes only a correction of its latest version, with a note for the cover."""
+    latest_published = report_latest_published(period=parsed.code, edition=edition)
+    if replaces is None and latest_published is not None:
+        raise ValidationError(
+            f"The {EDITIONS[edition].lower()} for {parsed.code} is published (version {latest_published.version}); "
+            "issue a correction of it instead."
+        )
+    if replaces is not None:
+        if latest_published is None or replaces.pk != latest_published.pk:
+            raise ValidationError("Only the latest published version of a report can be corrected.")
+        if not correction_note:
+            raise ValidationError({"correction_note": "Say what the correction changes: it is printed on its cover."})
+
+
 def report_request(
     *,
     period: str,
@@ -81,18 +96,8 @@ def report_request(
     parsed: Period = period_parse(period)
     if edition not in EDITIONS:
         raise ValidationError({"edition": f"Choose an edition: {', '.join(EDITIONS)}."})
-    latest_published = report_latest_published(period=parsed.code, edition=edition)
     correction_note = (correction_note or "").strip()
-    if replaces is None and latest_published is not None:
-        raise ValidationError(
-            f"The {EDITIONS[edition].lower()} for {parsed.code} is published (version {latest_published.version}); "
-            "issue a correction of it instead."
-        )
-    if replaces is not None:
-        if latest_published is None or replaces.pk != latest_published.pk:
-            raise ValidationError("Only the latest published version of a report can be corrected.")
-        if not correction_note:
-            raise ValidationError({"correction_note": "Say what the correction changes: it is printed on its cover."})
+    _check_correction(parsed=parsed, edition=edition, replaces=replaces, correction_note=correction_note)
     for attempt in range(2):
         try:
             with transaction.atomic():
