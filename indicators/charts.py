@@ -24,7 +24,20 @@ BAND_COLOURS = {"low": "#fff7bc", "moderate": "#fec44f", "high": "#ec7014", "ver
 SERIES_COLOURS = ("#1b1f24", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
 SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif", "size": 13}
-CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# The mode bar offers local actions only, listed explicitly: plotly's defaults include buttons and links that talk
+# to plotly's cloud ("Edit in Chart Studio", "Produced with plotly"), and nothing here may send data off the machine.
+_OFFLINE = {
+    "displaylogo": False,
+    "responsive": True,
+    "showLink": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showTips": False,
+    "plotlyServerURL": "",
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+CONFIG = {**_OFFLINE, "modeBarButtons": [["zoom2d", "zoomIn2d", "zoomOut2d", "resetScale2d", "toImage"]]}
+MAP_CONFIG = {**_OFFLINE, "modeBarButtons": [["zoomInGeo", "zoomOutGeo", "resetGeo", "toImage"]]}
 
 
 # The characters that could end a <script> element or open a comment in it, as JSON escapes (what json_script does).
@@ -99,7 +112,7 @@ def world_map_spec(
         "font": FONT,
         "paper_bgcolor": "rgba(0,0,0,0)",
     }
-    spec = {"data": [trace], "layout": layout, "config": {**CONFIG, "topojsonURL": TOPOJSON_URL}}
+    spec = {"data": [trace], "layout": layout, "config": {**MAP_CONFIG, "topojsonURL": TOPOJSON_URL}}
     if topojson_url:
         spec["topojson"] = {"name": TOPOJSON_NAME, "url": topojson_url}
     return spec

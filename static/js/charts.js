@@ -38,6 +38,17 @@
       return window.Plotly.newPlot(element, spec.data, spec.layout, spec.config || {});
     }).then(function () {
       element.classList.add("chart-drawn");
+      // A map with data-click-url="/countries/ISO/" opens the clicked country's page; the table below the map
+      // links the same pages for keyboard users.
+      var target = element.dataset.clickUrl;
+      if (target && element.on) {
+        element.on("plotly_click", function (event) {
+          var point = event && event.points && event.points[0];
+          if (point && point.location) {
+            window.location.href = target.replace("ISO", encodeURIComponent(point.location));
+          }
+        });
+      }
     });
   }
 
