@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import F, QuerySet
+from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django_filters.constants import EMPTY_VALUES
 
+from atrocity_watch.roles import user_desk_ids
 from indicators.models import Band, CountryScore, Desk
 from indicators.scoring.core import DEFAULT_BAND_THRESHOLDS, band_bounds
 from indicators.selectors import regions_list
@@ -16,6 +18,7 @@ CRIME_GROUP_CHOICES = (
     ("crimes_against_humanity", "Crimes against humanity"),
     ("war_crimes", "War crimes"),
 )
+MY_DESKS = "mine"  # the desk filter's value for every desk of the signed-in user
 ORDERING_FIELDS = (
     ("country__name", "country"),
     ("focus_score", "score"),
@@ -28,6 +31,31 @@ ORDERING_FIELDS = (
     ("coverage", "coverage"),
     ("last_assessed", "last_assessed"),
 )
+
+
+class _DeskChoices(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield (MY_DESKS, "My desks")
+        for desk in self.queryset:
+            yield self.choice(desk)
+
+    def __len__(self) -> int:
+        return super().__len__() + 1
+
+
+class DeskChoiceField(ModelChoiceField):
+    """A desk by slug, or "mine" for every desk of the signed-in user; the desks are read only when listed."""
+
+    iterator = _DeskChoices
+
+    def to_python(self, value):
+        return MY_DESKS if value == MY_DESKS else super().to_python(value)
+
+
+class DeskFilter(django_filters.ModelChoiceFilter):
+    field_class = DeskChoiceField
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -55,10 +83,10 @@ class CountryScoreFilter(django_filters.FilterSet):
     """
 
     region = django_filters.ChoiceFilter(field_name="country__region", label="Region", empty_label="All regions")
-    desk = django_filters.ModelChoiceFilter(
-        field_name="country__desk",
+    desk = DeskFilter(
         queryset=Desk.objects.order_by("name"),
         to_field_name="slug",
+        method="filter_desk",
         label="Desk",
         empty_label="All desks",
     )
@@ -78,6 +106,20 @@ class CountryScoreFilter(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.band_thresholds = band_thresholds or DEFAULT_BAND_THRESHOLDS
         self.filters["region"].extra["choices"] = [(region, region) for region in regions_list()]
+        self.user = getattr(request, "user", None)
+
+    @property
+    def my_desk_ids(self) -> frozenset[int]:
+        return user_desk_ids(self.user) if self.user is not None else frozenset()
+
+    def desk_ids(self) -> frozenset[int] | None:
+        """The desks the valid desk filter selects (None: every desk), for counting what the ranking leaves out."""
+        value = self.form.cleaned_data.get("desk") if self.form.is_valid() else ""
+        if not value:
+            return None
+        if value == MY_DESKS:
+            return self.my_desk_ids
+        return frozenset({value.pk})
 
     @property
     def score_column(self) -> str:
@@ -93,6 +135,11 @@ class CountryScoreFilter(django_filters.FilterSet):
     def filter_crime_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The choice is applied in filter_queryset through focus_score; nothing is excluded here.
         return queryset
+
+    def filter_desk(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == MY_DESKS:
+            return queryset.filter(country__desk_id__in=self.my_desk_ids)
+        return queryset.filter(country__desk=value)
 
     def filter_band(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         low, high = band_bounds(self.band_thresholds)[value]

@@ -377,3 +377,18 @@ class RiskFactorScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.month:%Y-%m} factor {self.risk_factor_id}: {self.score}"
+
+
+class UserViewState(models.Model):
+    """What a user last chose on the pages they return to (filters per page) and when they last looked at the
+    overview, so the overview can say what happened since their previous visit."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="view_state")
+    filters = models.JSONField(default=dict, blank=True, help_text="Query string of the last filters, per page")
+    last_seen_at = models.DateTimeField(null=True, blank=True, help_text="The latest view of the overview")
+    previous_visit_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last view of the overview before the current visit began"
+    )
+
+    def __str__(self) -> str:
+        return f"View state of {self.user}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from indicators.models import (
     RiskFactorScore,
     ScoreRun,
     Severity,
+    UserViewState,
 )
 
 
@@ -110,13 +112,15 @@ def country_scores_latest(
     return scores
 
 
-def countries_unscored_count(*, methodology: Methodology | None, region: str = "", desk=None) -> int:
-    """How many countries (of this region and desk, when given) have no score under the methodology."""
+def countries_unscored_count(
+    *, methodology: Methodology | None, region: str = "", desk_ids: Iterable[int] | None = None
+) -> int:
+    """How many countries (of this region and these desks, when given) have no score under the methodology."""
     countries = Country.objects.all()
     if region:
         countries = countries.filter(region=region)
-    if desk is not None:
-        countries = countries.filter(desk=desk)
+    if desk_ids is not None:
+        countries = countries.filter(desk_id__in=list(desk_ids))
     if methodology is None:
         return countries.count()
     return countries.exclude(scores__methodology=methodology).count()
@@ -126,6 +130,21 @@ def score_risers(scores: list[CountryScore], *, limit: int = 5) -> list[CountryS
     """The countries whose overall score rose most over three months (only rises count)."""
     rising = [score for score in scores if score.change_3m is not None and score.change_3m > 0]
     return sorted(rising, key=lambda score: (-score.change_3m, score.country.name))[:limit]
+
+
+def view_state_filters(*, user) -> dict[str, str]:
+    """The user's remembered filter query per page (empty when they have none yet)."""
+    state = UserViewState.objects.filter(user=user).only("filters").first()
+    return dict(state.filters) if state else {}
+
+
+def score_run_ids_finished_since(*, since: dt.datetime) -> set[int]:
+    return set(ScoreRun.objects.filter(finished_at__gt=since).values_list("pk", flat=True))
+
+
+def countries_for_search() -> list[tuple[str, str]]:
+    """(ISO-3, name) of every country, by name: what the country search and pick-lists match against."""
+    return list(Country.objects.order_by("name").values_list("iso3", "name"))
 
 
 def regions_list() -> list[str]:
@@ -346,3 +365,41 @@ def country_score_latest(*, country: Country, methodology: Methodology | None) -
     if methodology is None:
         return None
     return CountryScore.objects.filter(country=country, methodology=methodology).order_by("-month").first()
+
+
+ENTRY_ROW_FIELDS = ("id", "indicator_id", "observed_on", "severity", "confidence", "source")
+
+
+def assessment_entries_since(*, country: Country, author, since: dt.datetime) -> tuple[list[dict], list[dict]]:
+    """The author's assessments of the country recorded since a moment, and every other assessment of the same
+    indicators for the country, as plain rows for indicators.explaining.entry_effects (two queries)."""
+    new = list(
+        Assessment.objects.filter(country=country, author=author, recorded_at__gte=since)
+        .select_related(None)
+        .values(
+            *ENTRY_ROW_FIELDS,
+            "indicator__code",
+            "indicator__short_title",
+            "indicator__risk_factor__number",
+            "indicator__risk_factor__name",
+        )
+        .order_by("indicator__code", "observed_on", "id")
+    )
+    others = list(
+        Assessment.objects.filter(country=country, indicator_id__in={row["indicator_id"] for row in new})
+        .exclude(pk__in=[row["id"] for row in new])
+        .values(*ENTRY_ROW_FIELDS)
+    )
+    return new, others
+
+
+def country_scores_now(*, country: Country, methodology: Methodology | None) -> dict:
+    """The country's latest overall, crime-group and factor scores as plain numbers, kept to compare with later."""
+    latest = country_score_latest(country=country, methodology=methodology)
+    if latest is None:
+        return {}
+    scores = {column: getattr(latest, column) for column in (*SCORE_COLUMNS, "common")}
+    scores["month"] = latest.month.isoformat()
+    for factor in factor_scores_for_month(country=country, methodology=methodology, month=latest.month):
+        scores[f"factor_{factor.risk_factor.number}"] = factor.score
+    return scores

@@ -15,7 +15,16 @@ from django.utils import timezone
 from core.models import AuditEvent
 from core.roles import can_record_assessment
 from core.services import audit_record, outbox_enqueue
-from indicators.models import Assessment, Confidence, Country, DatasetImport, Indicator, ScoreRun, Severity
+from indicators.models import (
+    Assessment,
+    Confidence,
+    Country,
+    DatasetImport,
+    Indicator,
+    ScoreRun,
+    Severity,
+    UserViewState,
+)
 from indicators.signals import assessment_recorded
 
 EARLIEST_OBSERVATION = dt.date(1900, 1, 1)
@@ -245,3 +254,24 @@ def assessments_record_batch(
             )
             for row in rows
         ]
+
+
+VISIT_GAP = dt.timedelta(minutes=30)  # a pause longer than this ends a visit
+
+
+def view_state_page_seen(*, user, page: str, query: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Note a view of a page with its filter query (kept so returning restores it; None keeps the saved one), and
+    return when the user's previous visit ended (None on a first visit). Two queries.
+
+    A visit is a run of views with no pause longer than VISIT_GAP: reloading the overview during the same visit keeps
+    "since your last visit" anchored to the visit before, instead of emptying it.
+    """
+    now = now or timezone.now()
+    state, _ = UserViewState.objects.get_or_create(user=user)
+    if query is not None:
+        state.filters = {**state.filters, page: query}
+    if state.last_seen_at is not None and now - state.last_seen_at > VISIT_GAP:
+        state.previous_visit_at = state.last_seen_at
+    state.last_seen_at = now
+    state.save(update_fields=["filters", "last_seen_at", "previous_visit_at"])
+    return state.previous_visit_at

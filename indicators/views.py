@@ -20,23 +20,29 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import extensions
 from core.months import month_add
-from core.roles import ALL_ROLES, can_record_assessment, role_required
+from core.roles import ALL_ROLES, can_record_assessment, role_required, user_desk_ids
 from core.selectors import country_timeline
 from core.spreadsheet import spreadsheet_safe
 from indicators import charts
+from indicators.country_search import aliases_of, countries_matching
 from indicators.data_version import conditional_response, not_modified_or_none
-from indicators.filters import CRIME_GROUP_CHOICES, CountryScoreFilter
+from indicators.explaining import effect_reason, entry_effects, score_moves, why_this_score
+from indicators.filters import CRIME_GROUP_CHOICES, MY_DESKS, CountryScoreFilter
 from indicators.forms import CompareForm, assessment_formset
 from indicators.importers.mappings import dataset_mappings
 from indicators.models import Country, Methodology
 from indicators.scoring.core import band_for, band_thresholds_of
+from indicators.scoring.selectors import score_explanation
 from indicators.selectors import (
     SCORE_RECORD_COLUMNS,
+    assessment_entries_since,
+    countries_for_search,
     countries_unscored_count,
     country_get,
     country_score_history,
     country_score_latest,
     country_scores_latest,
+    country_scores_now,
     factor_scores_change,
     factor_scores_for_month,
     indicator_moves,
@@ -46,10 +52,16 @@ from indicators.selectors import (
     methodology_active,
     risk_factors_active,
     score_risers,
+    score_run_ids_finished_since,
     score_run_latest,
     score_runs_since,
+    view_state_filters,
 )
-from indicators.services import AssessmentBatchInvalid, assessments_record_batch
+from indicators.services import (
+    AssessmentBatchInvalid,
+    assessments_record_batch,
+    view_state_page_seen,
+)
 
 CRIME_GROUP_LABELS = dict(CRIME_GROUP_CHOICES)
 TREND_SERIES = {
@@ -99,10 +111,14 @@ def _thresholds(methodology: Methodology | None) -> Mapping[str, float]:
 def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryScoreFilter, list]:
     filterset = CountryScoreFilter(
         request.GET,
+        request=request,
         queryset=country_scores_latest(methodology=methodology, with_last_assessed=True),
         band_thresholds=_thresholds(methodology),
     )
     scores = list(filterset.qs)
+    if not user_desk_ids(request.user):  # "My desks" means nothing to someone without a desk
+        field = filterset.form.fields["desk"]
+        field.choices = [choice for choice in field.choices if choice[0] != MY_DESKS]
     thresholds = _thresholds(methodology)
     for score in scores:
         score.focus_band = band_for(score.focus_score, thresholds)
@@ -132,7 +148,9 @@ def _unscored_count(filterset: CountryScoreFilter, methodology: Methodology | No
     data = filterset.form.cleaned_data
     if data.get("band"):
         return None
-    return countries_unscored_count(methodology=methodology, region=data.get("region") or "", desk=data.get("desk"))
+    return countries_unscored_count(
+        methodology=methodology, region=data.get("region") or "", desk_ids=filterset.desk_ids()
+    )
 
 
 def _sort_headers(request, current: str) -> list[dict]:
@@ -150,9 +168,36 @@ def _sort_headers(request, current: str) -> list[dict]:
     return headers
 
 
+OVERVIEW_FILTERS = ("region", "desk", "band", "crime_group", "sort")
+BIG_MOVE_POINTS = 5.0  # a 3-month change at least this large is a "big move" worth telling a returning analyst
+
+
+def _overview_filters(request) -> str:
+    """The overview's filter parameters of this request as a query string (other parameters dropped)."""
+    kept = request.GET.copy()
+    for name in list(kept):
+        if name not in OVERVIEW_FILTERS:
+            del kept[name]
+    return kept.urlencode()
+
+
+def _overview_remembered(request) -> str | None:
+    """For a bare visit, the query the overview should open with: the user's last filters, or "my desks" for an
+    analyst who has none saved yet. None when the bare overview is what they get."""
+    saved = view_state_filters(user=request.user).get("overview")
+    if saved is None and user_desk_ids(request.user):
+        return urlencode({"desk": MY_DESKS})
+    return saved or None
+
+
 @role_required(*ALL_ROLES)
 @require_GET
 def overview(request):
+    if not request.GET and (remembered := _overview_remembered(request)):
+        return redirect(f"{reverse('indicators:overview')}?{remembered}")
+    previous_visit = view_state_page_seen(
+        user=request.user, page="overview", query=_overview_filters(request) if request.GET else None
+    )
     methodology = methodology_active()
     filterset, scores = _filtered_scores(request, methodology)
     if filterset.errors:
@@ -192,8 +237,29 @@ def overview(request):
         else None,
         "filtered": any(request.GET.get(name) for name in ("region", "desk", "band")),
         "extra_columns": list(extensions.overview_columns),
+        "previous_visit": previous_visit,
+        "big_moves": _big_moves_since(scores, previous_visit, desk_ids=user_desk_ids(request.user)),
+        "has_desks": bool(user_desk_ids(request.user)),
     }
     return render(request, "indicators/overview.html", context)
+
+
+def _big_moves_since(scores: list, since: dt.datetime | None, *, desk_ids) -> list:
+    """Scores of the user's desks recomputed since their previous visit that moved by BIG_MOVE_POINTS or more."""
+    if since is None or not desk_ids:
+        return []
+    runs = score_run_ids_finished_since(since=since)
+    return sorted(
+        (
+            score
+            for score in scores
+            if score.run_id in runs
+            and score.country.desk_id in desk_ids
+            and score.change_3m is not None
+            and abs(score.change_3m) >= BIG_MOVE_POINTS
+        ),
+        key=lambda score: -abs(score.change_3m),
+    )[:8]
 
 
 def _filter_problems(filterset: CountryScoreFilter) -> str:
@@ -321,7 +387,10 @@ def country_detail(request, iso3: str):
     groups, rows = indicators_by_factor_for_country(country=country, parameters=parameters, today=today)
     indicators = {status.indicator.pk: status.indicator for group in groups for status in group.indicators}
     window_start, window_end = _moves_window(latest, today)
+    feedback = _entries_feedback(request, country=country, methodology=methodology, parameters=parameters, today=today)
     context = {
+        "feedback": feedback,
+        "why": _why_this_score(country=country, latest=latest, methodology=methodology),
         "country": country,
         "methodology": methodology,
         "latest": latest,
@@ -347,6 +416,65 @@ def country_detail(request, iso3: str):
     return render(request, "indicators/country_detail.html", context)
 
 
+FEEDBACK_SESSION_KEY = "assessment_feedback"
+FEEDBACK_SCORES = {
+    "overall": "Overall",
+    "genocide": "Genocide",
+    "crimes_against_humanity": "Crimes against humanity",
+    "war_crimes": "War crimes",
+}
+
+
+def _moment(raw: str) -> dt.datetime | None:
+    try:
+        moment = parse_datetime(raw) if raw else None
+    except ValueError:
+        return None
+    return None if moment is None or timezone.is_naive(moment) else moment
+
+
+def _entries_feedback(request, *, country: Country, methodology, parameters, today: dt.date) -> dict | None:
+    """What the signed-in analyst's entries recorded since ?recorded= (or ?changes=, once the new scores are in)
+    did: each indicator before and after with the reason, and each score before and after."""
+    raw = request.GET.get("changes") or request.GET.get("recorded") or ""
+    since = _moment(raw)
+    if since is None:
+        return None
+    new, others = assessment_entries_since(country=country, author=request.user, since=since)
+    if not new:
+        return None
+    effects = entry_effects(
+        new=new, others=others, today=today, max_age_months=int(parameters.get("max_age_months", 36))
+    )
+    ready = bool(request.GET.get("changes"))
+    kept = request.session.get(FEEDBACK_SESSION_KEY, {}).get(country.iso3)
+    before = kept["before"] if kept and kept.get("at") == raw else None
+    moves = []
+    if ready and before is not None:
+        after = country_scores_now(country=country, methodology=methodology)
+        labels = dict(FEEDBACK_SCORES)
+        for row in sorted(new, key=lambda row: row["indicator__risk_factor__number"]):
+            number = row["indicator__risk_factor__number"]
+            labels[f"factor_{number}"] = f"Factor {number}. {row['indicator__risk_factor__name']}"
+        moves = score_moves(before, after, labels)
+    return {
+        "ready": ready,
+        "scores_known": before is not None,
+        "entries": [{"effect": effect, "reason": effect_reason(effect)} for effect in effects],
+        "lowered": any(effect.lowered for effect in effects),
+        "moves": moves,
+    }
+
+
+def _why_this_score(*, country: Country, latest, methodology) -> list[str]:
+    if latest is None or methodology is None:
+        return []
+    explanation = score_explanation(country=country, month=latest.month, methodology=methodology)
+    return why_this_score(
+        country_name=country.name, stored=latest, explanation=explanation, parameters=methodology.parameters
+    )
+
+
 def _compare_slots(compared: list[Country]) -> list[str]:
     codes = [country.iso3 for country in compared]
     return codes + [""] * (4 - len(codes))
@@ -364,6 +492,7 @@ def assessment_create(request, iso3: str):
     if request.method == "POST":
         if formset.is_valid():
             rows = formset.filled_rows()
+            before = country_scores_now(country=country, methodology=methodology_active())
             try:
                 recorded = assessments_record_batch(country=country, author=request.user, rows=rows)
             except AssessmentBatchInvalid as exc:
@@ -381,7 +510,11 @@ def assessment_create(request, iso3: str):
                     f"{count} assessment{'s' if count != 1 else ''} recorded for {country.name}. "
                     "Scores for this country are being recomputed.",
                 )
-                since = urlencode({"recorded": recorded[0].recorded_at.isoformat()})
+                moment = recorded[0].recorded_at.isoformat()
+                # The scores before the batch, to show beside the recomputed ones once they are ready.
+                kept = request.session.get(FEEDBACK_SESSION_KEY, {})
+                request.session[FEEDBACK_SESSION_KEY] = {**kept, country.iso3: {"at": moment, "before": before}}
+                since = urlencode({"recorded": moment})
                 return redirect(f"{reverse('indicators:country_detail', args=[country.iso3])}?{since}")
         status = 400
     context = {"country": country, "formset": formset}
@@ -464,3 +597,28 @@ def methodology(request):
         "panels": extensions.panels_render_context(extensions.methodology_panels, request, None),
     }
     return render(request, "indicators/methodology.html", context)
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def country_search(request):
+    """The header search without JavaScript: one clear match opens the country's page, otherwise a list."""
+    query = request.GET.get("q", "").strip()[:100]
+    matches = countries_matching(query, countries_for_search()) if query else []
+    if matches and (len(matches) == 1 or matches[0].rank <= 0):
+        return redirect("indicators:country_detail", iso3=matches[0].iso3)
+    return render(request, "indicators/search.html", {"query": query, "matches": matches})
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def country_search_index(request):
+    """Every country with its code, aliases and page, for the type-ahead script to filter as the user types."""
+    url_template = reverse("indicators:country_detail", args=["ISO"])
+    countries = [
+        {"iso3": iso3, "name": name, "aliases": list(aliases_of(iso3)), "url": url_template.replace("ISO", iso3)}
+        for iso3, name in countries_for_search()
+    ]
+    response = JsonResponse({"countries": countries})
+    response["Cache-Control"] = "private, max-age=300"
+    return response

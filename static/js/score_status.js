@@ -1,6 +1,7 @@
 // After assessments are recorded, asks the server whether the country's scores have been recomputed (every half
-// second at first, since the first recompute starts at once, then every two seconds), and when they have, puts
-// the new score summary in place and says so (#score-status carries the status URL and the moment of recording).
+// second at first, since the first recompute starts at once, then every two seconds; #score-status carries the
+// status URL and the moment of recording). Once they are, it reloads the page into its "changes" view, which shows
+// the new scores, charts included, and what the entries changed.
 (function () {
   "use strict";
   var box = document.getElementById("score-status");
@@ -12,35 +13,9 @@
   var maxAttempts = 100;
   var quickAttempts = 20;
 
-  function show(text, state, withLink) {
+  function show(text, state) {
     box.textContent = text;
     box.dataset.state = state;
-    if (withLink) {
-      var link = document.createElement("a");
-      link.href = window.location.pathname;
-      link.textContent = "Show the new scores";
-      box.appendChild(document.createTextNode(" "));
-      box.appendChild(link);
-    }
-  }
-
-  // The page as it is now, for its score summary; on any failure the link to reload is enough.
-  function refreshSummary() {
-    var current = document.querySelector(".score-summary");
-    if (!current || typeof DOMParser === "undefined") {
-      return Promise.resolve();
-    }
-    return fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) {
-        return response.ok ? response.text() : "";
-      })
-      .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".score-summary");
-        if (fresh) {
-          current.replaceWith(document.importNode(fresh, true));
-        }
-      })
-      .catch(function () {});
   }
 
   function poll() {
@@ -51,19 +26,22 @@
       })
       .then(function (body) {
         if (body.state === "ready") {
-          refreshSummary().then(function () {
-            show("New scores are ready and shown below; the charts update when you reload.", "ready", true);
-          });
+          show("New scores are ready; updating the page…", "ready");
+          // Reload into the "changes" view: the new scores, and what the entries changed, without a manual reload.
+          var params = new URLSearchParams(window.location.search);
+          params.delete("recorded");
+          params.set("changes", box.dataset.since);
+          window.location.replace(window.location.pathname + "?" + params.toString() + "#what-changed");
         } else if (body.state === "failed") {
-          show("The recompute failed: " + (body.run && body.run.error ? body.run.error : "see the score runs") + ".", "failed", false);
+          show("The recompute failed: " + (body.run && body.run.error ? body.run.error : "see the score runs") + ".", "failed");
         } else if (attempts >= maxAttempts) {
-          show("Scores are still being recomputed; reload the page later to see them.", "slow", false);
+          show("Scores are still being recomputed; reload the page later to see them.", "slow");
         } else {
           window.setTimeout(poll, attempts < quickAttempts ? 500 : 2000);
         }
       })
       .catch(function () {
-        show("Could not check whether the new scores are ready; reload the page to see them.", "unknown", false);
+        show("Could not check whether the new scores are ready; reload the page to see them.", "unknown");
       });
   }
 

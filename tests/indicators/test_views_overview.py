@@ -30,7 +30,7 @@ def scored(country_a, country_b, alice):
 @pytest.mark.parametrize("persona", ["alice", "bob", "fiona", "victor", "ada"])
 def test_every_role_sees_the_ranking_with_bands_and_scores(client, request, scored, persona):
     client.force_login(request.getfixturevalue(persona))
-    response = client.get(OVERVIEW)
+    response = client.get(OVERVIEW, {"desk": ""})
     assert response.status_code == 200
     body = response.content.decode()
     assert "Alphaland" in body and "Betaland" in body and "Gammaland" in body
@@ -124,7 +124,7 @@ def test_invalid_filter_shows_a_message_naming_it_and_the_unfiltered_table(clien
     assert len(shown) == 1 and shown[0].startswith("Not applied") and named in shown[0]
     assert 'class="message error"' in response.content.decode()
     assert [s.country.iso3 for s in response.context["scores"]] == ["QAA"]
-    assert not list(client.get(OVERVIEW).context["messages"])
+    assert not list(client.get(OVERVIEW, {"reset": "1"}).context["messages"])
 
 
 def test_valid_filters_show_no_filter_message(client, victor, scored):
@@ -163,11 +163,12 @@ def test_page_without_scores_says_so(client, victor, country_a):
 def test_overview_query_count_does_not_grow_with_countries(client, victor, scored, django_assert_num_queries):
     client.force_login(victor)
     client.get(OVERVIEW)  # warm the session
-    with django_assert_num_queries(11):
+    # 11 for the page, 2 to remember the filters and the visit, 1 for the user's desks ("My desks" filter).
+    with django_assert_num_queries(14):
         client.get(OVERVIEW, {"region": "Africa", "crime_group": "genocide"})
     for _ in range(5):
         scores_create(country=CountryFactory(region="Africa"), overall=[30, 35, 40, 45], run=scored)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         client.get(OVERVIEW, {"region": "Africa", "crime_group": "genocide"})
 
 
@@ -195,3 +196,54 @@ def test_the_not_yet_scored_count_follows_the_region_and_desk_filters(client, vi
     assert client.get(OVERVIEW, {"desk": country_a.desk.slug}).context["unscored_count"] == 1
     page = client.get(OVERVIEW, {"band": "high"})
     assert page.context["unscored_count"] is None and "not yet scored" not in page.content.decode()
+
+
+def test_an_analyst_opens_the_overview_on_their_own_desks(client, alice, scored):
+    """My desk is the analyst's default view: a bare visit shows only the countries of their desks."""
+    client.force_login(alice)
+    response = client.get(OVERVIEW, follow=True)
+    assert response.redirect_chain == [(f"{OVERVIEW}?desk=mine", 302)]
+    assert [s.country.iso3 for s in response.context["scores"]] == ["QAA"]
+    assert '<option value="mine" selected>My desks</option>' in response.content.decode()
+
+
+def test_the_overview_filters_survive_navigation_per_user(client, alice, bob, scored):
+    """A user's last filters come back when they return to the bare overview; another user's do not."""
+    client.force_login(alice)
+    client.get(OVERVIEW, {"region": "Americas", "crime_group": "genocide", "utm": "x"})
+    response = client.get(OVERVIEW)
+    assert response.status_code == 302
+    assert response["Location"] == f"{OVERVIEW}?region=Americas&crime_group=genocide"
+    client.force_login(bob)
+    assert client.get(OVERVIEW)["Location"] == f"{OVERVIEW}?desk=mine"
+
+
+def test_showing_every_country_is_remembered_too(client, alice, scored):
+    """After "Show every country" an analyst keeps seeing every country until they filter again."""
+    client.force_login(alice)
+    client.get(OVERVIEW, {"reset": "1"})
+    response = client.get(OVERVIEW)
+    assert response.status_code == 200
+    assert [s.country.iso3 for s in response.context["scores"]] == ["QCC", "QAA", "QBB"]
+
+
+def test_a_returning_analyst_sees_big_moves_on_their_desks_since_the_last_visit(client, alice, scored):
+    """A visit that ends more than half an hour before the next one anchors "since your last visit"."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from indicators.models import UserViewState
+
+    client.force_login(alice)
+    client.get(OVERVIEW, {"desk": "mine"})
+    long_ago = timezone.now() - dt.timedelta(days=2)
+    UserViewState.objects.filter(user=alice).update(last_seen_at=long_ago)
+    scored.finished_at = timezone.now()
+    scored.save()
+    response = client.get(OVERVIEW, {"desk": "mine"})
+    body = response.content.decode()
+    assert "Since your last visit" in body
+    assert [s.country.iso3 for s in response.context["big_moves"]] == ["QAA"]
+    assert response.context["previous_visit"] == long_ago
+    assert client.get(OVERVIEW, {"desk": "mine"}).context["previous_visit"] == long_ago
