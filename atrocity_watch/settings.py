@@ -156,6 +156,7 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["atrocity_watch.formats"]  # 24-hour times in the admin too
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -244,7 +245,9 @@ API_BULK_MAX_ROWS = env_int("API_BULK_MAX_ROWS", 5000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Atrocity Watch API",
-    "DESCRIPTION": "Country risk scores, indicators, assessments and the escalation workflow.",
+    # The docs page shows this as Markdown: its links lead back into the app (there is no other way back).
+    "DESCRIPTION": "Country risk scores, indicators, assessments and the escalation workflow.\n\n"
+    "[Back to Atrocity Watch](/) · [Methodology](/methodology/) · [Your API tokens](/account/tokens/)",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -39,3 +39,10 @@ def test_docs_page_has_no_inline_script_code(client, victor):
     inline = [body for body in re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S) if body.strip()]
     assert inline == []
     assert client.get("/api/docs/?script=").status_code == 200
+
+
+def test_the_api_docs_link_back_to_the_app(db):
+    """The docs page's description carries links back to the overview, the methodology and the tokens page."""
+    info = SchemaGenerator().get_schema(request=None, public=True)["info"]
+    assert "[Back to Atrocity Watch](/)" in info["description"]
+    assert "(/account/tokens/)" in info["description"]

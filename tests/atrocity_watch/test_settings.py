@@ -55,3 +55,14 @@ def test_production_settings_pass_the_deployment_checklist():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="false", SECRET_KEY=PRODUCTION_KEY)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_times_show_on_the_24_hour_clock_everywhere_the_admin_included():
+    """The admin formats date-times as the app's pages do: 16:30, not 4:30 p.m."""
+    import datetime as dt
+
+    from django.utils import formats
+
+    moment = dt.datetime(2026, 12, 6, 16, 30, tzinfo=dt.UTC)
+    assert formats.date_format(moment, "DATETIME_FORMAT") == "6 Dec 2026, 16:30"
+    assert formats.time_format(moment.time()) == "16:30"
