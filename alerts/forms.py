@@ -180,9 +180,49 @@ class TriggerEventForm(forms.Form):
         self.fields["occurred_on"].initial = timezone.localdate
         self.fields["due_on"].initial = lambda: timezone.localdate() + dt.timedelta(days=14)
 
+    # The service refuses these dates too; checking them here shows them with every other error on the first
+    # submit, instead of only once the rest of the form is right.
+    def clean_occurred_on(self) -> dt.date:
+        value = self.cleaned_data["occurred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(f"The date {value:%d %B %Y} is in the future.")
+        return value
+
+    def clean_due_on(self) -> dt.date:
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(f"The due date {value:%d %B %Y} is in the past.")
+        return value
+
+
+# What each area of an Atrocity Impact Assessment asks, shown under its box so the owner knows what to write.
+AIA_GUIDANCE = {
+    "leverage_over_perpetrators": "Who are the likely perpetrators, and what do we give them, buy from them or hold "
+    "over them (aid, trade, finance, visas, security cooperation)? Which of these could be withheld or conditioned?",
+    "logistics_disruption": "What do the perpetrators need to act (arms, fuel, money, transport, communications), who "
+    "supplies it, and which of those flows pass through our jurisdiction, companies or partners?",
+    "protection_of_groups": "Which groups are at risk and where? What protection, evacuation, asylum or humanitarian "
+    "access can we support, alone or with partners?",
+    "military_capabilities": "What military or security cooperation do we have with the country or its neighbours, "
+    "and what could it contribute to protection or deterrence (or risk contributing to the atrocity)?",
+    "diplomatic_windows": "Which meetings, visits, votes or negotiations in the coming weeks give a chance to act, "
+    "and who in our government attends them?",
+    "legal_avenues": "Which courts, mechanisms or sanctions regimes apply (ICJ, ICC, UN or national sanctions, "
+    "universal jurisdiction)? What evidence could we help preserve?",
+    "information_space": "Is hate speech or disinformation preparing or excusing violence? Which platforms and media "
+    "carry it, and what can we do about it with partners?",
+    "sgbv_risk": "Are there signs of sexual and gender-based violence being used or planned? Which survivors' "
+    "services, documentation or accountability efforts could we support?",
+}
+
 
 class ImpactAssessmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field, label in AIA_AREAS:
-            self.fields[field] = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+            self.fields[field] = forms.CharField(
+                label=label,
+                required=False,
+                help_text=AIA_GUIDANCE.get(field, ""),
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )

@@ -89,3 +89,22 @@ def test_the_trigger_event_form_fills_its_date_pickers_with_dates_the_browser_ac
     today = timezone.localdate()
     assert f'name="occurred_on" value="{today:%Y-%m-%d}"' in page
     assert f'name="due_on" value="{today + dt.timedelta(days=14):%Y-%m-%d}"' in page
+
+
+def test_each_area_of_an_impact_assessment_says_what_to_write(client, alice, country_a):
+    """The edit form shows guidance under every area, so the owner knows what each one asks."""
+    from alerts.forms import AIA_GUIDANCE
+
+    aia = services.trigger_event_record(
+        country=country_a,
+        user=alice,
+        kind="court_finding",
+        title="ICJ order",
+        occurred_on=timezone.localdate(),
+        owner=alice,
+        due_on=timezone.localdate(),
+    )
+    client.force_login(alice)
+    body = client.get(reverse("alerts:impact_assessment_detail", args=[aia.pk])).content.decode()
+    assert set(AIA_GUIDANCE) == {field for field, _ in AIA_AREAS}
+    assert body.count('class="muted small aia-guidance"') == len(AIA_AREAS)

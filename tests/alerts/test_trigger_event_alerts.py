@@ -118,3 +118,18 @@ def test_the_methodology_page_lists_the_trigger_event_rule(client, victor):
     page = client.get("/methodology/").content.decode()
     assert "Trigger event recorded" in page
     assert "commission of inquiry or fact-finding mission" in page
+
+
+def test_a_future_finding_date_is_reported_with_the_other_errors_on_the_first_submit(client, alice, country_a):
+    """Date errors no longer wait for a second submit: a missing title and a future date show together."""
+    client.force_login(alice)
+    future = timezone.localdate() + dt.timedelta(days=3)
+    past = timezone.localdate() - dt.timedelta(days=3)
+    response = client.post(
+        reverse("alerts:trigger_event_create", args=[country_a.iso3]),
+        {"kind": "court_finding", "title": "", "occurred_on": future, "owner": alice.pk, "due_on": past},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"title", "occurred_on", "due_on"}
+    assert "in the future" in errors["occurred_on"][0] and "in the past" in errors["due_on"][0]
