@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0007_score_tables_without_database_foreign_keys'),
+        ('indicators', '0008_runs_heartbeat_and_requeue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
