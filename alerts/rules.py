@@ -83,10 +83,10 @@ class AlertCandidate:
 
 
 def _latest_per_country(scores: Iterable[ScoreRow]) -> dict[int, ScoreRow]:
+    """Each country's latest month, scored or not. An unscored latest month is the country's state now: the overview
+    shows it as "not scored", so no rule may fire on (or quote) an older score instead."""
     latest: dict[int, ScoreRow] = {}
     for row in scores:
-        if row.overall is None:
-            continue
         current = latest.get(row.country_id)
         if current is None or row.month > current.month:
             latest[row.country_id] = row
@@ -158,9 +158,12 @@ def evaluate_sharp_rise(rule: Rule, scores: Iterable[ScoreRow]) -> list[AlertCan
     """Fire when the latest overall score is at least `points` above the lowest of the preceding `months` months."""
     points = float(rule.parameters["points"])
     months = int(rule.parameters["months"])
+    scores = list(scores)
     rows = [row for row in scores if row.overall is not None]
     candidates = []
-    for country_id, latest in sorted(_latest_per_country(rows).items()):
+    for country_id, latest in sorted(_latest_per_country(scores).items()):
+        if latest.overall is None:
+            continue
         window_start = month_add(latest.month, -months)
         earlier = [
             row
@@ -378,6 +381,8 @@ def alerts_cleared(
         row = latest.get(alert.country_id)
         if alert.rule_kind == SERIOUS_SPECIFIC_INDICATOR:
             reason = "No watched specific-crime indicator is assessed serious any more."
+        elif row is not None and row.overall is None:
+            reason = f"No score for {row.month:%B %Y}: the overview shows the country as not scored."
         elif row is not None:
             reason = (
                 f"Latest overall score {row.overall:.1f}, band {BAND_LABELS.get(row.band, row.band)} "

@@ -222,3 +222,20 @@ def test_a_serious_indicator_alert_clears_once_no_watched_indicator_is_serious()
         judged={"serious_specific_indicator": {1}},
     )
     assert [c.reason for c in cleared] == ["No watched specific-crime indicator is assessed serious any more."]
+
+
+def test_no_rule_fires_on_an_older_score_when_the_latest_month_is_not_scored():
+    """A country the overview shows as "not scored" gets no alert quoting an older score, and its open one clears."""
+    scores = [
+        score(1, dt.date(2026, 7, 1), 40.0, "moderate"),
+        score(1, dt.date(2026, 9, 1), 66.7, "high"),
+        score(1, dt.date(2026, 10, 1), None, None),
+    ]
+    rules = [rule("band_reached"), rule("sharp_rise"), rule("stale_coverage")]
+    assert evaluate_rules(rules, scores=scores, last_assessed={1: None}, today=TODAY) == []
+    cleared = alerts_cleared(
+        [OpenAlertRow(id=7, rule_kind="band_reached", country_id=1)], [], judged={"band_reached": {1}}, scores=scores
+    )
+    assert [(c.alert_id, c.reason) for c in cleared] == [
+        (7, "No score for October 2026: the overview shows the country as not scored.")
+    ]
