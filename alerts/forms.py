@@ -11,8 +11,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from alerts.models import AIA_AREAS, Department, ResponseAction, Tool, TriggerEvent, Urgency
+from alerts.models import AIA_AREAS, Department, ResponseAction, RuleKind, Tool, TriggerEvent, Urgency
 from alerts.services import DECISIONS
+from alerts.triage import AGE_CHOICES, SEVERITY_CHOICES, SORT_CHOICES
 from core.roles import Role
 from indicators.forms import IsoDateInput
 
@@ -146,6 +147,39 @@ class ResubmitForm(forms.Form):
         label="What you added or changed",
         help_text="The Focal Point reads this with the updated case.",
     )
+
+
+class AlertTriageForm(forms.Form):
+    """The alerts page's filters (GET): desk, rule, country, severity, age; order and grouping."""
+
+    desk = forms.ChoiceField(required=False, label="Desk")
+    rule = forms.ChoiceField(required=False, label="Rule", choices=[("", "All rules"), *RuleKind.choices])
+    country = forms.ChoiceField(required=False, label="Country")
+    severity = forms.ChoiceField(required=False, label="Severity", choices=[("", "Any severity"), *SEVERITY_CHOICES])
+    age = forms.ChoiceField(required=False, label="Raised", choices=[("", "Any time"), *AGE_CHOICES])
+    sort = forms.ChoiceField(required=False, label="Order", choices=SORT_CHOICES)
+    group = forms.BooleanField(required=False, label="Group by country")
+
+    def __init__(self, *args, desks, countries, has_desk: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = [("mine", "My desks")] if has_desk else []
+        self.fields["desk"].choices = [("", "All desks"), *mine, *((desk.slug, desk.name) for desk in desks)]
+        self.fields["country"].choices = [("", "All countries"), *((c.iso3, c.name) for c in countries)]
+        self.fields["country"].widget.attrs["data-country-picker"] = ""
+        self.fields["country"].widget.attrs["data-placeholder"] = "All countries"
+
+
+class BulkAcknowledgeForm(forms.Form):
+    alerts = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "Tick the alerts."})
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why acknowledge them?",
+        error_messages={"required": "Say why these alerts are acknowledged."},
+    )
+
+    def __init__(self, *args, alert_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alerts"].choices = [(pk, pk) for pk in alert_ids]
 
 
 class DismissForm(forms.Form):

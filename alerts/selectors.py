@@ -236,3 +236,30 @@ def country_scores_snapshot(country: Country) -> dict | None:
             for factor in factors
         ],
     }
+
+
+def alerts_open_filtered(
+    *,
+    desk_ids: Iterable[int] | None = None,
+    rule_kind: str = "",
+    iso3: str = "",
+    raised_from=None,
+    raised_before=None,
+) -> QuerySet[Alert]:
+    """Open alerts narrowed by desk, rule, country and when they were raised (severity is judged in alerts.triage)."""
+    alerts = alerts_open()
+    if desk_ids is not None:
+        alerts = alerts.filter(country__desk_id__in=list(desk_ids))
+    if rule_kind:
+        alerts = alerts.filter(rule_kind=rule_kind)
+    if iso3:
+        alerts = alerts.filter(country__iso3=iso3)
+    if raised_from is not None:
+        alerts = alerts.filter(raised_at__gte=raised_from)
+    if raised_before is not None:
+        alerts = alerts.filter(raised_at__lt=raised_before)
+    return alerts
+
+
+def countries_with_open_alerts() -> QuerySet[Country]:
+    return Country.objects.filter(alerts__status__in=Alert.OPEN_STATUSES).distinct().order_by("name")

@@ -8,6 +8,7 @@ app_name = "alerts"
 
 urlpatterns = [
     path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/acknowledge/", views.alerts_acknowledge, name="alerts_acknowledge"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
     path("escalations/", views.escalation_list, name="escalation_list"),

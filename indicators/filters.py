@@ -7,7 +7,7 @@ from django.db.models import F, QuerySet
 from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django_filters.constants import EMPTY_VALUES
 
-from atrocity_watch.roles import user_desk_ids
+from core.roles import user_desk_ids
 from indicators.models import Band, CountryScore, Desk
 from indicators.scoring.core import DEFAULT_BAND_THRESHOLDS, band_bounds
 from indicators.selectors import regions_list

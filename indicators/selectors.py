@@ -16,6 +16,7 @@ from indicators.models import (
     Confidence,
     Country,
     CountryScore,
+    Desk,
     Indicator,
     Methodology,
     RiskFactor,
@@ -130,6 +131,10 @@ def score_risers(scores: list[CountryScore], *, limit: int = 5) -> list[CountryS
     """The countries whose overall score rose most over three months (only rises count)."""
     rising = [score for score in scores if score.change_3m is not None and score.change_3m > 0]
     return sorted(rising, key=lambda score: (-score.change_3m, score.country.name))[:limit]
+
+
+def desks_all() -> list[Desk]:
+    return list(Desk.objects.order_by("name"))
 
 
 def view_state_filters(*, user) -> dict[str, str]:

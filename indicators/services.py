@@ -259,6 +259,14 @@ def assessments_record_batch(
 VISIT_GAP = dt.timedelta(minutes=30)  # a pause longer than this ends a visit
 
 
+def view_state_filters_keep(*, user, page: str, query: str) -> None:
+    """Keep a page's filter query for the user, so returning to the bare page restores it."""
+    state, _ = UserViewState.objects.get_or_create(user=user)
+    if state.filters.get(page) != query:
+        state.filters = {**state.filters, page: query}
+        state.save(update_fields=["filters"])
+
+
 def view_state_page_seen(*, user, page: str, query: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
     """Note a view of a page with its filter query (kept so returning restores it; None keeps the saved one), and
     return when the user's previous visit ended (None on a first visit). Two queries.

@@ -16,6 +16,7 @@ from alerts.services.alerts import (
     alert_mark_escalated,
     alert_raise,
     alert_resolve,
+    alerts_acknowledge,
     alerts_evaluate,
 )
 from alerts.services.escalations import EDITABLE_STATES, escalation_create, escalation_update
@@ -56,6 +57,7 @@ __all__ = [
     "Transition",
     "alert_acknowledge",
     "alert_dismiss",
+    "alerts_acknowledge",
     "alert_mark_escalated",
     "alert_raise",
     "alert_resolve",

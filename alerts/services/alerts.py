@@ -247,6 +247,30 @@ def alert_acknowledge(*, alert: Alert, user) -> Alert:
     )
 
 
+def alerts_acknowledge(*, alert_ids: Iterable[int], user, reason: str) -> tuple[list[Alert], list[str]]:
+    """Acknowledge several alerts with one reason; each is handled on its own, so one refused (another desk's, or
+    handled meanwhile) leaves the others acknowledged. Returns the acknowledged alerts and the refusals."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why these alerts are acknowledged."})
+    acknowledged, refused = [], []
+    for alert in Alert.objects.filter(pk__in=list(alert_ids)).select_related("country").order_by("pk"):
+        try:
+            acknowledged.append(
+                _alert_handle(
+                    alert=alert,
+                    user=user,
+                    status=Alert.Status.ACKNOWLEDGED,
+                    kind=AuditEvent.Kind.ALERT_ACKNOWLEDGED,
+                    summary=f"Alert acknowledged: {alert.message}",
+                    reason=reason,
+                )
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            refused.append(f"{alert.country.name}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+    return acknowledged, refused
+
+
 def alert_dismiss(*, alert: Alert, user, reason: str) -> Alert:
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why this alert is dismissed."})

@@ -1,7 +1,7 @@
 """Pages of the alerts app, one module per concept; the URLconf names them from here."""
 
 from alerts.views.actions import action_status, action_tracker
-from alerts.views.alerts import alert_acknowledge, alert_dismiss, alert_list
+from alerts.views.alerts import alert_acknowledge, alert_dismiss, alert_list, alerts_acknowledge
 from alerts.views.escalations import (
     escalation_claim,
     escalation_create,
@@ -26,6 +26,7 @@ __all__ = [
     "alert_acknowledge",
     "alert_dismiss",
     "alert_list",
+    "alerts_acknowledge",
     "country_pick",
     "escalation_claim",
     "escalation_create",

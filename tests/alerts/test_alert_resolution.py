@@ -139,6 +139,6 @@ def test_resolved_alerts_show_the_run_on_the_alerts_page_and_the_country_timelin
     client.force_login(victor)
     alerts_page = client.get(reverse("alerts:alert_list")).content.decode()
     assert f"Resolved (condition cleared) by score run {run.pk}" in alerts_page
-    assert "No open alerts." in alerts_page
+    assert "No open alerts match these filters." in alerts_page
     country_page = client.get(reverse("indicators:country_detail", args=["QAA"])).content.decode()
     assert "Alert resolved" in country_page

@@ -107,7 +107,7 @@ def test_recording_a_trigger_event_through_the_page_raises_the_alert_shown_on_th
         },
     )
     assert response.status_code == 302
-    page = client.get(reverse("alerts:alert_list")).content.decode()
+    page = client.get(reverse("alerts:alert_list"), follow=True).content.decode()
     assert "Notification by the UN Special Advisers: Joint statement of the Special Advisers" in page
     assert "Trigger event recorded" in page  # the rule's name, in the open alert row and under rules in force
 
