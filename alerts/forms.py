@@ -14,22 +14,32 @@ from django.utils import timezone
 from alerts.models import AIA_AREAS, Department, ResponseAction, RuleKind, Tool, TriggerEvent, Urgency
 from alerts.services import DECISIONS
 from alerts.triage import AGE_CHOICES, SEVERITY_CHOICES, SORT_CHOICES
-from core.roles import Role
+from core.roles import ROLE_LABELS, Role
 from indicators.forms import IsoDateInput
 
 
 def accounts_with_a_role():
-    """Active users holding any role: the people a response action can be assigned to."""
+    """Active users holding any role, with their roles and desks: the people a response action can be assigned to."""
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[role.value for role in Role])
         .distinct()
+        .prefetch_related("groups", "desks")
         .order_by("first_name", "username")
     )
 
 
 def _person_label(user) -> str:
     return user.get_full_name() or user.username
+
+
+def _owner_label(user) -> str:
+    """Name, role and desk or department, so the Focal Point picks the right person: "Amina Osei · Analyst ·
+    Sub-Saharan Africa desk"."""
+    known = {role.value for role in Role}
+    roles = sorted(ROLE_LABELS[Role(group.name)] for group in user.groups.all() if group.name in known)
+    desks = sorted(desk.name for desk in user.desks.all())
+    return " · ".join([_person_label(user), ", ".join(roles), *([", ".join(desks)] if desks else [])])
 
 
 DECISION_LABELS = {
@@ -119,7 +129,7 @@ class ResponseActionForm(forms.Form):
         accounts = list(accounts_with_a_role()) if owner_accounts is None else owner_accounts
         self._accounts = {user.pk: user for user in accounts}
         self.fields["owner_account"].choices = [("", "None: the Focal Point tracks it")] + [
-            (user.pk, _person_label(user)) for user in accounts
+            (user.pk, _owner_label(user)) for user in accounts
         ]
 
     def clean_owner_account(self):

@@ -97,14 +97,25 @@ def _notify(*, recipients: Iterable, escalation: Escalation, topic: str, message
     return created
 
 
-def notify_focal_points(*, escalation: Escalation, resubmitted: bool, note: str = "") -> list[Notification]:
-    """Tell every focal point that a case was submitted, or resubmitted with the analyst's note."""
+def notify_focal_points(
+    *, escalation: Escalation, resubmitted: bool, note: str = "", only: Iterable | None = None
+) -> list[Notification]:
+    """Tell every focal point (or `only` these) that a case was submitted, or resubmitted with the analyst's note."""
     context = {**_case_context(escalation), "resubmitted": resubmitted, "note": note if resubmitted else ""}
     return _notify(
-        recipients=focal_points(),
+        recipients=list(only) if only is not None else focal_points(),
         escalation=escalation,
         topic=Notification.Topic.RESUBMITTED if resubmitted else Notification.Topic.SUBMITTED,
         message=_render("escalation_submitted", context),
+    )
+
+
+def notifications_settle(*, escalation: Escalation) -> int:
+    """Once a case is decided, the focal points' "waiting for you" notifications about it need nobody any more: they
+    are marked read, so the notification centre lists only what still needs its reader."""
+    waiting = (Notification.Topic.SUBMITTED, Notification.Topic.RESUBMITTED, Notification.Topic.REMINDER)
+    return Notification.objects.filter(escalation=escalation, topic__in=waiting, read_at__isnull=True).update(
+        read_at=timezone.now()
     )
 
 

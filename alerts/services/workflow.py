@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from alerts.models import Escalation
 from alerts.selectors import country_scores_snapshot
 from alerts.services.alerts import alert_mark_escalated
-from alerts.services.notifications import notify_decision, notify_focal_points
+from alerts.services.notifications import notifications_settle, notify_decision, notify_focal_points
 from alerts.services.response_actions import response_actions_clean, response_actions_create
 from core.models import AuditEvent
 from core.roles import can_decide, is_desk_analyst
@@ -49,7 +50,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "request_information",
             "request more information on",
-            (State.UNDER_REVIEW,),
+            (State.UNDER_REVIEW, State.RESUBMITTED),
             State.MORE_INFORMATION_REQUESTED,
             "focal_point",
             True,
@@ -61,19 +62,35 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "declare_imminent_risk",
             "declare imminent risk on",
-            (State.UNDER_REVIEW, State.MONITORING),
+            (State.UNDER_REVIEW, State.RESUBMITTED, State.MONITORING),
             State.IMMINENT_RISK_DECLARED,
             "focal_point",
             True,
             True,
         ),
         Transition(
-            "monitor", "put under monitoring", (State.UNDER_REVIEW,), State.MONITORING, "focal_point", True, True
+            "monitor",
+            "put under monitoring",
+            (State.UNDER_REVIEW, State.RESUBMITTED),
+            State.MONITORING,
+            "focal_point",
+            True,
+            True,
         ),
-        Transition("close", "close", (State.UNDER_REVIEW, State.MONITORING), State.CLOSED, "focal_point", True, True),
+        Transition(
+            "close",
+            "close",
+            (State.UNDER_REVIEW, State.RESUBMITTED, State.MONITORING),
+            State.CLOSED,
+            "focal_point",
+            True,
+            True,
+        ),
     )
 }
 DECISIONS = {action: t for action, t in TRANSITIONS.items() if t.is_decision}
+# Asking for more information sends the case back; only these settle it, so only these set the decided date.
+FINAL_DECISIONS = ("declare_imminent_risk", "monitor", "close")
 
 
 def transitions_available(escalation: Escalation, user) -> list[Transition]:
@@ -138,24 +155,29 @@ def _apply(transition: Transition, escalation: Escalation, *, user, reason: str,
         if escalation.alert_id is not None:
             alert_mark_escalated(escalation=escalation, user=user)
     elif transition.action == "resubmit":
-        # Back to the queue: any focal point may pick it up again, and the response clock restarts.
+        # Back to the focal point who asked for more information (they still hold the claim, so they decide
+        # without claiming again); the response clock restarts.
         escalation.awaiting_since = now
-        escalation.claimed_by = None
-        escalation.claimed_at = None
         escalation.last_reminded_at = None
-        changed += ["awaiting_since", "claimed_by", "claimed_at", "last_reminded_at"]
-    if transition.is_decision:
+        changed += ["awaiting_since", "last_reminded_at"]
+    if transition.action in FINAL_DECISIONS:
         escalation.decided_at = now
+        changed += ["decided_at"]
+    if transition.is_decision:
         escalation.decision_rationale = reason
-        changed += ["decided_at", "decision_rationale"]
+        changed += ["decision_rationale"]
     return changed
 
 
 def _notify(transition: Transition, escalation: Escalation, *, user, reason: str) -> None:
-    if transition.action in ("submit", "resubmit"):
+    if transition.action == "resubmit" and escalation.claimed_by_id is not None:
+        notify_focal_points(escalation=escalation, resubmitted=True, note=reason, only=[escalation.claimed_by])
+    elif transition.action in ("submit", "resubmit"):
         notify_focal_points(escalation=escalation, resubmitted=transition.action == "resubmit", note=reason)
     elif transition.is_decision:
         notify_decision(escalation=escalation, decided_by=user)
+    if transition.action in FINAL_DECISIONS:
+        notifications_settle(escalation=escalation)
 
 
 def escalation_transition(
@@ -226,8 +248,11 @@ def escalation_claim(*, escalation_id: int, user) -> Escalation:
     _check_actor(transition, escalation, user)
     now = timezone.now()
     with transaction.atomic():
-        won = Escalation.objects.filter(pk=escalation_id, claimed_by__isnull=True, state__in=transition.sources).update(
-            state=transition.target, claimed_by=user, claimed_at=now
+        # The focal point who already holds a resubmitted case may take it back under review; nobody else may.
+        won = (
+            Escalation.objects.filter(pk=escalation_id, state__in=transition.sources)
+            .filter(Q(claimed_by__isnull=True) | Q(claimed_by=user))
+            .update(state=transition.target, claimed_by=user, claimed_at=now)
         )
         if not won:
             current = Escalation.objects.select_related("claimed_by").get(pk=escalation_id)

@@ -1,5 +1,5 @@
 // Decision form on the escalation page: show the response-action rows only for a declaration of imminent
-// risk, and let the Focal Point add rows. Without JavaScript every row stays visible and the server validates.
+// risk, and let the Focal Point add and remove rows. Without JavaScript every row stays visible and the server validates.
 (function () {
   "use strict";
   var form = document.getElementById("decision-form");
@@ -27,6 +27,23 @@
     total.value = String(index + 1);
     var first = rows.lastElementChild.querySelector("select, input");
     if (first) first.focus();
+  });
+  // A row is removed before saving by emptying and hiding it: the formset ignores an untouched extra row, so the
+  // form numbering stays as the server expects.
+  rows.querySelectorAll(".remove-action-row").forEach(function (button) { button.hidden = false; });
+  rows.addEventListener("click", function (event) {
+    var button = event.target.closest(".remove-action-row");
+    if (!button) return;
+    var row = button.closest(".aw-action-row");
+    row.querySelectorAll("input, select, textarea").forEach(function (field) {
+      if (field.tagName === "SELECT") {
+        field.selectedIndex = 0;
+      } else {
+        field.value = "";
+      }
+    });
+    row.hidden = true;
+    addButton.focus();
   });
   form.addEventListener("change", function (event) {
     if (event.target.name === "decision") update();

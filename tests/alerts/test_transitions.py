@@ -164,8 +164,42 @@ def test_a_focal_point_cannot_decide_on_a_case_another_focal_point_claimed(make_
 
 
 @pytest.mark.django_db
-def test_resubmission_returns_the_case_to_the_queue_unclaimed(alice, make_escalation):
+def test_resubmission_returns_the_case_to_the_focal_point_who_asked(alice, fiona, make_escalation):
+    """The focal point who asked for more information keeps the case: only they are notified, and they decide
+    without claiming it again."""
+    from alerts.models import Notification
+    from tests.factories import UserFactory
+
+    UserFactory(username="frank", role="focal_point")
     escalation = make_escalation(State.MORE_INFORMATION_REQUESTED)
     result = services.escalation_resubmit(escalation=escalation, user=alice, note="Added two field reports.")
     assert result.state == State.RESUBMITTED
-    assert result.claimed_by is None
+    assert result.claimed_by == fiona
+    notified = Notification.objects.filter(escalation=escalation, topic="resubmitted")
+    assert {n.recipient.username for n in notified} == {"fiona"}
+    decided = services.escalation_decide(escalation=result, user=fiona, decision="monitor", rationale="Watch it.")
+    assert decided.state == State.MONITORING and decided.decided_at is not None
+
+
+@pytest.mark.django_db
+def test_asking_for_more_information_sets_no_decided_date(fiona, make_escalation):
+    """Sending a case back is not a decision on it: it keeps no decided date."""
+    escalation = make_escalation(State.UNDER_REVIEW, decided_at=None)
+    result = services.escalation_decide(
+        escalation=escalation, user=fiona, decision="request_information", rationale="Which militia?"
+    )
+    assert result.state == State.MORE_INFORMATION_REQUESTED and result.decided_at is None
+
+
+@pytest.mark.django_db
+def test_a_decision_clears_the_focal_points_waiting_notifications(alice, fiona, make_escalation):
+    """Once decided, "a case is waiting for you" no longer lists in anyone's notification centre."""
+    from alerts.models import Notification
+
+    escalation = make_escalation(State.DRAFT)
+    services.escalation_submit(escalation=escalation, user=alice)
+    escalation = services.escalation_claim(escalation_id=escalation.pk, user=fiona)
+    waiting = Notification.objects.filter(escalation=escalation, topic="submitted", channel="in_app")
+    assert waiting.filter(read_at__isnull=True).exists()
+    services.escalation_decide(escalation=escalation, user=fiona, decision="close", rationale="Handled elsewhere.")
+    assert not waiting.filter(read_at__isnull=True).exists()
