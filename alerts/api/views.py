@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from alerts import selectors, services
 from alerts.api import serializers as api_serializers
 from alerts.models import Alert, Escalation, ResponseAction, RuleKind, Urgency
-from core.api.filters import UtcIsoDateTimeFilter
+from core.api.filters import StrictBooleanFilter, UtcIsoDateTimeFilter
 from core.api.renderers import CsvListMixin
 from core.models import AuditEvent
 from core.roles import Role, has_role
@@ -32,7 +32,7 @@ class Conflict(APIException):
 
 class AlertFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Alert.Status.choices)
-    open = filters.BooleanFilter(method="filter_open", help_text="Only open (or acknowledged) alerts.")
+    open = StrictBooleanFilter(method="filter_open", help_text="Only open (or acknowledged) alerts.")
     country = filters.CharFilter(method="filter_country", help_text="ISO-3 code.")
     rule_kind = filters.ChoiceFilter(choices=RuleKind.choices)
     raised_after = UtcIsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
@@ -56,7 +56,7 @@ class EscalationFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Escalation.State.choices)
     urgency = filters.ChoiceFilter(choices=Urgency.choices)
     country = filters.CharFilter(method="filter_country", help_text="ISO-3 code.")
-    awaiting_focal_point = filters.BooleanFilter(method="filter_awaiting", help_text="Only cases in the queue.")
+    awaiting_focal_point = StrictBooleanFilter(method="filter_awaiting", help_text="Only cases in the queue.")
 
     class Meta:
         model = Escalation

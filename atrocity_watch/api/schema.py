@@ -127,5 +127,29 @@ def document_query_parameters(result, generator, request, public):
                         schema = {"type": "string", "enum": constraints["enum"]}
                     else:
                         schema = {**schema, **{k: v for k, v in constraints.items() if k != "enum"}}
+                if schema.get("type") == "array":
+                    # Several values travel comma-separated in one parameter (sort=a,b); a repeated one is refused.
+                    parameter.update({"style": "form", "explode": False})
                 parameter["schema"] = {"anyOf": [schema, EMPTY_VALUE]}
+    _document_code_fields(result)
     return result
+
+
+def _document_code_fields(result) -> None:
+    """Request bodies name countries and indicators by code; list the codes that exist, so a schema-valid body is
+    one the server can look up (an unknown code is refused with 400)."""
+    from indicators.models import Country, Indicator
+
+    codes = {
+        "country": sorted(Country.objects.values_list("iso3", flat=True)),
+        "indicator": sorted(
+            Indicator.objects.filter(framework__is_active=True, is_retired=False).values_list("code", flat=True)
+        ),
+    }
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for field, values in codes.items():
+            prop = component.get("properties", {}).get(field)
+            if prop is not None and prop.get("type") == "string" and values:
+                prop["enum"] = values

@@ -58,6 +58,8 @@ class CsvListMixin:
 
     def get_renderers(self):
         renderers = super().get_renderers()
-        if getattr(self, "action", None) == "list":
+        # No action (a method the route does not serve) keeps ?format=csv negotiable, so the answer is the 405 it
+        # should be rather than a 404 for an unknown format.
+        if getattr(self, "action", None) in ("list", None):
             renderers.append(CsvRenderer())
         return renderers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from core.api.filters import UtcIsoDateTimeFilter
+from core.api.filters import IntegerFilter, StrictBooleanFilter, UtcIsoDateTimeFilter
 from indicators.models import Assessment, Confidence, Country, CrimeGroup, Indicator, ScoreRun, Severity, UnStatus
 
 
@@ -19,9 +19,9 @@ class CountryFilter(django_filters.FilterSet):
 
 
 class IndicatorFilter(django_filters.FilterSet):
-    risk_factor = django_filters.NumberFilter(field_name="risk_factor__number", min_value=1, max_value=99)
+    risk_factor = IntegerFilter(field_name="risk_factor__number", min_value=1, max_value=99)
     crime_group = django_filters.ChoiceFilter(field_name="risk_factor__crime_group", choices=CrimeGroup.choices)
-    is_retired = django_filters.BooleanFilter()
+    is_retired = StrictBooleanFilter()
 
     class Meta:
         model = Indicator
@@ -31,18 +31,18 @@ class IndicatorFilter(django_filters.FilterSet):
 class AssessmentFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(method="filter_country", help_text="ISO-3 code.")
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indicator code, e.g. 7.4.")
-    risk_factor = django_filters.NumberFilter(field_name="indicator__risk_factor__number", min_value=1, max_value=99)
+    risk_factor = IntegerFilter(field_name="indicator__risk_factor__number", min_value=1, max_value=99)
     crime_group = django_filters.ChoiceFilter(
         field_name="indicator__risk_factor__crime_group", choices=CrimeGroup.choices
     )
     region = django_filters.CharFilter(field_name="country__region", lookup_expr="iexact")
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    min_severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte", min_value=0, max_value=3)
+    min_severity = IntegerFilter(field_name="severity", lookup_expr="gte", min_value=0, max_value=3)
     confidence = django_filters.ChoiceFilter(choices=Confidence.choices)
     observed_after = django_filters.DateFilter(field_name="observed_on", lookup_expr="gte", help_text="On or after.")
     observed_before = django_filters.DateFilter(field_name="observed_on", lookup_expr="lte", help_text="On or before.")
     author = django_filters.CharFilter(field_name="author__username", help_text="Username of the analyst.")
-    dataset_import = django_filters.NumberFilter(field_name="dataset_import_id", min_value=1, max_value=2**31 - 1)
+    dataset_import = IntegerFilter(field_name="dataset_import_id", min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = Assessment

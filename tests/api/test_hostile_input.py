@@ -169,3 +169,31 @@ def test_api_writes_accept_json_only_outside_the_bulk_endpoint(api_clients, coun
     """Form and multipart bodies are refused with 415, as the schema documents only JSON for them."""
     response = api_clients["alice"].post("/api/v1/assessments/", {"country": "QAA"}, format="multipart")
     assert response.status_code == 415
+
+
+@pytest.mark.parametrize("path", ["/api/v1/countries/?format=csv", "/api/v1/scores/?format=csv&page=1"])
+def test_an_unsupported_method_with_format_csv_answers_405(api_clients, path):
+    """QUERY (or any method a list does not serve) is 405 even when CSV is asked for, not a 404 for the format."""
+    assert api_clients["victor"].generic("QUERY", path).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["/api/v1/alerts/?open=-58800", "/api/v1/indicators/?is_retired=maybe", "/api/v1/assessments/?min_severity=0.5"],
+)
+def test_booleans_and_whole_numbers_outside_their_type_are_refused(api_clients, query):
+    """A filter value that is not a boolean or a whole number answers 400 instead of being ignored or rounded."""
+    assert api_clients["victor"].get(query).status_code == 400
+
+
+def test_several_sort_keys_travel_comma_separated(api_clients, scored):
+    """sort=a,b is how the schema documents several keys; the same parameter repeated is refused."""
+    assert api_clients["victor"].get("/api/v1/scores/?sort=-war_crimes,coverage").status_code == 200
+    assert api_clients["victor"].get("/api/v1/scores/?sort=-war_crimes&sort=coverage").status_code == 400
+
+
+def test_request_bodies_list_the_country_and_indicator_codes_that_exist(api_clients, country_a):
+    """A schema-valid body names a country and an indicator the server can find."""
+    schema = api_clients["victor"].get("/api/schema/", {"format": "json"}).json()
+    write = schema["components"]["schemas"]["AssessmentWriteRequest"]["properties"]
+    assert "QAA" in write["country"]["enum"] and "7.4" in write["indicator"]["enum"]
