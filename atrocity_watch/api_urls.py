@@ -20,6 +20,7 @@ class ApiNotFound(APIView):
 urlpatterns = [
     path("", include("indicators.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("networks.api.urls")),
     path("", include("reports.api.urls")),
     # (?s): a path holding a newline (%0A) must land here too, not in Django's HTML 404.
     re_path(r"^[\s\S]*$", ApiNotFound.as_view()),

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "atrocity_watch",
     "indicators",
     "alerts",
+    "networks",
     "reports",
 ]
 
@@ -217,6 +218,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A burst of assessments for one country leads to one score recompute this many seconds after the first.
 SCORES_RECOMPUTE_DEBOUNCE_SECONDS = env_int("SCORES_RECOMPUTE_DEBOUNCE_SECONDS", 10)
+
+# Actor networks: our own jurisdiction (ISO-3), for "exposure" (ties to it) and "sanctioned by us"; and the largest
+# network whose analysis a page computes at once (larger ones are queued for the worker).
+NETWORK_HOME_JURISDICTION = os.environ.get("NETWORK_HOME_JURISDICTION", "GBR").strip().upper()
+if len(NETWORK_HOME_JURISDICTION) != 3 or not NETWORK_HOME_JURISDICTION.isalpha():
+    raise ImproperlyConfigured(f"NETWORK_HOME_JURISDICTION={NETWORK_HOME_JURISDICTION!r} is not an ISO-3 code.")
+NETWORK_INLINE_ANALYSIS_MAX_ACTORS = env_int("NETWORK_INLINE_ANALYSIS_MAX_ACTORS", 1500)
 
 REST_FRAMEWORK = {
     # The token class comes first so an unauthenticated request answers 401 with a WWW-Authenticate header.

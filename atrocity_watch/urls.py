@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("indicators.urls")),
     path("", include("alerts.urls")),
+    path("", include("networks.urls")),
     path("", include("reports.urls")),
 ]

@@ -192,6 +192,20 @@ def role_required(*roles: Role) -> Callable:
 ALL_ROLES = tuple(Role)
 
 
+def can_edit_network(user: AbstractBaseUser | AnonymousUser, countries) -> bool:
+    """Analysts of the desk owning at least one of the countries an actor or relationship concerns edit it;
+    administrators may enter corrections. Everyone else with a role reads the network."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return any(is_desk_analyst(user, country) for country in countries)
+
+
+def can_link_actors(user: AbstractBaseUser | AnonymousUser, country: Country) -> bool:
+    """Analysts of the country's desk and the Focal Point name the actors an escalation or a response action
+    concerns (the Focal Point assigns response actions, analysts build the case)."""
+    return is_desk_analyst(user, country) or has_role(user, Role.FOCAL_POINT)
+
+
 def can_prepare_report(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Administrators and the Focal Point generate reports to Parliament, review drafts, publish and correct them."""
     return has_role(user, Role.FOCAL_POINT, Role.ADMINISTRATOR)

@@ -16,3 +16,6 @@ assessments_imported = Signal()
 
 # sender=ScoreRun, run=<ScoreRun>: a score run finished (run.status says whether it succeeded).
 score_run_finished = Signal()
+
+# sender=None, stdout=<writer or None>: seed_demo finished its own data; higher apps add their demo data.
+demo_seeded = Signal()

@@ -15,6 +15,7 @@ from indicators.models import Assessment, Country, DatasetImport, Desk, ScoreRun
 from indicators.scoring.services import score_run_summary, scores_recompute
 from indicators.selectors import indicators_active
 from indicators.services import assessment_record
+from indicators.signals import demo_seeded
 
 # Development accounts; the README documents them. seed_demo refuses to run with DEBUG off.
 DEMO_USERS = (
@@ -53,6 +54,8 @@ class Command(BaseCommand):
                 country_ids=list(Country.objects.filter(iso3__in=list(DEMO_PROFILES)).values_list("pk", flat=True)),
             )
             self.stdout.write(score_run_summary(run))
+        # Higher apps (the actor network) add their demo data; indicators never imports them.
+        demo_seeded.send(sender=None, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users ({', '.join(users)}; password '<username>{DEMO_PASSWORD_SUFFIX}'), "

@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from networks.api import views
+
+router = SimpleRouter()
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("relationships", views.RelationshipViewSet, basename="relationship")
+
+urlpatterns = [
+    path("countries/<str:iso3>/network/", views.CountryNetworkView.as_view(), name="country-network"),
+    *router.urls,
+]

@@ -1,0 +1,214 @@
+/* The country network page: draws the graph with cytoscape.js, filters it by relationship type, actor type and
+   date, and shows the selected actor's sources and history in the side panel. No inline code: the page passes the
+   graph's address in data attributes, and every text is set with textContent. */
+(function () {
+  "use strict";
+
+  var container = document.getElementById("network-graph");
+  if (!container || typeof window.cytoscape !== "function") {
+    return;
+  }
+  var statusLine = document.getElementById("graph-status");
+  var filters = document.getElementById("network-filters");
+  var slider = document.getElementById("date-slider");
+  var dateOn = document.getElementById("date-filter-on");
+  var dateValue = document.getElementById("date-value");
+  var panelBody = document.getElementById("actor-panel-body");
+  var panelEmpty = document.getElementById("actor-panel-empty");
+  var KIND_COLOURS = {
+    person: "#2f6fb3", armed_group: "#a4161a", security_unit: "#5b3a8c", ministry: "#1f3a5f",
+    organization: "#6c757d", company: "#d97706", vessel: "#0f766e", airplane: "#4d7c0f"
+  };
+  var KIND_SHAPES = {
+    person: "ellipse", armed_group: "triangle", security_unit: "hexagon", ministry: "rectangle",
+    organization: "round-rectangle", company: "diamond", vessel: "vee", airplane: "star"
+  };
+  var REL_COLOURS = {
+    command: "#1b1f24", membership: "#a4161a", directorship: "#5b3a8c", employment: "#9aa5b1",
+    ownership: "#d97706", payment: "#1b6e3a", supply: "#0f766e", family: "#e76f51", associate: "#2f6fb3",
+    unknown_link: "#c5ccd3"
+  };
+  var BIG = 800;
+  var cy = null;
+  var dates = [];
+
+  function say(text) {
+    statusLine.textContent = text;
+  }
+
+  function activeOn(data, day) {
+    if (!day) { return true; }
+    return (!data.valid_from || data.valid_from <= day) && (!data.valid_to || data.valid_to >= day);
+  }
+
+  function checked(name) {
+    var values = {};
+    filters.querySelectorAll("input[name='" + name + "']").forEach(function (box) {
+      values[box.value] = box.checked;
+    });
+    return values;
+  }
+
+  function selectedDay() {
+    if (!dateOn.checked || !dates.length) { return null; }
+    return dates[Number(slider.value)] || null;
+  }
+
+  function applyFilters() {
+    if (!cy) { return; }
+    var kinds = checked("kind");
+    var rels = checked("rel");
+    var day = selectedDay();
+    dateValue.textContent = day ? "as it stood on " + day : "all dates";
+    var shownNodes = 0;
+    var shownEdges = 0;
+    cy.batch(function () {
+      cy.nodes().forEach(function (node) {
+        var visible = kinds[node.data("kind")] !== false && activeOn(node.data(), day);
+        node.style("display", visible ? "element" : "none");
+        if (visible) { shownNodes += 1; }
+      });
+      cy.edges().forEach(function (edge) {
+        var visible = rels[edge.data("kind")] !== false && activeOn(edge.data(), day) &&
+          edge.source().style("display") !== "none" && edge.target().style("display") !== "none";
+        edge.style("display", visible ? "element" : "none");
+        if (visible) { shownEdges += 1; }
+      });
+    });
+    say("Showing " + shownNodes + " of " + cy.nodes().length + " actors and " + shownEdges + " of " +
+      cy.edges().length + " ties" + (day ? " valid on " + day : "") + ".");
+  }
+
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function showActor(id) {
+    if (cy) {
+      var node = cy.getElementById(String(id));
+      if (node && node.length) {
+        cy.nodes().unselect();
+        node.select();
+        cy.animate({ center: { eles: node }, zoom: Math.max(cy.zoom(), 1) }, { duration: 200 });
+      }
+    }
+    panelEmpty.hidden = true;
+    panelBody.hidden = false;
+    panelBody.replaceChildren(element("p", "Loading…", "muted"));
+    fetch(container.dataset.actorApi + id + "/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (actor) { renderPanel(actor); })
+      .catch(function (error) { panelBody.replaceChildren(element("p", "Could not load the actor (" + error.message + ").", "error")); });
+  }
+
+  function renderPanel(actor) {
+    var parts = [];
+    var title = element("h3");
+    var link = element("a", actor.name);
+    link.href = container.dataset.actorPage + actor.id + "/";
+    title.appendChild(link);
+    parts.push(title);
+    var facts = element("dl", null, "nw-dl");
+    [["Type", actor.kind.replace("_", " ")], ["FtM schema", actor.ftm_schema],
+      ["Countries", actor.countries.join(", ")], ["Confidence", actor.confidence],
+      ["Valid", (actor.valid_from || "…") + " to " + (actor.valid_to || "…")]].forEach(function (pair) {
+      facts.appendChild(element("dt", pair[0]));
+      facts.appendChild(element("dd", pair[1]));
+    });
+    parts.push(facts);
+    parts.push(element("h3", "Sources"));
+    var sources = element("ul");
+    actor.sources.forEach(function (source) { sources.appendChild(element("li", source)); });
+    parts.push(sources);
+    parts.push(element("h3", "History"));
+    var history = element("ul");
+    actor.history.forEach(function (version) {
+      var who = version.author ? version.author : (version.dataset_import ? "import #" + version.dataset_import : "");
+      history.appendChild(element("li", "v" + version.version + " · " + version.recorded_at.slice(0, 10) +
+        (who ? " · " + who : "") + (version.note ? " · " + version.note : "")));
+    });
+    parts.push(history);
+    panelBody.replaceChildren.apply(panelBody, parts);
+  }
+
+  function buildDates(elements) {
+    var seen = {};
+    elements.forEach(function (item) {
+      if (item.valid_from) { seen[item.valid_from] = true; }
+      if (item.valid_to) { seen[item.valid_to] = true; }
+    });
+    return Object.keys(seen).sort();
+  }
+
+  function draw(graph) {
+    var big = graph.nodes.length > BIG;
+    var elements = [];
+    graph.nodes.forEach(function (node) {
+      elements.push({ group: "nodes", data: {
+        id: String(node.id), label: node.name, kind: node.kind, valid_from: node.valid_from,
+        valid_to: node.valid_to, sanctioned: node.sanctioned ? 1 : 0 } });
+    });
+    graph.edges.forEach(function (edge) {
+      elements.push({ group: "edges", data: {
+        id: "e" + edge.id, source: String(edge.source), target: String(edge.target), kind: edge.kind,
+        label: edge.label, valid_from: edge.valid_from, valid_to: edge.valid_to } });
+    });
+    cy = window.cytoscape({
+      container: container,
+      elements: elements,
+      wheelSensitivity: 0.3,
+      hideEdgesOnViewport: big,
+      textureOnViewport: big,
+      pixelRatio: big ? 1 : "auto",
+      style: [
+        { selector: "node", style: {
+          "background-color": function (ele) { return KIND_COLOURS[ele.data("kind")] || "#6c757d"; },
+          shape: function (ele) { return KIND_SHAPES[ele.data("kind")] || "ellipse"; },
+          label: big ? "" : "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 120,
+          "text-valign": "bottom", "text-margin-y": 3, width: 18, height: 18, color: "#1b1f24" } },
+        { selector: "node[sanctioned = 1]", style: { "border-width": 3, "border-color": "#a4161a" } },
+        { selector: "node:selected", style: { "border-width": 4, "border-color": "#ffbf47", label: "data(label)" } },
+        { selector: "edge", style: {
+          width: 1.5, "curve-style": big ? "haystack" : "bezier", opacity: 0.8,
+          "line-color": function (ele) { return REL_COLOURS[ele.data("kind")] || "#9aa5b1"; },
+          "target-arrow-shape": big ? "none" : "triangle",
+          "target-arrow-color": function (ele) { return REL_COLOURS[ele.data("kind")] || "#9aa5b1"; } } },
+        { selector: "edge[kind = 'command']", style: { width: 2.5 } },
+        { selector: "edge[kind = 'payment'], edge[kind = 'supply']", style: { "line-style": "dashed" } },
+        { selector: "edge[kind = 'family'], edge[kind = 'associate']", style: { "line-style": "dotted" } }
+      ],
+      layout: big ? { name: "grid", avoidOverlap: false } :
+        { name: "cose", animate: false, randomize: false, nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 70; } }
+    });
+    cy.on("tap", "node", function (event) { showActor(event.target.id()); });
+    dates = buildDates(graph.nodes.concat(graph.edges));
+    slider.max = String(Math.max(dates.length - 1, 0));
+    slider.value = slider.max;
+    container.dataset.ready = "true";
+    applyFilters();
+  }
+
+  filters.addEventListener("change", applyFilters);
+  slider.addEventListener("input", applyFilters);
+  dateOn.addEventListener("change", function () {
+    slider.disabled = !dateOn.checked;
+    applyFilters();
+  });
+  document.querySelectorAll(".nw-show").forEach(function (button) {
+    button.addEventListener("click", function () { showActor(button.dataset.actor); });
+  });
+
+  fetch(container.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    })
+    .then(draw)
+    .catch(function (error) { say("The graph could not be loaded (" + error.message + "); the tables below still list the actors."); });
+})();
