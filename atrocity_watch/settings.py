@@ -264,7 +264,11 @@ SPECTACULAR_SETTINGS = {
     # Separate request and response components, so clients (and schemathesis) never send read-only fields.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"ToolEnum": "alerts.models.Tool"},
+    "ENUM_NAME_OVERRIDES": {
+        "ToolEnum": "alerts.models.Tool",
+        "ActorKindEnum": "networks.models.ActorKind",
+        "RelationshipKindEnum": "networks.models.RelationshipKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "atrocity_watch.api.schema.add_error_responses",

@@ -425,6 +425,7 @@ def ftm_import_detail(request, pk: int):
         "item": dataset_import,
         "summary": summary,
         "default_country": Country.objects.filter(iso3=default).first() if default else None,
+        "updated": summary.get("actors_updated", 0) + summary.get("relationships_updated", 0),
         "in_progress": dataset_import.status in (DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING),
     }
     return render(request, "networks/import_detail.html", context)

@@ -7,11 +7,11 @@ from rest_framework import serializers
 from indicators.models import Confidence
 from networks.models import Actor, ActorKind, ActorVersion, Relationship, RelationshipKind, RelationshipVersion
 
-COUNTRY_CODES = serializers.ListField(child=serializers.CharField(max_length=3), read_only=True)
+MAX_ID = 2**63 - 1
 
 
 class ActorVersionSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = serializers.CharField(source="author.username", read_only=True, default=None, allow_null=True)
     dataset_import = serializers.IntegerField(source="dataset_import_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -36,7 +36,7 @@ class ActorVersionSerializer(serializers.ModelSerializer):
 
 class ActorSerializer(serializers.ModelSerializer):
     countries = serializers.SerializerMethodField()
-    updated_by = serializers.CharField(source="updated_by.username", read_only=True, default=None)
+    updated_by = serializers.CharField(source="updated_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Actor
@@ -87,7 +87,7 @@ class ActorWriteSerializer(_ProvenanceWrite):
 
 
 class RelationshipVersionSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = serializers.CharField(source="author.username", read_only=True, default=None, allow_null=True)
     dataset_import = serializers.IntegerField(source="dataset_import_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -157,9 +157,9 @@ class RelationshipDetailSerializer(RelationshipSerializer):
 
 class RelationshipWriteSerializer(_ProvenanceWrite):
     kind = serializers.ChoiceField(choices=RelationshipKind.choices)
-    source = serializers.IntegerField(min_value=1, help_text="Actor id")
+    source = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Actor id")
     target = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="Actor id; none for a sanction"
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="Actor id; none for a sanction"
     )
     label = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 

@@ -24,6 +24,7 @@ from networks.api import serializers as api_serializers
 from networks.models import Actor, ActorKind, ActorVersion, Relationship, RelationshipKind, RelationshipVersion
 
 ID_REGEX = "[0-9]{1,18}"
+MAX_ID = 2**63 - 1
 GRAPH_CACHE_SECONDS = 3600
 NOT_FOUND = OpenApiResponse(description="No such object, or no such country.")
 INVALID = OpenApiResponse(description="The request is invalid; `fields` names each wrong field.")
@@ -50,7 +51,9 @@ class ActorFilter(filters.FilterSet):
 class RelationshipFilter(filters.FilterSet):
     country = CountryCodeFilter(help_text="ISO-3 code of a country the relationship concerns.")
     kind = filters.ChoiceFilter(choices=RelationshipKind.choices)
-    actor = filters.NumberFilter(method="filter_actor", help_text="Relationships of this actor id (either end).")
+    actor = filters.NumberFilter(
+        method="filter_actor", min_value=1, max_value=MAX_ID, help_text="Relationships of this actor id (either end)."
+    )
     withdrawn = filters.BooleanFilter()
 
     class Meta:
