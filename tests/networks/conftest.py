@@ -2,6 +2,7 @@ import io
 
 import pytest
 
+from tests.api.conftest import persona_clients, token_client  # noqa: F401  (API fixtures for test_api.py)
 from tests.networks.ftm_samples import ftm_file, small_network
 
 

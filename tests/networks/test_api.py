@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from networks.models import Actor, ActorVersion
-from tests.api.conftest import empty_cache, fast_password_hashing, persona_clients, token_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
