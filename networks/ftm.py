@@ -277,7 +277,9 @@ def relationship_label(schema: str, properties: dict, contract: dict | None = No
     if schema == "Payment" and properties.get("amount"):
         parts.append(" ".join([properties["amount"][0], *(properties.get("currency") or [])[:1]]))
     for name in LABEL_PROPERTIES:
-        parts.extend(properties.get(name, [])[:1])
+        # "command" only marks a Directorship as command; the role's own words follow it.
+        values = [value for value in properties.get(name, []) if value.strip().lower() != COMMAND_ROLE_PREFIX]
+        parts.extend(values[:1])
     if contract is not None:
         contract_props = contract.get("properties", {})
         parts.extend((contract_props.get("title") or contract_props.get("name") or [])[:1])

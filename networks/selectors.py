@@ -84,46 +84,35 @@ def graph_elements(*, country: Country | None) -> dict:
     API and the analysis. Sanction designations mark actors rather than becoming edges."""
     rows = list(
         _relationships_in(country)
-        .order_by()
-        .values_list(
-            "id", "kind", "source_id", "target_id", "label", "valid_from", "valid_to", "confidence", "properties"
-        )
+        .order_by("id")
+        .values_list("id", "kind", "source_id", "target_id", "label", "valid_from", "valid_to")
     )
     ids = _actor_ids_in(country, rows)
     actor_rows = (
-        Actor.objects.filter(id__in=ids)
-        .order_by()
-        .values_list("id", "name", "kind", "ftm_schema", "valid_from", "valid_to", "confidence")
+        Actor.objects.filter(id__in=ids).order_by("id").values_list("id", "name", "kind", "valid_from", "valid_to")
     )
     countries = _country_codes(Actor.countries.through, "actor", ids)
-    sanctions = [
-        (source, properties, label)
-        for _id, kind, source, _target, label, _f, _t, _c, properties in rows
-        if kind == RelationshipKind.SANCTION
-    ]
-    # Sanctions recorded under another country still count: an actor is sanctioned whoever recorded it.
-    if country is not None:
-        sanctions += list(
-            Relationship.objects.filter(kind=RelationshipKind.SANCTION, withdrawn=False, source_id__in=ids)
-            .exclude(countries=country)
-            .values_list("source_id", "properties", "label")
-        )
+    # Sanctions recorded under any country count: an actor is sanctioned whoever recorded the designation.
+    sanctions = list(
+        Relationship.objects.filter(kind=RelationshipKind.SANCTION, withdrawn=False, source_id__in=ids)
+        .order_by()
+        .values_list("source_id", "properties", "label")
+    )
     flags = _sanction_flags(sanctions, settings.NETWORK_HOME_JURISDICTION)
+    no_flag: dict = {"authorities": [], "home": False}
     nodes = [
         {
             "id": actor_id,
             "name": name,
             "kind": kind,
-            "schema": schema,
-            "countries": sorted(countries.get(actor_id, [])),
+            "countries": sorted(countries.get(actor_id, ())),
             "valid_from": valid_from.isoformat() if valid_from else None,
             "valid_to": valid_to.isoformat() if valid_to else None,
-            "confidence": confidence,
             "sanctioned": actor_id in flags,
-            "sanctioned_home": flags.get(actor_id, {}).get("home", False),
-            "sanctioned_by": flags.get(actor_id, {}).get("authorities", []),
+            "sanctioned_home": flags.get(actor_id, no_flag)["home"],
+            "sanctioned_by": flags.get(actor_id, no_flag)["authorities"],
         }
-        for actor_id, name, kind, schema, valid_from, valid_to, confidence in actor_rows
+        for actor_id, name, kind, valid_from, valid_to in actor_rows.iterator(chunk_size=5000)
     ]
     edges = [
         {
@@ -134,13 +123,10 @@ def graph_elements(*, country: Country | None) -> dict:
             "label": label,
             "valid_from": valid_from.isoformat() if valid_from else None,
             "valid_to": valid_to.isoformat() if valid_to else None,
-            "confidence": confidence,
         }
-        for rel_id, kind, source, target, label, valid_from, valid_to, confidence, _props in rows
+        for rel_id, kind, source, target, label, valid_from, valid_to in rows
         if kind != RelationshipKind.SANCTION
     ]
-    nodes.sort(key=lambda node: node["id"])
-    edges.sort(key=lambda edge: edge["id"])
     return {"nodes": nodes, "edges": edges}
 
 

@@ -422,6 +422,7 @@ def ftm_import_execute(
         resolved = _resolve(parsed, dataset_import)
         if parsed.errors:
             return _fail(dataset_import, parsed)
+        _default_sources(parsed, dataset_import)
         return _write(dataset_import, parsed, resolved, progress)
     except Exception as exc:
         parsed = ftm.FtmParse(errors=[ftm.LineError(None, f"the import stopped: {exc}")])
@@ -533,6 +534,14 @@ def _desk_errors(errors, user, record, chosen: list[Country], existing) -> None:
         errors.append(ftm.LineError(record.line, f"concerns {names}, not a country of your desk", record.ftm_id))
     elif existing is not None and not can_edit_network(user, list(existing.countries.all())):
         errors.append(ftm.LineError(record.line, "updates a record of another desk's countries", record.ftm_id))
+
+
+def _default_sources(parsed: ftm.FtmParse, dataset_import: DatasetImport) -> None:
+    """An entity that names no source keeps the file it came from as its source."""
+    fallback = f"FollowTheMoney import #{dataset_import.pk} ({dataset_import.file_name})"
+    for record in parsed.actors + parsed.relationships:
+        if not record.provenance.sources:
+            record.provenance.sources = [fallback]
 
 
 def _actor_values(record: ftm.ActorRecord) -> dict:

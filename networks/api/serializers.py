@@ -168,11 +168,9 @@ class GraphNodeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=ActorKind.choices)
-    schema = serializers.CharField()
     countries = serializers.ListField(child=serializers.CharField())
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
-    confidence = serializers.CharField()
     sanctioned = serializers.BooleanField()
     sanctioned_home = serializers.BooleanField(help_text="Sanctioned by our own jurisdiction")
     sanctioned_by = serializers.ListField(child=serializers.CharField())
@@ -186,7 +184,6 @@ class GraphEdgeSerializer(serializers.Serializer):
     label = serializers.CharField()
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
-    confidence = serializers.CharField()
 
 
 class GraphSerializer(serializers.Serializer):

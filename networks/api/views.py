@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
@@ -13,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -254,6 +254,7 @@ class CountryNetworkView(APIView):
                 "on": on.isoformat() if on else None,
                 **elements,
             }
-            rendered = JSONRenderer().render(body)
+            # json.dumps is several times faster than DRF's renderer on tens of thousands of plain dicts.
+            rendered = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             cache.set(key, rendered, timeout=GRAPH_CACHE_SECONDS)
         return HttpResponse(rendered, content_type="application/json")

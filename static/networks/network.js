@@ -28,9 +28,15 @@
     ownership: "#d97706", payment: "#1b6e3a", supply: "#0f766e", family: "#e76f51", associate: "#2f6fb3",
     unknown_link: "#c5ccd3"
   };
-  var BIG = 800;
+  // cose (force-directed) reads best but costs O(n^2) per iteration; larger drawings use a concentric layout by degree.
+  var BIG = 150;
+  // Above this many actors the page draws the most connected ones (the tables rank everyone): tens of thousands of
+  // elements take cytoscape.js seconds to lay out and restyle, and nobody reads them in one picture anyway.
+  var DRAW_CAP = 600;
   var cy = null;
   var dates = [];
+  var fullGraph = null;
+  var summary = "";
 
   function say(text) {
     statusLine.textContent = text;
@@ -60,22 +66,21 @@
     var rels = checked("rel");
     var day = selectedDay();
     dateValue.textContent = day ? "as it stood on " + day : "all dates";
-    var shownNodes = 0;
-    var shownEdges = 0;
-    cy.batch(function () {
-      cy.nodes().forEach(function (node) {
-        var visible = kinds[node.data("kind")] !== false && activeOn(node.data(), day);
-        node.style("display", visible ? "element" : "none");
-        if (visible) { shownNodes += 1; }
-      });
-      cy.edges().forEach(function (edge) {
-        var visible = rels[edge.data("kind")] !== false && activeOn(edge.data(), day) &&
-          edge.source().style("display") !== "none" && edge.target().style("display") !== "none";
-        edge.style("display", visible ? "element" : "none");
-        if (visible) { shownEdges += 1; }
-      });
+    // Work on whole collections (one class change each) rather than element by element: with 25,000 elements
+    // per-element style calls take seconds.
+    var hiddenNodes = cy.nodes().filter(function (node) {
+      return kinds[node.data("kind")] === false || !activeOn(node.data(), day);
     });
-    say("Showing " + shownNodes + " of " + cy.nodes().length + " actors and " + shownEdges + " of " +
+    var hiddenEdges = cy.edges().filter(function (edge) {
+      return rels[edge.data("kind")] === false || !activeOn(edge.data(), day);
+    }).union(hiddenNodes.connectedEdges());
+    cy.batch(function () {
+      cy.elements(".hidden").removeClass("hidden");
+      hiddenNodes.union(hiddenEdges).addClass("hidden");
+    });
+    var shownNodes = cy.nodes().length - hiddenNodes.length;
+    var shownEdges = cy.edges().length - hiddenEdges.length;
+    say(summary + "Showing " + shownNodes + " of " + cy.nodes().length + " actors and " + shownEdges + " of " +
       cy.edges().length + " ties" + (day ? " valid on " + day : "") + ".");
   }
 
@@ -92,7 +97,7 @@
       if (node && node.length) {
         cy.nodes().unselect();
         node.select();
-        cy.animate({ center: { eles: node }, zoom: Math.max(cy.zoom(), 1) }, { duration: 200 });
+        cy.animate({ center: { eles: node } }, { duration: 200 });
       }
     }
     panelEmpty.hidden = true;
@@ -146,7 +151,64 @@
     return Object.keys(seen).sort();
   }
 
-  function draw(graph) {
+  function graphStyle(big) {
+    var style = [
+      { selector: "node", style: {
+        "background-color": "#6c757d", label: big ? "" : "data(label)", "font-size": 9, "text-wrap": "ellipsis",
+        "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 3, width: 22, height: 22, color: "#1b1f24",
+        "text-background-color": "#ffffff", "text-background-opacity": 0.8, "text-background-padding": 1 } },
+      { selector: "edge", style: {
+        width: 1.5, "curve-style": big ? "haystack" : "bezier", opacity: 0.8, "line-color": "#9aa5b1",
+        "target-arrow-shape": big ? "none" : "triangle", "target-arrow-color": "#9aa5b1" } }
+    ];
+    // Plain selectors per type: mapper functions would run for every element on every render.
+    Object.keys(KIND_COLOURS).forEach(function (kind) {
+      style.push({ selector: "node[kind = '" + kind + "']",
+        style: { "background-color": KIND_COLOURS[kind], shape: KIND_SHAPES[kind] } });
+    });
+    Object.keys(REL_COLOURS).forEach(function (kind) {
+      style.push({ selector: "edge[kind = '" + kind + "']",
+        style: { "line-color": REL_COLOURS[kind], "target-arrow-color": REL_COLOURS[kind] } });
+    });
+    style.push(
+      { selector: "node[sanctioned = 1]", style: { "border-width": 3, "border-color": "#a4161a" } },
+      { selector: "node:selected", style: { "border-width": 4, "border-color": "#ffbf47", label: "data(label)" } },
+      { selector: "edge[kind = 'command']", style: { width: 2.5 } },
+      { selector: "edge[kind = 'payment'], edge[kind = 'supply']", style: { "line-style": "dashed" } },
+      { selector: "edge[kind = 'family'], edge[kind = 'associate']", style: { "line-style": "dotted" } },
+      { selector: ".hidden", style: { display: "none" } }
+    );
+    return style;
+  }
+
+  function mostConnected(graph, cap) {
+    var degree = {};
+    graph.edges.forEach(function (edge) {
+      degree[edge.source] = (degree[edge.source] || 0) + 1;
+      degree[edge.target] = (degree[edge.target] || 0) + 1;
+    });
+    var nodes = graph.nodes.slice().sort(function (a, b) {
+      return (degree[b.id] || 0) - (degree[a.id] || 0) || a.id - b.id;
+    }).slice(0, cap);
+    var kept = {};
+    nodes.forEach(function (node) { kept[node.id] = true; });
+    return { nodes: nodes, edges: graph.edges.filter(function (edge) { return kept[edge.source] && kept[edge.target]; }) };
+  }
+
+  function draw(graph, cap) {
+    performance.mark("network-data");
+    fullGraph = graph;
+    var drawAll = document.getElementById("draw-all");
+    if (cap && graph.nodes.length > cap) {
+      summary = "Drawing the " + cap + " most connected of " + graph.nodes.length + " actors (the tables rank " +
+        "all of them). ";
+      graph = mostConnected(graph, cap);
+      drawAll.hidden = false;
+    } else {
+      summary = "";
+      drawAll.hidden = true;
+    }
+    if (cy) { cy.destroy(); }
     var big = graph.nodes.length > BIG;
     var elements = [];
     graph.nodes.forEach(function (node) {
@@ -157,41 +219,32 @@
     graph.edges.forEach(function (edge) {
       elements.push({ group: "edges", data: {
         id: "e" + edge.id, source: String(edge.source), target: String(edge.target), kind: edge.kind,
-        label: edge.label, valid_from: edge.valid_from, valid_to: edge.valid_to } });
+        valid_from: edge.valid_from, valid_to: edge.valid_to } });
     });
     cy = window.cytoscape({
       container: container,
       elements: elements,
       wheelSensitivity: 0.3,
+      minZoom: 0.02,
+      maxZoom: 2.5,
       hideEdgesOnViewport: big,
       textureOnViewport: big,
+      motionBlur: false,
       pixelRatio: big ? 1 : "auto",
-      style: [
-        { selector: "node", style: {
-          "background-color": function (ele) { return KIND_COLOURS[ele.data("kind")] || "#6c757d"; },
-          shape: function (ele) { return KIND_SHAPES[ele.data("kind")] || "ellipse"; },
-          label: big ? "" : "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 120,
-          "text-valign": "bottom", "text-margin-y": 3, width: 18, height: 18, color: "#1b1f24" } },
-        { selector: "node[sanctioned = 1]", style: { "border-width": 3, "border-color": "#a4161a" } },
-        { selector: "node:selected", style: { "border-width": 4, "border-color": "#ffbf47", label: "data(label)" } },
-        { selector: "edge", style: {
-          width: 1.5, "curve-style": big ? "haystack" : "bezier", opacity: 0.8,
-          "line-color": function (ele) { return REL_COLOURS[ele.data("kind")] || "#9aa5b1"; },
-          "target-arrow-shape": big ? "none" : "triangle",
-          "target-arrow-color": function (ele) { return REL_COLOURS[ele.data("kind")] || "#9aa5b1"; } } },
-        { selector: "edge[kind = 'command']", style: { width: 2.5 } },
-        { selector: "edge[kind = 'payment'], edge[kind = 'supply']", style: { "line-style": "dashed" } },
-        { selector: "edge[kind = 'family'], edge[kind = 'associate']", style: { "line-style": "dotted" } }
-      ],
-      layout: big ? { name: "grid", avoidOverlap: false } :
-        { name: "cose", animate: false, randomize: false, nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 70; } }
+      style: graphStyle(big),
+      layout: big ? { name: "concentric", animate: false, avoidOverlap: false, minNodeSpacing: 4,
+        concentric: function (node) { return node.degree(); }, levelWidth: function () { return 3; } } :
+        { name: "cose", animate: false, randomize: true, padding: 40, nodeRepulsion: function () { return 40000; },
+          idealEdgeLength: function () { return 110; }, nodeOverlap: 40, componentSpacing: 120 }
     });
+    performance.mark("network-laid-out");
     cy.on("tap", "node", function (event) { showActor(event.target.id()); });
     dates = buildDates(graph.nodes.concat(graph.edges));
     slider.max = String(Math.max(dates.length - 1, 0));
     slider.value = slider.max;
-    container.dataset.ready = "true";
     applyFilters();
+    container.dataset.ready = "true";
+    performance.mark("network-ready");
   }
 
   filters.addEventListener("change", applyFilters);
@@ -199,6 +252,10 @@
   dateOn.addEventListener("change", function () {
     slider.disabled = !dateOn.checked;
     applyFilters();
+  });
+  document.getElementById("draw-all").addEventListener("click", function () {
+    say("Drawing every actor; this can take a while…");
+    window.setTimeout(function () { draw(fullGraph, 0); }, 20);
   });
   document.querySelectorAll(".nw-show").forEach(function (button) {
     button.addEventListener("click", function () { showActor(button.dataset.actor); });
@@ -209,6 +266,6 @@
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     })
-    .then(draw)
+    .then(function (graph) { draw(graph, DRAW_CAP); })
     .catch(function (error) { say("The graph could not be loaded (" + error.message + "); the tables below still list the actors."); });
 })();
