@@ -79,26 +79,44 @@ def _sanction_flags(sanctions: list[tuple], home_iso3: str) -> dict[int, dict]:
     return flags
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def graph_elements(*, country: Country | None) -> dict:
     """Nodes and edges of a country's network (or the whole graph) with dates and sanction flags, for the page, the
-    API and the analysis. Sanction designations mark actors rather than becoming edges."""
+    API and the analysis. Sanction designations mark actors rather than becoming edges.
+
+    The country's own actors are read through joins and only the few outside ends of its ties by id, so no query
+    carries thousands of parameters."""
     rows = list(
         _relationships_in(country)
         .order_by("id")
         .values_list("id", "kind", "source_id", "target_id", "label", "valid_from", "valid_to")
     )
-    ids = _actor_ids_in(country, rows)
-    actor_rows = (
-        Actor.objects.filter(id__in=ids).order_by("id").values_list("id", "name", "kind", "valid_from", "valid_to")
-    )
-    countries = _country_codes(Actor.countries.through, "actor", ids)
-    # Sanctions recorded under any country count: an actor is sanctioned whoever recorded the designation.
-    sanctions = list(
-        Relationship.objects.filter(kind=RelationshipKind.SANCTION, withdrawn=False, source_id__in=ids)
-        .order_by()
-        .values_list("source_id", "properties", "label")
-    )
-    flags = _sanction_flags(sanctions, settings.NETWORK_HOME_JURISDICTION)
+    actor_fields = ("id", "name", "kind", "valid_from", "valid_to")
+    through = Actor.countries.through
+    sanctions = Relationship.objects.filter(kind=RelationshipKind.SANCTION, withdrawn=False).order_by()
+    if country is None:
+        actor_rows = list(Actor.objects.filter(withdrawn=False).order_by().values_list(*actor_fields))
+        code_rows = list(through.objects.values_list("actor_id", "country__iso3"))
+        sanction_rows = list(sanctions.values_list("source_id", "properties", "label"))
+    else:
+        own = Actor.objects.filter(withdrawn=False, countries=country).order_by()
+        actor_rows = list(own.values_list(*actor_fields))
+        known = {row[0] for row in actor_rows}
+        outside = {end for row in rows for end in (row[2], row[3]) if end is not None and end not in known}
+        actor_rows += list(Actor.objects.filter(id__in=outside).order_by().values_list(*actor_fields))
+        own_ids = through.objects.filter(country=country).values("actor_id")
+        code_rows = list(through.objects.filter(actor_id__in=own_ids).values_list("actor_id", "country__iso3"))
+        code_rows += list(through.objects.filter(actor_id__in=outside).values_list("actor_id", "country__iso3"))
+        # Sanctions recorded under any country count: an actor is sanctioned whoever recorded the designation.
+        sanction_rows = list(sanctions.filter(source_id__in=own_ids).values_list("source_id", "properties", "label"))
+        sanction_rows += list(sanctions.filter(source_id__in=outside).values_list("source_id", "properties", "label"))
+    countries: dict[int, list[str]] = {}
+    for actor_id, iso3 in code_rows:
+        countries.setdefault(actor_id, []).append(iso3)
+    flags = _sanction_flags(sanction_rows, settings.NETWORK_HOME_JURISDICTION)
     no_flag: dict = {"authorities": [], "home": False}
     nodes = [
         {
@@ -106,13 +124,13 @@ def graph_elements(*, country: Country | None) -> dict:
             "name": name,
             "kind": kind,
             "countries": sorted(countries.get(actor_id, ())),
-            "valid_from": valid_from.isoformat() if valid_from else None,
-            "valid_to": valid_to.isoformat() if valid_to else None,
+            "valid_from": _iso(valid_from),
+            "valid_to": _iso(valid_to),
             "sanctioned": actor_id in flags,
             "sanctioned_home": flags.get(actor_id, no_flag)["home"],
             "sanctioned_by": flags.get(actor_id, no_flag)["authorities"],
         }
-        for actor_id, name, kind, valid_from, valid_to in actor_rows.iterator(chunk_size=5000)
+        for actor_id, name, kind, valid_from, valid_to in sorted(actor_rows)
     ]
     edges = [
         {
@@ -121,8 +139,8 @@ def graph_elements(*, country: Country | None) -> dict:
             "source": source,
             "target": target,
             "label": label,
-            "valid_from": valid_from.isoformat() if valid_from else None,
-            "valid_to": valid_to.isoformat() if valid_to else None,
+            "valid_from": _iso(valid_from),
+            "valid_to": _iso(valid_to),
         }
         for rel_id, kind, source, target, label, valid_from, valid_to in rows
         if kind != RelationshipKind.SANCTION
