@@ -527,3 +527,47 @@ def export_edges_csv(*, country: Country | None) -> Iterator[str]:
         for rel in relationships.iterator(chunk_size=2000)
     )
     return _csv(rows, EDGE_COLUMNS)
+
+
+def _position_text(actor: Actor, country: Country) -> str:
+    run = analysis_run_current(country=country)
+    if run is None or run.status != AnalysisRun.Status.SUCCEEDED:
+        return "not analysed since the last change; open the country's network"
+    ranked = [item["id"] for item in run.results.get("betweenness", [])]
+    brokers = {item["id"] for item in run.results.get("brokers", [])}
+    metrics = run.results.get("metrics", {}).get(str(actor.pk))
+    if metrics is None:
+        return "not in this country's network"
+    parts = [f"betweenness {metrics[1]:.3f}, degree {metrics[0]:.3f}"]
+    if actor.pk in ranked:
+        parts.append(f"rank {ranked.index(actor.pk) + 1} of {run.actors_count} by betweenness")
+    if actor.pk in brokers:
+        parts.append("a broker: its removal splits the network")
+    return "; ".join(parts)
+
+
+def escalation_sanction_targets(*, escalation: Escalation) -> list[dict]:
+    """The target actors of the escalation's targeted-sanctions actions, with their network position and whether
+    they are already sanctioned (by us, or by others)."""
+    targets = SanctionTarget.objects.filter(action__escalation=escalation).select_related("actor", "action__country")
+    home_ftm = ftm.iso3_to_ftm_country(settings.NETWORK_HOME_JURISDICTION)
+    rows = []
+    for target in targets:
+        designations = list(
+            Relationship.objects.filter(source=target.actor, kind=RelationshipKind.SANCTION, withdrawn=False)
+        )
+        by_home = any(home_ftm in designation.properties.get("country", []) for designation in designations)
+        sanctioned = (
+            f"Yes, by {settings.NETWORK_HOME_JURISDICTION}"
+            if by_home
+            else ("By others: " + "; ".join(d.label for d in designations) if designations else "No")
+        )
+        rows.append(
+            {
+                "actor": target.actor,
+                "actor_id": target.actor_id,
+                "position": _position_text(target.actor, target.action.country),
+                "sanctioned": sanctioned,
+            }
+        )
+    return rows

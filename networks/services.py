@@ -416,18 +416,52 @@ def ftm_import_execute(
     try:
         if raw is None:
             raw = Path(dataset_import.file_path).read_bytes()
-        parsed = ftm.parse_ftm_lines(raw)
-        if progress:
-            progress(40, 100, "validating")
-        resolved = _resolve(parsed, dataset_import)
-        if parsed.errors:
-            return _fail(dataset_import, parsed)
-        _default_sources(parsed, dataset_import)
-        return _write(dataset_import, parsed, resolved, progress)
+        outcome = ftm_import_apply(dataset_import=dataset_import, raw=raw, progress=progress)
+    except FtmImportRefused as refused:
+        return _fail(dataset_import, refused.parsed)
     except Exception as exc:
         parsed = ftm.FtmParse(errors=[ftm.LineError(None, f"the import stopped: {exc}")])
         _fail(dataset_import, parsed)
         raise
+    _save(
+        dataset_import,
+        status=DatasetImport.Status.SUCCEEDED,
+        parsed=outcome.parsed,
+        summary=outcome.summary,
+        line=outcome.line,
+    )
+    dataset_import.rows_created = outcome.changed
+    dataset_import.save(update_fields=["rows_created"])
+    return dataset_import
+
+
+class FtmImportRefused(Exception):
+    """The file has problems (each named by line); nothing was written."""
+
+    def __init__(self, parsed: ftm.FtmParse):
+        super().__init__(f"{len(parsed.errors)} problems")
+        self.parsed = parsed
+
+
+@dataclass
+class FtmOutcome:
+    parsed: ftm.FtmParse
+    summary: dict
+    line: str
+    changed: int
+
+
+def ftm_import_apply(*, dataset_import: DatasetImport, raw: bytes, progress: Progress | None = None) -> FtmOutcome:
+    """Parse, check against the database and the importer's desks, then write everything in one transaction; raise
+    FtmImportRefused (nothing written) when any line has a problem."""
+    parsed = ftm.parse_ftm_lines(raw)
+    if progress:
+        progress(40, 100, "validating")
+    resolved = _resolve(parsed, dataset_import)
+    if parsed.errors:
+        raise FtmImportRefused(parsed)
+    _default_sources(parsed, dataset_import)
+    return _write(dataset_import, parsed, resolved, progress)
 
 
 def _resolve(parsed: ftm.FtmParse, dataset_import: DatasetImport) -> _Resolved:
@@ -579,7 +613,7 @@ def _unchanged(head, values: dict, countries: list[Country]) -> bool:
     return same_values and sorted(c.pk for c in head.countries.all()) == sorted(c.pk for c in countries)
 
 
-def _write(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, progress) -> DatasetImport:
+def _write(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, progress) -> FtmOutcome:
     counts = {"actors_created": 0, "actors_updated": 0, "relationships_created": 0, "relationships_updated": 0}
     unchanged = 0
     author = None
@@ -662,12 +696,9 @@ def _write(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resol
         if parsed.unsupported:
             total = sum(parsed.unsupported.values())
             line += f" {total} entit{pluralize(total, 'y,ies')} of unsupported schemata not imported (listed below)."
-        _save(dataset_import, status=DatasetImport.Status.SUCCEEDED, parsed=parsed, summary=summary, line=line)
-        dataset_import.rows_created = changed
-        dataset_import.save(update_fields=["rows_created"])
     if progress:
         progress(100, 100, "done")
-    return dataset_import
+    return FtmOutcome(parsed=parsed, summary=summary, line=line, changed=changed)
 
 
 def _bulk_versions_and_countries(version_model, field: str, rows, through, dataset_import) -> None:
