@@ -92,11 +92,13 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=10, help="Graph API calls per measurement")
         parser.add_argument("--browser", action="store_true", help="Also time the page in Chromium")
         parser.add_argument("--skip-worker", action="store_true")
+        parser.add_argument("--skip-api", action="store_true", help="Only the worker's analysis (no database)")
         parser.add_argument("--json", action="store_true", help="Print the figures as one JSON object")
 
     def handle(self, *args, **options):
         figures: dict = {}
-        self._api_and_page(options, figures)
+        if not options["skip_api"]:
+            self._api_and_page(options, figures)
         if not options["skip_worker"]:
             nodes, edges = synthetic_graph(options["worker_actors"], options["worker_relationships"])
             started = time.perf_counter()
