@@ -1,5 +1,7 @@
 """The analysis core on small graphs checked by hand: no database."""
 
+import pytest
+
 from networks import analysis
 
 
@@ -26,20 +28,25 @@ TWO_TRIANGLES = [
 ]
 
 
-def test_the_actor_joining_two_groups_is_the_top_broker():
-    """B, the only link between two triangles, ranks first by betweenness and is listed as a broker."""
+ENGINES = pytest.mark.parametrize("engine", ["networkx", "igraph"])
+
+
+@ENGINES
+def test_the_actor_joining_two_groups_is_the_top_broker(engine):
+    """B, the only link between two triangles, ranks first by betweenness and is listed as a broker (both engines)."""
     nodes, edges = _graph(TWO_TRIANGLES)
-    results = analysis.analyse(nodes, edges, home_iso3="GBR")
+    results = analysis.analyse(nodes, edges, home_iso3="GBR", engine=engine)
     assert results["betweenness"][0]["id"] == "B"
     assert {item["id"] for item in results["brokers"]} == {"A3", "B", "C1"}
     assert results["brokers"][0]["id"] == "B"
     assert results["bridges"] == [["A3", "B"], ["B", "C1"]]
 
 
-def test_two_triangles_form_two_communities():
-    """Louvain finds the two triangles, each with one of the bridge's ends."""
+@ENGINES
+def test_two_triangles_form_two_communities(engine):
+    """Louvain finds the two triangles, each with one of the bridge's ends (both engines)."""
     nodes, edges = _graph(TWO_TRIANGLES)
-    results = analysis.analyse(nodes, edges, home_iso3="GBR")
+    results = analysis.analyse(nodes, edges, home_iso3="GBR", engine=engine)
     metrics = results["metrics"]
     assert metrics["A1"][2] == metrics["A2"][2] == metrics["A3"][2]
     assert metrics["C1"][2] == metrics["C2"][2] == metrics["C3"][2]
@@ -99,3 +106,16 @@ def test_exposure_lists_home_actors_and_those_tied_to_them_by_money_or_goods():
     assert found[1]["ties"] == ["based or registered in GBR"]
     assert found[2]["ties"] == ["supplies or contracts with Home Co (GBR)"]
     assert found[2]["sanctioned"] is True and found[2]["sanctioned_home"] is False
+
+
+def test_both_engines_give_the_same_centralities():
+    """igraph (large graphs) and networkx (small ones) agree on degree and exact betweenness."""
+    nodes, edges = _graph(TWO_TRIANGLES + [("C3", "D1"), ("D1", "D2")])
+    by_networkx = analysis.analyse(nodes, edges, home_iso3="GBR", engine="networkx")
+    by_igraph = analysis.analyse(nodes, edges, home_iso3="GBR", engine="igraph")
+    assert by_igraph["betweenness"] == by_networkx["betweenness"]
+    assert by_igraph["degree"] == by_networkx["degree"]
+    assert by_igraph["bridges"] == by_networkx["bridges"]
+    assert {item["id"]: item["splits_into"] for item in by_igraph["brokers"]} == {
+        item["id"]: item["splits_into"] for item in by_networkx["brokers"]
+    }
