@@ -8,3 +8,6 @@ class NetworksConfig(AppConfig):
 
     def ready(self) -> None:
         from networks import receivers  # noqa: F401  (connects the signal receivers)
+        from networks.registrations import register
+
+        register()

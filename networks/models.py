@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 
 from alerts.models import Escalation, ResponseAction
-from indicators.models import AppendOnlyModel, Confidence, Country, DatasetImport
+from core.models import AppendOnlyModel
+from indicators.models import Confidence, Country, DatasetImport
 
 
 class ActorKind(models.TextChoices):

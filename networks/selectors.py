@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 
 from alerts.models import Escalation, ResponseAction, Tool
-from atrocity_watch.roles import can_view_escalation
+from core.roles import can_view_escalation
 from indicators.models import Country
 from networks import analysis, ftm
 from networks.models import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from alerts.models import Escalation, ResponseAction, Tool
-from atrocity_watch.roles import Role, can_administer, can_edit_network, can_link_actors, has_role
+from core.roles import Role, can_administer, can_edit_network, can_link_actors, has_role
+from core.services import outbox_enqueue
 from indicators.models import Confidence, Country, DatasetImport
 from networks import ftm
 from networks.models import (
@@ -32,6 +34,8 @@ from networks.models import (
     RelationshipVersion,
     SanctionTarget,
 )
+
+logger = logging.getLogger(__name__)
 
 FTM_SOURCE = "ftm"
 FTM_MAPPING_VERSION = "ftm-1"
@@ -356,8 +360,6 @@ def ftm_import_run(
 
 def ftm_import_enqueue(*, path_or_file: IO[bytes], started_by, default_country: str = "") -> tuple[DatasetImport, bool]:
     """Keep an uploaded file under VAR_DIR/imports and queue its import; (import, queued)."""
-    from networks.tasks import ftm_import_task
-
     ftm_import_permission_check(user=started_by)
     raw, file_name = _read_input(path_or_file)
     limit = settings.ASSESSMENT_UPLOAD_MAX_BYTES
@@ -385,7 +387,7 @@ def ftm_import_enqueue(*, path_or_file: IO[bytes], started_by, default_country: 
             file_path=str(stored),
             summary={"default_country": default_country.strip().upper()},
         )
-        transaction.on_commit(lambda: ftm_import_task.delay(dataset_import.pk), robust=True)
+        outbox_enqueue("networks.tasks.ftm_import_task", kwargs={"dataset_import_id": dataset_import.pk})
     return dataset_import, True
 
 
@@ -791,7 +793,6 @@ def analysis_run_request(*, country: Country | None, user=None, inline_limit: in
     """The analysis of the current graph: a finished or pending run for this graph version, or a new one. Small
     graphs are computed at once (still recorded as a run); larger ones are queued for the worker."""
     from networks import selectors
-    from networks.tasks import analysis_run_task
 
     version = selectors.graph_version()
     existing = (
@@ -802,11 +803,20 @@ def analysis_run_request(*, country: Country | None, user=None, inline_limit: in
     )
     if existing is not None:
         return existing
-    run = AnalysisRun.objects.create(country=country, graph_version=version, requested_by=user)
     limit = settings.NETWORK_INLINE_ANALYSIS_MAX_ACTORS if inline_limit is None else inline_limit
     if selectors.graph_size(country=country)[0] <= limit:
-        return analysis_run_execute(run=run)
-    transaction.on_commit(lambda: analysis_run_task.delay(run.pk), robust=True)
+        run = AnalysisRun.objects.create(country=country, graph_version=version, requested_by=user)
+        try:
+            return analysis_run_execute(run=run)
+        except Exception:
+            # Recorded on the run (status failed, with the error); the page shows it instead of failing.
+            logger.exception("network analysis run %s failed", run.pk)
+            return run
+    with transaction.atomic():
+        run = AnalysisRun.objects.create(country=country, graph_version=version, requested_by=user)
+        outbox_enqueue(
+            "networks.tasks.analysis_run_task", kwargs={"run_id": run.pk}, dedupe_key=f"network-analysis:{run.pk}"
+        )
     return run
 
 
@@ -831,3 +841,18 @@ def analysis_run_execute(*, run: AnalysisRun) -> AnalysisRun:
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "results", "actors_count", "relationships_count", "finished_at"])
     return run
+
+
+def ftm_import_source_run(*, raw: bytes, dataset_import: DatasetImport, progress: Progress | None = None):
+    """The `ftm` importer source of `manage.py import_data` and the shared upload page: the same all-or-nothing
+    import, reported through the shared import row; every problem is named by its line."""
+    from core.extensions import ImportOutcome
+
+    try:
+        outcome = ftm_import_apply(dataset_import=dataset_import, raw=raw, progress=progress)
+    except FtmImportRefused as refused:
+        errors = sorted(refused.parsed.errors, key=lambda error: error.line or 0)
+        raise ValidationError([str(error) for error in errors[:MAX_STORED_ERRORS]]) from refused
+    return ImportOutcome(
+        rows_read=outcome.parsed.lines_read, created=outcome.changed, message=outcome.line, summary=outcome.summary
+    )

@@ -17,7 +17,7 @@ from networks.services import UPLOAD_DIR_NAME, analysis_run_execute, ftm_import_
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="networks.ftm_import", acks_late=True)
+@shared_task(acks_late=True)
 def ftm_import_task(dataset_import_id: int) -> str:
     """Run one queued FtM import; the outcome (or the failure) is recorded on the import."""
     claimed = DatasetImport.objects.filter(pk=dataset_import_id, status=DatasetImport.Status.QUEUED).update(
@@ -37,7 +37,7 @@ def ftm_import_task(dataset_import_id: int) -> str:
     return dataset_import.status
 
 
-@shared_task(name="networks.analysis_run", acks_late=True)
+@shared_task(acks_late=True)
 def analysis_run_task(run_id: int) -> str:
     """Compute one queued analysis run."""
     claimed = AnalysisRun.objects.filter(pk=run_id, status=AnalysisRun.Status.QUEUED).update(

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from alerts.models import Escalation, ResponseAction
-from atrocity_watch.roles import Role, can_edit_network, can_link_actors, can_view_escalation, role_required
+from core.roles import Role, can_edit_network, can_link_actors, can_view_escalation, role_required
 from indicators.models import Country, DatasetImport
 from networks import ftm, selectors, services
 from networks.forms import ActorForm, FtmUploadForm, LinkForm, PathForm, RelationshipForm

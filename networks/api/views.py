@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from atrocity_watch.api.renderers import CsvListMixin
+from core.api.renderers import CsvListMixin
 from indicators.models import Country
 from networks import selectors, services
 from networks.api import serializers as api_serializers

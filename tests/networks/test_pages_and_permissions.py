@@ -206,3 +206,38 @@ def test_a_viewer_cannot_open_the_upload_page(client, victor):
     """Imports are for analysts and administrators."""
     client.force_login(victor)
     assert client.get(reverse("networks:import_upload")).status_code == 403
+
+
+def test_the_country_page_links_to_the_network_with_its_size_and_newest_changes(client, victor, imported_network):
+    """The country page (through its panel slot) shows the network's size, newest changes and a link to it."""
+    client.force_login(victor)
+    page = client.get(reverse("indicators:country_detail", args=["QAA"])).content.decode()
+    assert "5 actors and 7 relationships concern Alphaland" in page
+    assert reverse("networks:country_network", args=["QAA"]) in page
+    assert "Newest changes" in page
+
+
+def test_the_escalation_page_lists_its_actors_and_sanctions_targets_with_network_position(
+    client, alice, fiona, general, country_a
+):
+    """An escalation names the general; its targeted-sanctions action targets him, shown with his position."""
+    escalation = EscalationFactory(country=country_a, created_by=alice, state="imminent_risk_declared")
+    escalation_actor_link(user=alice, escalation=escalation, actor=general, note="Commander")
+    action = ResponseAction.objects.create(
+        escalation=escalation,
+        country=country_a,
+        tool=Tool.TARGETED_SANCTIONS,
+        lead_department="hmt_ofsi",
+        owner="Sanctions team",
+        due_on="2027-01-31",
+        created_by=fiona,
+    )
+    sanction_target_add(user=fiona, action=action, actor=general)
+    client.force_login(fiona)
+    client.get(reverse("networks:country_network", args=["QAA"]))  # runs the analysis for the position
+    page = client.get(reverse("alerts:escalation_detail", args=[escalation.pk])).content.decode()
+    panel = page.split("Actors this case concerns")[1]
+    assert "Gen. Test" in panel and "Commander" in panel
+    targets = panel.split("Targets of its targeted-sanctions actions")[1]
+    assert "betweenness" in targets
+    assert "Yes, by GBR" in targets
