@@ -303,16 +303,65 @@ def _dropped(raw_properties: dict, proxy, line: int) -> list[dict]:
     return dropped
 
 
-def parse_ftm_lines(raw: bytes) -> FtmParse:
-    """Read FtM JSON lines into actor and relationship records, errors named by line, and unsupported entities."""
-    result = FtmParse()
+class _Refused(Exception):
+    """A line that cannot be read as an FtM entity; carries the located error."""
+
+    def __init__(self, error: LineError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _entity_id(data: dict, line: int, seen: dict[str, int]) -> str:
+    entity_id = str(data.get("id") or "").strip()
+    if not entity_id:
+        raise _Refused(LineError(line, "the entity has no id"))
+    if len(entity_id) > 200:
+        raise _Refused(LineError(line, "the entity id is longer than 200 characters", entity_id[:60]))
+    if entity_id in seen:
+        raise _Refused(LineError(line, f"the id {entity_id} is already used on line {seen[entity_id]}", entity_id))
+    seen[entity_id] = line
+    return entity_id
+
+
+def _read_line(text: str, line: int, seen: dict[str, int]) -> tuple[object, dict, dict]:
+    """One line as (FtM proxy, its raw properties, our block); raises _Refused with the reason."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Refused(LineError(line, f"not valid JSON ({exc.msg}, column {exc.colno})")) from exc
+    if not isinstance(data, dict):
+        raise _Refused(LineError(line, "each line must be one JSON object (an FtM entity)"))
+    entity_id = _entity_id(data, line, seen)
+    schema_name = data.get("schema")
+    if not isinstance(schema_name, str) or model.get(schema_name) is None:
+        raise _Refused(LineError(line, f"unknown FtM schema {schema_name!r}", entity_id))
+    block = data.get(BLOCK) or {}
+    if not isinstance(block, dict):
+        raise _Refused(LineError(line, f"{BLOCK} must be an object", entity_id))
+    raw_properties = data.get("properties") or {}
+    try:
+        proxy = model.get_proxy({"id": entity_id, "schema": schema_name, "properties": raw_properties}, cleaned=False)
+    except (InvalidData, TypeError, AttributeError) as exc:
+        raise _Refused(LineError(line, f"not a valid FtM entity: {exc}", entity_id)) from exc
+    return proxy, raw_properties, block
+
+
+def _decode(raw: bytes, result: FtmParse) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         result.errors.append(LineError(line, "the file is not valid UTF-8 text"))
+        return None
+
+
+def parse_ftm_lines(raw: bytes) -> FtmParse:
+    """Read FtM JSON lines into actor and relationship records, errors named by line, and unsupported entities."""
+    result = FtmParse()
+    text = _decode(raw, result)
+    if text is None:
         return result
     contracts: dict[str, tuple[int, dict]] = {}
     awards: list[tuple[int, object, dict, dict]] = []
@@ -322,53 +371,29 @@ def parse_ftm_lines(raw: bytes) -> FtmParse:
             continue
         result.lines_read += 1
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.errors.append(LineError(line_number, f"not valid JSON ({exc.msg}, column {exc.colno})"))
+            proxy, raw_properties, block = _read_line(line, line_number, seen)
+        except _Refused as refused:
+            result.errors.append(refused.error)
             continue
-        if not isinstance(data, dict):
-            result.errors.append(LineError(line_number, "each line must be one JSON object (an FtM entity)"))
-            continue
-        entity_id = str(data.get("id") or "").strip()
-        if not entity_id:
-            result.errors.append(LineError(line_number, "the entity has no id"))
-            continue
-        if len(entity_id) > 200:
-            result.errors.append(LineError(line_number, "the entity id is longer than 200 characters", entity_id[:60]))
-            continue
-        if entity_id in seen:
-            result.errors.append(
-                LineError(line_number, f"the id {entity_id} is already used on line {seen[entity_id]}", entity_id)
-            )
-            continue
-        seen[entity_id] = line_number
-        schema_name = data.get("schema")
-        if not isinstance(schema_name, str) or model.get(schema_name) is None:
-            result.errors.append(LineError(line_number, f"unknown FtM schema {schema_name!r}", entity_id))
-            continue
-        block = data.get(BLOCK) or {}
-        if not isinstance(block, dict):
-            result.errors.append(LineError(line_number, f"{BLOCK} must be an object", entity_id))
-            continue
-        try:
-            proxy = model.get_proxy(
-                {"id": entity_id, "schema": schema_name, "properties": data.get("properties") or {}}, cleaned=False
-            )
-        except (InvalidData, TypeError, AttributeError) as exc:
-            result.errors.append(LineError(line_number, f"not a valid FtM entity: {exc}", entity_id))
-            continue
-        result.dropped_values.extend(_dropped(data.get("properties") or {}, proxy, line_number))
+        result.dropped_values.extend(_dropped(raw_properties, proxy, line_number))
         properties = proxy.to_dict()["properties"]
+        schema_name = proxy.schema.name
         if schema_name in ACTOR_SCHEMATA:
             _read_actor(result, line_number, proxy, properties, block)
         elif schema_name == "Contract":
-            contracts[entity_id] = (line_number, {"id": entity_id, "schema": "Contract", "properties": properties})
+            contracts[proxy.id] = (line_number, {"id": proxy.id, "schema": "Contract", "properties": properties})
         elif schema_name == "ContractAward":
             awards.append((line_number, proxy, properties, block))
         elif schema_name in EDGE_SCHEMATA or schema_name == "Sanction":
             _read_relationship(result, line_number, proxy, properties, block)
         else:
-            _unsupported(result, line_number, entity_id, schema_name)
+            _unsupported(result, line_number, proxy.id, schema_name)
+    _read_awards(result, contracts, awards)
+    return result
+
+
+def _read_awards(result: FtmParse, contracts: dict[str, tuple[int, dict]], awards: list) -> None:
+    """Each ContractAward with its Contract becomes a supply; a Contract no award names is listed as unsupported."""
     used_contracts: set[str] = set()
     for line_number, proxy, properties, block in awards:
         contract_ids = properties.get("contract", [])
@@ -389,7 +414,6 @@ def parse_ftm_lines(raw: bytes) -> FtmParse:
     for contract_id, (line_number, _contract) in contracts.items():
         if contract_id not in used_contracts:
             _unsupported(result, line_number, contract_id, "Contract (without a ContractAward)")
-    return result
 
 
 def _unsupported(result: FtmParse, line: int, entity_id: str, schema_name: str) -> None:
@@ -590,35 +614,41 @@ def relationship_properties(
             properties[name] = [value.isoformat()]
         else:
             properties.pop(name, None)
-    label_property = {
-        "command": "role",
-        "directorship": "role",
-        "membership": "role",
-        "employment": "role",
-        "unknown_link": "role",
-        "family": "relationship",
-        "associate": "relationship",
-        "payment": "purpose",
-        "ownership": "role",
-        "supply": "role",
-        "sanction": "reason",
-    }[kind]
-    if kind == "command":
-        roles = [COMMAND_ROLE_PREFIX] + ([label] if label and label.lower() != COMMAND_ROLE_PREFIX else [])
-        properties["role"] = roles
-    elif kind == "directorship":
-        cleaned = [role for role in properties.get("role", []) if not role.lower().startswith(COMMAND_ROLE_PREFIX)]
-        properties["role"] = [label] if label else cleaned
-        if not properties["role"]:
-            properties.pop("role")
-    elif label:
-        properties[label_property] = [label]
+    _set_label(properties, kind, label)
     for name, values in (extra or {}).items():
         if values:
             properties[name] = values
         else:
             properties.pop(name, None)
     return schema, clean_properties(schema, properties)
+
+
+LABEL_PROPERTY = {
+    "command": "role",
+    "directorship": "role",
+    "membership": "role",
+    "employment": "role",
+    "unknown_link": "role",
+    "family": "relationship",
+    "associate": "relationship",
+    "payment": "purpose",
+    "ownership": "role",
+    "supply": "role",
+    "sanction": "reason",
+}
+
+
+def _set_label(properties: dict, kind: str, label: str) -> None:
+    """Put the display text where FtM keeps it: a command's role follows the "command" marker."""
+    if kind == "command":
+        properties["role"] = [COMMAND_ROLE_PREFIX] + ([label] if label and label.lower() != COMMAND_ROLE_PREFIX else [])
+    elif kind == "directorship":
+        kept = [role for role in properties.get("role", []) if not role.lower().startswith(COMMAND_ROLE_PREFIX)]
+        properties["role"] = [label] if label else kept
+        if not properties["role"]:
+            properties.pop("role")
+    elif label:
+        properties[LABEL_PROPERTY[kind]] = [label]
 
 
 def contract_for_supply(*, ftm_id: str, buyer_id: str, title: str, previous: dict | None) -> dict:

@@ -200,34 +200,12 @@ def relationship_record(
     country_codes: Iterable[str] | None = None,
 ) -> Relationship:
     """Create a relationship or record a new version of it. Its countries default to both ends' countries."""
-    if kind not in RelationshipKind.values:
-        raise ValidationError({"kind": f"Unknown relationship kind {kind!r}."})
-    if confidence not in Confidence.values:
-        raise ValidationError({"confidence": "Confidence must be low, medium or high."})
-    if kind == RelationshipKind.SANCTION:
-        target = None
-    elif target is None:
-        raise ValidationError({"target": "Name the other actor of the relationship."})
-    elif target.pk == source.pk:
-        raise ValidationError({"target": "A relationship joins two different actors."})
-    if (
-        relationship is not None
-        and relationship.kind != kind
-        and RelationshipKind.SANCTION in (kind, relationship.kind)
-    ):
-        raise ValidationError({"kind": "A sanction designation cannot become a tie between two actors, or back."})
-    schema = ftm.KIND_EDGE_SCHEMA[kind]
-    problem = ftm.endpoint_error(schema, source.ftm_schema, target.ftm_schema if target else None)
-    if problem:
-        raise ValidationError({"target": problem[0].upper() + problem[1:] + "."})
+    target = _relationship_check(
+        relationship=relationship, kind=kind, confidence=confidence, source=source, target=target
+    )
     _check_dates(valid_from, valid_to)
-    if country_codes is None:
-        codes = {country.iso3 for country in source.countries.all()}
-        if target is not None:
-            codes |= {country.iso3 for country in target.countries.all()}
-    else:
-        codes = set(country_codes)
-    countries = _countries(codes)
+    schema = ftm.KIND_EDGE_SCHEMA[kind]
+    countries = _countries(_relationship_codes(source, target, country_codes))
     _check_edit(user, countries, what="relationship")
     if relationship is not None:
         _check_edit(user, list(relationship.countries.select_related("desk")), what="relationship")
@@ -268,6 +246,38 @@ def relationship_record(
             relationship = Relationship(ftm_id=ftm_id, **values, updated_at=timezone.now(), updated_by=user)
             relationship.version = 0
         return _relationship_append(relationship, values, countries, author=user, dataset_import=None, note=note)
+
+
+def _relationship_check(
+    *, relationship: Relationship | None, kind: str, confidence: str, source: Actor, target: Actor | None
+) -> Actor | None:
+    """Refuse an impossible relationship; returns its target (none for a sanction designation)."""
+    if kind not in RelationshipKind.values:
+        raise ValidationError({"kind": f"Unknown relationship kind {kind!r}."})
+    if confidence not in Confidence.values:
+        raise ValidationError({"confidence": "Confidence must be low, medium or high."})
+    if kind == RelationshipKind.SANCTION:
+        target = None
+    elif target is None:
+        raise ValidationError({"target": "Name the other actor of the relationship."})
+    elif target.pk == source.pk:
+        raise ValidationError({"target": "A relationship joins two different actors."})
+    changes_nature = relationship is not None and relationship.kind != kind
+    if changes_nature and RelationshipKind.SANCTION in (kind, relationship.kind):
+        raise ValidationError({"kind": "A sanction designation cannot become a tie between two actors, or back."})
+    problem = ftm.endpoint_error(ftm.KIND_EDGE_SCHEMA[kind], source.ftm_schema, target.ftm_schema if target else None)
+    if problem:
+        raise ValidationError({"target": problem[0].upper() + problem[1:] + "."})
+    return target
+
+
+def _relationship_codes(source: Actor, target: Actor | None, country_codes: Iterable[str] | None) -> set[str]:
+    if country_codes is not None:
+        return set(country_codes)
+    codes = {country.iso3 for country in source.countries.all()}
+    if target is not None:
+        codes |= {country.iso3 for country in target.countries.all()}
+    return codes
 
 
 def _with_contract(properties: dict, contract: dict | None) -> dict:
@@ -466,102 +476,131 @@ def ftm_import_apply(*, dataset_import: DatasetImport, raw: bytes, progress: Pro
     return _write(dataset_import, parsed, resolved, progress)
 
 
-def _resolve(parsed: ftm.FtmParse, dataset_import: DatasetImport) -> _Resolved:
-    """Countries, existing records and endpoints; every problem becomes a line error on `parsed`."""
+@dataclass
+class _Lookup:
+    """What checking a file needs from the database, and what it has found so far."""
+
+    countries: dict[str, Country]
+    default_code: str
+    errors: list
+    user: object
+    desk_bound: bool
+    existing_actors: dict[str, Actor]
+    existing_relationships: dict[str, Relationship]
+    actor_countries: dict[str, list[Country]]
+    actor_schemas: dict[str, str]
+
+
+def _lookup(parsed: ftm.FtmParse, dataset_import: DatasetImport) -> _Lookup:
     default_code = (dataset_import.summary or {}).get("default_country", "")
     wanted = {code for record in parsed.actors + parsed.relationships for code in record.provenance.country_codes}
     if default_code:
         wanted.add(default_code)
     countries = Country.objects.select_related("desk").in_bulk(sorted(wanted), field_name="iso3")
-    errors = parsed.errors
     if default_code and default_code not in countries:
-        errors.append(ftm.LineError(None, f"unknown default country {default_code}"))
-    actor_ids = {record.ftm_id for record in parsed.actors}
-    endpoint_ids = {record.source_id for record in parsed.relationships} | {
-        record.target_id for record in parsed.relationships if record.target_id
+        parsed.errors.append(ftm.LineError(None, f"unknown default country {default_code}"))
+    wanted_actors = {record.ftm_id for record in parsed.actors} | {
+        end for record in parsed.relationships for end in (record.source_id, record.target_id) if end
     }
     existing_actors = Actor.objects.prefetch_related("countries__desk").in_bulk(
-        sorted(actor_ids | endpoint_ids), field_name="ftm_id"
+        sorted(wanted_actors), field_name="ftm_id"
     )
     existing_relationships = Relationship.objects.prefetch_related("countries__desk").in_bulk(
         [record.ftm_id for record in parsed.relationships], field_name="ftm_id"
     )
-    clash = set(existing_actors) & {record.ftm_id for record in parsed.relationships}
-    for record in parsed.relationships:
-        if record.ftm_id in clash:
-            errors.append(ftm.LineError(record.line, "this id belongs to an actor in the database", record.ftm_id))
     user = dataset_import.started_by
-    desk_bound = user is not None and not can_administer(user)
-    actor_countries: dict[str, list[Country]] = {}
-    actor_schemas: dict[str, str] = {ftm_id: actor.ftm_schema for ftm_id, actor in existing_actors.items()}
+    return _Lookup(
+        countries=countries,
+        default_code=default_code,
+        errors=parsed.errors,
+        user=user,
+        desk_bound=user is not None and not can_administer(user),
+        existing_actors=existing_actors,
+        existing_relationships=existing_relationships,
+        actor_countries={},
+        actor_schemas={ftm_id: actor.ftm_schema for ftm_id, actor in existing_actors.items()},
+    )
+
+
+def _resolve(parsed: ftm.FtmParse, dataset_import: DatasetImport) -> _Resolved:
+    """Countries, existing records and endpoints; every problem becomes a line error on `parsed`."""
+    lookup = _lookup(parsed, dataset_import)
     for record in parsed.actors:
-        codes = record.provenance.country_codes
-        unknown = [code for code in codes if code not in countries]
-        if unknown and record.provenance.kind:
-            errors.append(ftm.LineError(record.line, f"unknown country code {', '.join(unknown)}", record.ftm_id))
-        chosen = [countries[code] for code in codes if code in countries]
-        if not chosen and default_code in countries:
-            chosen = [countries[default_code]]
-        if not chosen:
-            errors.append(
-                ftm.LineError(
-                    record.line,
-                    "the actor concerns no country in the country list; add a country property or import with a "
-                    "default country",
-                    record.ftm_id,
-                )
-            )
-        existing = existing_actors.get(record.ftm_id)
-        if existing is not None and ftm.KIND_SCHEMA[existing.kind] != ftm.KIND_SCHEMA[record.kind]:
-            if existing.ftm_schema != record.schema:
-                errors.append(
-                    ftm.LineError(
-                        record.line, f"the actor is a {existing.ftm_schema} here and a {record.schema} in the file"
-                    )
-                )
-        if desk_bound and chosen:
-            _desk_errors(errors, user, record, chosen, existing)
-        actor_countries[record.ftm_id] = chosen
-        actor_schemas[record.ftm_id] = record.schema
+        _resolve_actor(lookup, record)
     relationship_countries: dict[str, list[Country]] = {}
     for record in parsed.relationships:
-        missing = [end for end in (record.source_id, record.target_id) if end and end not in actor_schemas]
-        if missing:
-            errors.append(
-                ftm.LineError(
-                    record.line,
-                    f"names {', '.join(missing)}, which is neither an actor in the file nor one in the database",
-                    record.ftm_id,
-                )
-            )
-            continue
-        problem = ftm.endpoint_error(
-            record.schema, actor_schemas[record.source_id], actor_schemas.get(record.target_id or "")
+        chosen = _resolve_relationship(lookup, record)
+        if chosen is not None:
+            relationship_countries[record.ftm_id] = chosen
+    return _Resolved(
+        lookup.actor_countries, relationship_countries, lookup.existing_actors, lookup.existing_relationships
+    )
+
+
+def _resolve_actor(lookup: _Lookup, record: ftm.ActorRecord) -> None:
+    codes = record.provenance.country_codes
+    unknown = [code for code in codes if code not in lookup.countries]
+    if unknown and record.provenance.kind:
+        lookup.errors.append(ftm.LineError(record.line, f"unknown country code {', '.join(unknown)}", record.ftm_id))
+    chosen = [lookup.countries[code] for code in codes if code in lookup.countries]
+    if not chosen and lookup.default_code in lookup.countries:
+        chosen = [lookup.countries[lookup.default_code]]
+    if not chosen:
+        message = (
+            "the actor concerns no country in the country list; add a country property or import with a default country"
         )
-        if problem:
-            errors.append(ftm.LineError(record.line, problem, record.ftm_id))
+        lookup.errors.append(ftm.LineError(record.line, message, record.ftm_id))
+    existing = lookup.existing_actors.get(record.ftm_id)
+    if existing is not None and existing.ftm_schema != record.schema:
+        lookup.errors.append(
+            ftm.LineError(record.line, f"the actor is a {existing.ftm_schema} here and a {record.schema} in the file")
+        )
+    if lookup.desk_bound and chosen:
+        _desk_errors(lookup.errors, lookup.user, record, chosen, existing)
+    lookup.actor_countries[record.ftm_id] = chosen
+    lookup.actor_schemas[record.ftm_id] = record.schema
+
+
+def _resolve_relationship(lookup: _Lookup, record: ftm.RelationshipRecord) -> list[Country] | None:
+    if record.ftm_id in lookup.existing_actors:
+        lookup.errors.append(ftm.LineError(record.line, "this id belongs to an actor in the database", record.ftm_id))
+        return None
+    missing = [end for end in (record.source_id, record.target_id) if end and end not in lookup.actor_schemas]
+    if missing:
+        message = f"names {', '.join(missing)}, which is neither an actor in the file nor one in the database"
+        lookup.errors.append(ftm.LineError(record.line, message, record.ftm_id))
+        return None
+    problem = ftm.endpoint_error(
+        record.schema, lookup.actor_schemas[record.source_id], lookup.actor_schemas.get(record.target_id or "")
+    )
+    if problem:
+        lookup.errors.append(ftm.LineError(record.line, problem, record.ftm_id))
+        return None
+    chosen = _relationship_countries_of(lookup, record)
+    if lookup.desk_bound and chosen:
+        _desk_errors(lookup.errors, lookup.user, record, chosen, lookup.existing_relationships.get(record.ftm_id))
+    return chosen
+
+
+def _relationship_countries_of(lookup: _Lookup, record: ftm.RelationshipRecord) -> list[Country]:
+    """The countries the file gives, or else those of both ends."""
+    codes = record.provenance.country_codes
+    if codes:
+        unknown = [code for code in codes if code not in lookup.countries]
+        if unknown:
+            lookup.errors.append(
+                ftm.LineError(record.line, f"unknown country code {', '.join(unknown)}", record.ftm_id)
+            )
+        return [lookup.countries[code] for code in codes if code in lookup.countries]
+    by_code: dict[str, Country] = {}
+    for end in (record.source_id, record.target_id):
+        if not end:
             continue
-        codes = record.provenance.country_codes
-        if codes:
-            unknown = [code for code in codes if code not in countries]
-            if unknown:
-                errors.append(ftm.LineError(record.line, f"unknown country code {', '.join(unknown)}", record.ftm_id))
-            chosen = [countries[code] for code in codes if code in countries]
-        else:
-            chosen_by_code: dict[str, Country] = {}
-            for end in (record.source_id, record.target_id):
-                if not end:
-                    continue
-                if end in actor_countries:
-                    ends = actor_countries[end]
-                else:
-                    ends = list(existing_actors[end].countries.all())
-                chosen_by_code.update({country.iso3: country for country in ends})
-            chosen = [chosen_by_code[code] for code in sorted(chosen_by_code)]
-        if desk_bound and chosen:
-            _desk_errors(errors, user, record, chosen, existing_relationships.get(record.ftm_id))
-        relationship_countries[record.ftm_id] = chosen
-    return _Resolved(actor_countries, relationship_countries, existing_actors, existing_relationships)
+        ends = lookup.actor_countries.get(end)
+        if ends is None:
+            ends = list(lookup.existing_actors[end].countries.all())
+        by_code.update({country.iso3: country for country in ends})
+    return [by_code[code] for code in sorted(by_code)]
 
 
 def _desk_errors(errors, user, record, chosen: list[Country], existing) -> None:
@@ -616,91 +655,99 @@ def _unchanged(head, values: dict, countries: list[Country]) -> bool:
 
 
 def _write(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, progress) -> FtmOutcome:
-    counts = {"actors_created": 0, "actors_updated": 0, "relationships_created": 0, "relationships_updated": 0}
-    unchanged = 0
-    author = None
+    """Everything in one transaction: new records in bulk, each changed one as a new version."""
+    counts = {"unchanged": 0}
     with transaction.atomic():
-        now = timezone.now()
-        actors = dict(resolved.existing_actors)
-        new_actors: list[tuple[Actor, ftm.ActorRecord]] = []
-        for record in parsed.actors:
-            values = _actor_values(record)
-            countries = resolved.actor_countries[record.ftm_id]
-            existing = actors.get(record.ftm_id)
-            if existing is None:
-                new_actors.append(
-                    (Actor(ftm_id=record.ftm_id, version=1, updated_at=now, updated_by=author, **values), record)
-                )
-            elif _unchanged(existing, values, countries):
-                unchanged += 1
-            else:
-                _actor_append(existing, values, countries, author=author, dataset_import=dataset_import, note="")
-                counts["actors_updated"] += 1
-        created = Actor.objects.bulk_create([actor for actor, _ in new_actors], batch_size=BATCH_SIZE)
-        for actor, (_, record) in zip(created, new_actors, strict=True):
-            actors[record.ftm_id] = actor
-        if created and created[0].pk is None:
-            refreshed = Actor.objects.in_bulk([a.ftm_id for a in created], field_name="ftm_id")
-            actors.update(refreshed)
-        _bulk_versions_and_countries(
-            ActorVersion,
-            "actor",
-            [
-                (actors[record.ftm_id], _actor_values(record), resolved.actor_countries[record.ftm_id])
-                for _, record in new_actors
-            ],
-            Actor.countries.through,
-            dataset_import,
-        )
-        counts["actors_created"] = len(new_actors)
+        actors = _write_actors(dataset_import, parsed, resolved, counts)
         if progress:
             progress(70, 100, "writing")
-        relationships = dict(resolved.existing_relationships)
-        new_relationships: list[tuple[Relationship, ftm.RelationshipRecord]] = []
-        for record in parsed.relationships:
-            values = _relationship_values(record, actors)
-            countries = resolved.relationship_countries[record.ftm_id]
-            existing = relationships.get(record.ftm_id)
-            if existing is None:
-                new_relationships.append(
-                    (Relationship(ftm_id=record.ftm_id, version=1, updated_at=now, updated_by=author, **values), record)
-                )
-            elif _unchanged(existing, values, countries):
-                unchanged += 1
-            else:
-                _relationship_append(existing, values, countries, author=author, dataset_import=dataset_import, note="")
-                counts["relationships_updated"] += 1
-        created_relationships = Relationship.objects.bulk_create(
-            [relationship for relationship, _ in new_relationships], batch_size=BATCH_SIZE
-        )
-        if created_relationships and created_relationships[0].pk is None:
-            refreshed = Relationship.objects.in_bulk([r.ftm_id for r in created_relationships], field_name="ftm_id")
-            created_relationships = [refreshed[r.ftm_id] for r in created_relationships]
-        _bulk_versions_and_countries(
-            RelationshipVersion,
-            "relationship",
-            [
-                (relationship, _relationship_values(record, actors), resolved.relationship_countries[record.ftm_id])
-                for relationship, (_, record) in zip(created_relationships, new_relationships, strict=True)
-            ],
-            Relationship.countries.through,
-            dataset_import,
-        )
-        counts["relationships_created"] = len(new_relationships)
-        summary = {**(dataset_import.summary or {}), **parsed.summary(), **counts, "unchanged": unchanged}
-        changed = sum(counts.values())
-        line = (
-            f"Created {counts['actors_created']} actor{pluralize(counts['actors_created'])} and "
-            f"{counts['relationships_created']} relationship{pluralize(counts['relationships_created'])}; updated "
-            f"{counts['actors_updated'] + counts['relationships_updated']} (each a new version); "
-            f"{unchanged} unchanged."
-        )
-        if parsed.unsupported:
-            total = sum(parsed.unsupported.values())
-            line += f" {total} entit{pluralize(total, 'y,ies')} of unsupported schemata not imported (listed below)."
+        _write_relationships(dataset_import, parsed, resolved, actors, counts)
+    unchanged = counts.pop("unchanged")
+    summary = {**(dataset_import.summary or {}), **parsed.summary(), **counts, "unchanged": unchanged}
+    changed = sum(counts.values())
+    line = (
+        f"Created {counts['actors_created']} actor{pluralize(counts['actors_created'])} and "
+        f"{counts['relationships_created']} relationship{pluralize(counts['relationships_created'])}; updated "
+        f"{counts['actors_updated'] + counts['relationships_updated']} (each a new version); "
+        f"{unchanged} unchanged."
+    )
+    if parsed.unsupported:
+        total = sum(parsed.unsupported.values())
+        line += f" {total} entit{pluralize(total, 'y,ies')} of unsupported schemata not imported (listed below)."
     if progress:
         progress(100, 100, "done")
     return FtmOutcome(parsed=parsed, summary=summary, line=line, changed=changed)
+
+
+def _write_actors(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, counts: dict) -> dict:
+    now = timezone.now()
+    actors = dict(resolved.existing_actors)
+    new_actors: list[tuple[Actor, ftm.ActorRecord]] = []
+    counts["actors_updated"] = 0
+    for record in parsed.actors:
+        values = _actor_values(record)
+        countries = resolved.actor_countries[record.ftm_id]
+        existing = actors.get(record.ftm_id)
+        if existing is None:
+            new_actors.append((Actor(ftm_id=record.ftm_id, version=1, updated_at=now, **values), record))
+        elif _unchanged(existing, values, countries):
+            counts["unchanged"] += 1
+        else:
+            _actor_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
+            counts["actors_updated"] += 1
+    Actor.objects.bulk_create([actor for actor, _ in new_actors], batch_size=BATCH_SIZE)
+    # Some databases give bulk-created rows no primary key back; read them again by their FtM ids.
+    actors.update(Actor.objects.in_bulk([record.ftm_id for _, record in new_actors], field_name="ftm_id"))
+    _bulk_versions_and_countries(
+        ActorVersion,
+        "actor",
+        [
+            (actors[record.ftm_id], _actor_values(record), resolved.actor_countries[record.ftm_id])
+            for _, record in new_actors
+        ],
+        Actor.countries.through,
+        dataset_import,
+    )
+    counts["actors_created"] = len(new_actors)
+    return actors
+
+
+def _write_relationships(
+    dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, actors: dict, counts: dict
+) -> None:
+    now = timezone.now()
+    new_relationships: list[ftm.RelationshipRecord] = []
+    heads: list[Relationship] = []
+    counts["relationships_updated"] = 0
+    for record in parsed.relationships:
+        values = _relationship_values(record, actors)
+        countries = resolved.relationship_countries[record.ftm_id]
+        existing = resolved.existing_relationships.get(record.ftm_id)
+        if existing is None:
+            new_relationships.append(record)
+            heads.append(Relationship(ftm_id=record.ftm_id, version=1, updated_at=now, **values))
+        elif _unchanged(existing, values, countries):
+            counts["unchanged"] += 1
+        else:
+            _relationship_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
+            counts["relationships_updated"] += 1
+    Relationship.objects.bulk_create(heads, batch_size=BATCH_SIZE)
+    created = Relationship.objects.in_bulk([record.ftm_id for record in new_relationships], field_name="ftm_id")
+    _bulk_versions_and_countries(
+        RelationshipVersion,
+        "relationship",
+        [
+            (
+                created[record.ftm_id],
+                _relationship_values(record, actors),
+                resolved.relationship_countries[record.ftm_id],
+            )
+            for record in new_relationships
+        ],
+        Relationship.countries.through,
+        dataset_import,
+    )
+    counts["relationships_created"] = len(new_relationships)
 
 
 def _bulk_versions_and_countries(version_model, field: str, rows, through, dataset_import) -> None:
