@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from reports.periods import period_parse
 from reports.selectors import report_content
@@ -80,9 +81,10 @@ def test_methodology_and_alert_rule_changes_name_versions_and_mark_unpublished_o
 
 def test_data_sources_say_how_recent_each_one_is(content):
     """The analysts' own assessments appear with their latest observation date."""
-    rows = {row["name"]: row for row in content["sources"]["rows"]}
-    desk = rows["Analysts' own assessments"]
+    (desk,) = [row for row in content["sources"]["rows"] if row["name"].startswith("Analysts'")]
     assert desk["latest_observation"] == dt.date(2026, 9, 3) and desk["assessments"] == 1
+    today = timezone.localdate()
+    assert desk["age_months"] == today.month - 9 + 12 * (today.year - 2026)
 
 
 def test_a_period_without_activity_still_has_every_section(db):
