@@ -4,6 +4,7 @@ reports.optional. Each test skips, saying why, where its app or field is not par
 import datetime as dt
 
 import pytest
+from django.apps import apps
 
 from reports import optional
 from reports.periods import period_parse
@@ -40,3 +41,25 @@ def test_a_score_below_the_minimum_of_evidence_is_shown_as_insufficient_data_not
     brief = country_brief(country=country_a, viewer=fiona)
     assert brief["score"]["band"] == "insufficient" and brief["confidence"]["label"] == "Insufficient data"
     assert brief["confidence"]["latest_evidence_on"] == dt.date(2021, 5, 1)
+
+
+@pytest.mark.skipif(not apps.is_installed("networks"), reason="the networks app is not installed")
+def test_the_brief_summarises_the_countrys_actor_network_with_its_most_central_actors(country_a, alice, fiona):
+    """Actor and relationship counts, and the analysis's most central actors by name, in plain words."""
+    from networks.services import analysis_run_request, ftm_import_run
+    from tests.networks.conftest import upload
+    from tests.networks.ftm_samples import ftm_file, small_network
+
+    ftm_import_run(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
+    assert country_brief(country=country_a, viewer=fiona)["network"]["key_actors"] == []
+    analysis_run_request(country=country_a, user=alice, inline_limit=10_000)
+    network = country_brief(country=country_a, viewer=fiona)["network"]
+    assert network["actors"] >= 5 and network["relationships"] >= 4
+    assert network["summary"].startswith(f"{network['actors']} actors and {network['relationships']} relationships")
+    names = [actor["name"] for actor in network["key_actors"]]
+    assert names and set(names) <= {"Gen. Test", "Col. Test", "1st Test Brigade", "Test Militia", "Test Trading Ltd"}
+
+
+def test_a_country_without_a_network_says_so(country_b, fiona):
+    """No actors recorded: the brief has no network part, and its template says none is recorded."""
+    assert country_brief(country=country_b, viewer=fiona)["network"] is None
