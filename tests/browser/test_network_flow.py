@@ -27,7 +27,8 @@ def sign_in(page, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    # Analysts land on their own desks' overview (/?desk=mine), everyone else on the bare overview.
+    page.wait_for_url(lambda url: url.startswith(f"{live_server.url}/") and "/accounts/login/" not in url)
 
 
 def shot(page, name):
@@ -107,6 +108,12 @@ def test_an_analyst_imports_explores_and_links_an_actor_and_a_viewer_only_reads(
     page.wait_for_selector("text=is named as a target of the sanctions action")
     assert "Targeted sanctions, Alphaland" in page.inner_text("#actions-heading + ul")
     shot(page, "4_actor_profile")
+    page.goto(f"{live_server.url}/escalations/{declared.pk}/")
+    assert "Gen. Test" in page.inner_text("#escalation-actors-title + *, section:has(#escalation-actors-title)")
+    shot(page, "5_escalation_panel")
+    page.goto(f"{live_server.url}/countries/QAA/")
+    assert "5 actors and 7 relationships concern Alphaland" in page.inner_text("section:has(#network-panel-title)")
+    shot(page, "6_country_panel")
     assert EscalationActor.objects.filter(escalation=escalation, actor__ftm_id="general").exists()
     assert SanctionTarget.objects.filter(actor__ftm_id="general").exists()
 
@@ -120,6 +127,6 @@ def test_an_analyst_imports_explores_and_links_an_actor_and_a_viewer_only_reads(
     assert page.get_by_role("link", name="Edit (new version)").count() == 0
     assert page.get_by_role("button", name="Link to escalation").count() == 0
     assert f"#{escalation.pk} Alphaland" in page.inner_text("#escalations-heading + ul")
-    shot(page, "5_viewer_profile")
+    shot(page, "7_viewer_profile")
     assert console_errors == []
     assert page.goto(page.url + "edit/").status == 403
