@@ -41,6 +41,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
     # Overdue escalations: each case is reminded at most once a day, so an hourly check is cheap and timely.
+    # New annual data (base-data editions, structural predictors, a year of Framework scores) arrives through the
+    # year; retraining once a year on 15 January puts the finished year's December scores into the features.
+    "forecast-train-yearly": {
+        "task": "forecasts.tasks.forecast_train",
+        "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=30),
+    },
     "escalations-send-reminders-hourly": {
         "task": "alerts.tasks.escalations_send_reminders_task",
         "schedule": crontab(minute=5),

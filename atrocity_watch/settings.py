@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "core",
     "atrocity_watch",
     "indicators",
+    "forecasts",
     "alerts",
     "networks",
     "reports",
@@ -218,6 +219,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A burst of assessments for one country leads to one score recompute this many seconds after the first.
 SCORES_RECOMPUTE_DEBOUNCE_SECONDS = env_int("SCORES_RECOMPUTE_DEBOUNCE_SECONDS", 10)
+# The onset forecast's stored backtest starts here (EWP's out-of-sample forecasts start in 1994).
+FORECAST_BACKTEST_FIRST_YEAR = env_int("FORECAST_BACKTEST_FIRST_YEAR", 1994)
 
 # Actor networks: our own jurisdiction (ISO-3), for "exposure" (ties to it) and "sanctioned by us"; and the largest
 # network whose analysis a page computes at once (larger ones are queued for the worker).

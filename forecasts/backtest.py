@@ -1,0 +1,134 @@
+"""Rolling-origin backtest (pure): for each year T, fit on outcomes before T and features up to T-1, forecast T.
+
+The same function makes the live forecast: `forecast_year` fits on every outcome known before it. Comparison columns
+(EWP's out-of-sample forecasts, our Framework overall score of December T-1) are set beside ours on the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasts.features import labels as outcome_labels
+from forecasts.features import training_rows
+from forecasts.modelling import FittedModel, calibration_bins, metrics, model_fit, ranks
+
+HORIZONS = (1, 2)
+
+
+@dataclass
+class YearForecast:
+    """Both horizons' fitted models for one forecast year and their forecasts for every country with features."""
+
+    year: int
+    models: dict[int, FittedModel]
+    table: pd.DataFrame  # iso3, probability_1y, probability_2y, rank_1y, rank_2y
+
+
+def forecast_year(
+    *, panel: pd.DataFrame, outcomes: pd.DataFrame, year: int, seed: int = 0, first_training_year: int | None = None
+) -> YearForecast:
+    """Fit both horizons on what was known before `year` and forecast every country with features for `year`."""
+    known = outcomes[outcomes["year"] < year]
+    known_labels = outcome_labels(known)
+    usable = panel if first_training_year is None else panel[panel["year"] >= first_training_year]
+    models: dict[int, FittedModel] = {}
+    rows = panel[panel["year"] == year].sort_values("iso3")
+    features = rows.drop(columns=["iso3", "year"]).set_index(rows["iso3"])
+    table = pd.DataFrame({"iso3": rows["iso3"].to_numpy()})
+    for horizon in HORIZONS:
+        train, target = training_rows(usable, known_labels, forecast_year=year, horizon=horizon)
+        if target.sum() == 0:
+            raise ValueError(f"No onset is known before {year - horizon + 1}, so a {horizon}-year model cannot learn.")
+        model = model_fit(train.drop(columns=["iso3", "year"]), target, train["year"], horizon=horizon, seed=seed)
+        models[horizon] = model
+        probability = model.probability(features) if len(features) else np.array([])
+        table[f"probability_{horizon}y"] = probability
+        table[f"rank_{horizon}y"] = ranks(probability, table["iso3"].tolist()) if len(features) else []
+    # One or two years: the two-year probability can never be below the one-year one.
+    table["probability_2y"] = np.maximum(table["probability_2y"], table["probability_1y"])
+    table["rank_2y"] = ranks(table["probability_2y"].to_numpy(), table["iso3"].tolist()) if len(table) else []
+    return YearForecast(year=year, models=models, table=table)
+
+
+@dataclass
+class BacktestResult:
+    rows: pd.DataFrame  # iso3, year, probability_1y/2y, rank_1y/2y, trained_through, onset_1y, onset_2y, model
+    summary: dict
+
+
+def backtest_run(
+    *,
+    panel: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    first_year: int,
+    last_year: int,
+    seed: int = 0,
+    first_training_year: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BacktestResult:
+    """Forecast each year of first_year..last_year from its own training window; evaluate on the known outcomes."""
+    labelled = outcome_labels(outcomes)
+    frames = []
+    chosen = {}
+    for year in range(first_year, last_year + 1):
+        result = forecast_year(
+            panel=panel, outcomes=outcomes, year=year, seed=seed, first_training_year=first_training_year
+        )
+        chosen[year] = {h: result.models[h].candidate.name for h in HORIZONS}
+        table = result.table.assign(year=year, trained_through=year - 1)
+        frames.append(table)
+        if progress:
+            progress(year)
+    rows = pd.concat(frames, ignore_index=True).merge(labelled, on=["iso3", "year"], how="left")
+    return BacktestResult(rows=rows, summary={"chosen": chosen})
+
+
+def evaluate(rows: pd.DataFrame, *, comparison: pd.DataFrame | None = None) -> dict:
+    """Per horizon: our figures on every evaluable row, and, on the rows shared with each comparison column, ours and
+    theirs side by side. `comparison`: iso3, year and columns `ewp_risk`, `ewp_rank`, `framework_overall`."""
+    report: dict = {}
+    for horizon in HORIZONS:
+        label = f"onset_{horizon}y"
+        known = rows[rows[label].notna()]
+        entry = {
+            "ours": metrics(known[label], known[f"probability_{horizon}y"], known[f"rank_{horizon}y"]),
+            "calibration": calibration_bins(known[label], known[f"probability_{horizon}y"]),
+        }
+        if comparison is not None:
+            merged = known.merge(comparison, on=["iso3", "year"], how="inner")
+            shared = merged[merged["ewp_risk"].notna()]
+            if len(shared):
+                entry["same_rows_as_ewp"] = {
+                    "ours": metrics(
+                        shared[label], shared[f"probability_{horizon}y"], _year_ranks(shared, f"probability_{horizon}y")
+                    ),
+                    "ewp": metrics(shared[label], shared["ewp_risk"], _year_ranks(shared, "ewp_risk")),
+                }
+            scored = merged[merged["framework_overall"].notna()]
+            if len(scored):
+                entry["same_rows_as_framework"] = {
+                    "ours": metrics(
+                        scored[label], scored[f"probability_{horizon}y"], _year_ranks(scored, f"probability_{horizon}y")
+                    ),
+                    "framework": metrics(
+                        scored[label],
+                        scored["framework_overall"],
+                        _year_ranks(scored, "framework_overall"),
+                        probability=False,
+                    ),
+                }
+        report[f"{horizon}y"] = entry
+    return report
+
+
+def _year_ranks(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Ranks within each year over the rows given, so every column is ranked among the same countries."""
+    result = np.empty(len(frame), dtype=int)
+    positions = np.arange(len(frame))
+    for _, index in frame.groupby("year").indices.items():
+        result[positions[index]] = ranks(frame[column].to_numpy()[index], frame["iso3"].to_numpy()[index].tolist())
+    return result

@@ -1,0 +1,88 @@
+"""Elastic-net logistic regression solved by accelerated proximal gradient (FISTA), as a scikit-learn estimator.
+
+It minimises the same objective as scikit-learn's LogisticRegression(l1_ratio=a, C=C, solver="saga"):
+    C * sum(log loss) + a * |w|_1 + (1 - a) / 2 * |w|^2      (intercept not penalised)
+but on this problem (a few thousand country-years, a hundred correlated features, 1-2% positives) saga needs hundreds
+of epochs and about ten seconds per fit, while full-batch FISTA with adaptive restart converges in a fraction of a
+second. It is deterministic (no sampling). tests/forecasts/test_modelling.py checks it against saga.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
+    def __init__(self, C: float = 1.0, l1_ratio: float = 0.5, tol: float = 1e-6, max_iter: int = 5000):
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def share_path_from(self, other: ElasticNetLogistic | None) -> ElasticNetLogistic:
+        """Fit the next penalty of a path from `other`'s solution, on the same data (its step size is reused, and the
+        fit converges in a fraction of the time)."""
+        if other is not None:
+            self._warm = np.concatenate([other.coef_[0], other.intercept_])
+            self._norm = other._norm
+        return self
+
+    def fit(self, X, y):
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        n, p = X.shape
+        self.classes_ = np.array([0, 1])
+        # Scale the objective by 1/(C n): mean log loss + lam * (a |w|_1 + (1 - a)/2 |w|^2).
+        lam = 1.0 / (self.C * n)
+        l1 = lam * self.l1_ratio
+        l2 = lam * (1.0 - self.l1_ratio)
+        design = np.hstack([X, np.ones((n, 1))])
+        norm = getattr(self, "_norm", None)
+        if norm is None:
+            norm = np.linalg.norm(design, 2)
+        self._norm = norm
+        lipschitz = norm**2 / (4.0 * n) + l2
+        step = 1.0 / lipschitz
+        start = getattr(self, "_warm", None)
+        w = start.copy() if start is not None and start.shape == (p + 1,) else np.zeros(p + 1)
+        if start is None or start.shape != (p + 1,):
+            share = np.clip(y.mean(), 1e-6, 1 - 1e-6)
+            w[-1] = np.log(share / (1 - share))
+        v = w.copy()
+        t = 1.0
+        iterations = 0
+        while iterations < self.max_iter:
+            iterations += 1
+            gradient = design.T @ (_sigmoid(design @ v) - y) / n
+            gradient[:-1] += l2 * v[:-1]
+            moved = v - step * gradient
+            new = moved.copy()
+            new[:-1] = np.sign(moved[:-1]) * np.maximum(np.abs(moved[:-1]) - step * l1, 0.0)
+            # Adaptive restart (O'Donoghue and Candes): drop the momentum when it points uphill.
+            if np.dot(v - new, new - w) > 0:
+                t = 1.0
+            t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+            v = new + ((t - 1.0) / t_next) * (new - w)
+            change = np.max(np.abs(new - w))
+            w, t = new, t_next
+            if change < self.tol:
+                break
+        self.coef_ = w[None, :-1]
+        self.intercept_ = np.array([w[-1]])
+        self.n_iter_ = np.array([iterations])
+        return self
+
+    def decision_function(self, X):
+        return np.asarray(X, dtype=float) @ self.coef_[0] + self.intercept_[0]
+
+    def predict_proba(self, X):
+        positive = _sigmoid(self.decision_function(X))
+        return np.column_stack([1 - positive, positive])
+
+    def predict(self, X):
+        return (self.decision_function(X) > 0).astype(int)

@@ -1,0 +1,120 @@
+"""Feature building, strictly from what was known at the end of year T-1 (pure: DataFrames in, DataFrames out).
+
+For a forecast of year T every feature is dated T-1 or earlier:
+- structural predictors (StructuralRecord): the value of T-1, or the latest of the `STRUCTURAL_CARRY_YEARS`
+  years before it when T-1 has none (annual sources are published late; a two-year-old population is still informative);
+- Framework values: the country's overall, crime-group and 14 risk-factor scores of December T-1 under the active
+  methodology, as stored by the scoring engine (which dates every annual dataset value 31 December of its year).
+
+Outcomes never enter the features: they are only the labels, and only those of years before T (see `training_rows`).
+Missing values are handled in `MissingValuePolicy`: a feature with no value anywhere in a training window is left
+out; otherwise a missing value is filled with the window's median and, where the window had any gaps, a 0/1 column
+`<feature>__missing` records that it was filled, so the model can learn what a gap itself says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+STRUCTURAL_CARRY_YEARS = 2
+FRAMEWORK_COLUMNS = ("overall", "common", "genocide", "crimes_against_humanity", "war_crimes")
+MISSING_SUFFIX = "__missing"
+
+
+def _latest_within(long: pd.DataFrame, *, year: int, carry: int) -> pd.DataFrame:
+    """Per country, each column's latest value from years year-carry..year (never later than `year`)."""
+    window = long[(long["year"] <= year) & (long["year"] >= year - carry)].sort_values(["iso3", "year"])
+    if window.empty:
+        return pd.DataFrame(index=pd.Index([], name="iso3"))
+    values = window.drop(columns=["year"]).groupby("iso3", sort=True).last()
+    return values
+
+
+def features_for_year(
+    *, structural: pd.DataFrame, framework: pd.DataFrame, year: int, countries: list[str] | None = None
+) -> pd.DataFrame:
+    """The feature rows (index iso3) for forecasting `year` from data dated up to 31 December of year-1.
+
+    `structural`: iso3, year and one column per structural variable (sources already merged); `framework`: iso3,
+    year (of the December score) and one column per Framework value. `countries` limits and orders the rows; by
+    default every country with any feature of year-1.
+    """
+    data_year = year - 1
+    parts = [
+        _latest_within(structural, year=data_year, carry=STRUCTURAL_CARRY_YEARS),
+        _latest_within(framework, year=data_year, carry=0).add_prefix("framework_"),
+    ]
+    rows = pd.concat([part for part in parts if len(part.columns)], axis=1).sort_index()
+    if countries is not None:
+        rows = rows.reindex(countries)
+    rows.index.name = "iso3"
+    return rows.astype(float)
+
+
+def feature_panel(*, structural: pd.DataFrame, framework: pd.DataFrame, years: range | list[int]) -> pd.DataFrame:
+    """features_for_year for many years, stacked with a `year` column (the forecast year T)."""
+    frames = []
+    for year in years:
+        rows = features_for_year(structural=structural, framework=framework, year=year)
+        if len(rows):
+            frames.append(rows.assign(year=year).reset_index())
+    if not frames:
+        return pd.DataFrame(columns=["iso3", "year"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def labels(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per country-year T: onset_1y (onset in T) and onset_2y (onset in T or T+1; unknown when T+1 is not known and T
+    had none). `outcomes`: iso3, year, onset (0/1)."""
+    frame = outcomes[["iso3", "year", "onset"]].astype({"onset": float}).copy()
+    following = frame.assign(year=frame["year"] - 1).rename(columns={"onset": "next_onset"})
+    merged = frame.merge(following, on=["iso3", "year"], how="left")
+    two = np.where(
+        merged["onset"] == 1, 1.0, np.where(merged["next_onset"].isna(), np.nan, merged["next_onset"].to_numpy())
+    )
+    return pd.DataFrame({"iso3": merged["iso3"], "year": merged["year"], "onset_1y": merged["onset"], "onset_2y": two})
+
+
+def training_rows(panel: pd.DataFrame, outcome_labels: pd.DataFrame, *, forecast_year: int, horizon: int):
+    """The rows a model forecasting `forecast_year` may learn from: features of T'-1 and the label of T', for every
+    T' whose whole horizon ended before `forecast_year` (T' <= forecast_year-1 for one year, T' <= forecast_year-2
+    for two), so no outcome of the forecast year or later is ever read."""
+    column = f"onset_{horizon}y"
+    last = forecast_year - horizon
+    merged = panel[panel["year"] <= last].merge(outcome_labels[["iso3", "year", column]], on=["iso3", "year"])
+    merged = merged[merged[column].notna()]
+    return merged.drop(columns=[column]), merged[column].astype(int)
+
+
+@dataclass(frozen=True)
+class MissingValuePolicy:
+    """Fitted on one training window: which features are kept, their fill values and which get a missing flag."""
+
+    columns: tuple[str, ...]
+    fill: dict
+    flagged: tuple[str, ...]
+
+    @classmethod
+    def fit(cls, features: pd.DataFrame) -> MissingValuePolicy:
+        present = [column for column in features.columns if features[column].notna().any()]
+        medians = features[present].median()
+        flagged = tuple(column for column in present if features[column].isna().any())
+        return cls(columns=tuple(present), fill={column: float(medians[column]) for column in present}, flagged=flagged)
+
+    @property
+    def output_columns(self) -> list[str]:
+        return [*self.columns, *(f"{column}{MISSING_SUFFIX}" for column in self.flagged)]
+
+    def transform(self, features: pd.DataFrame) -> pd.DataFrame:
+        frame = features.reindex(columns=list(self.columns))
+        flags = {f"{column}{MISSING_SUFFIX}": frame[column].isna().astype(float) for column in self.flagged}
+        filled = frame.fillna(self.fill)
+        return pd.concat([filled, pd.DataFrame(flags, index=frame.index)], axis=1)[self.output_columns]
+
+    def missing_in(self, features: pd.DataFrame) -> dict[str, list[str]]:
+        """Per row (index value), the kept features it lacked and that were filled."""
+        frame = features.reindex(columns=list(self.columns))
+        return {index: [c for c in self.columns if pd.isna(row[c])] for index, row in frame.iterrows()}

@@ -1,0 +1,304 @@
+"""The forecast model (pure): cross-validated elastic-net logistic regression or gradient boosting, Platt-calibrated.
+
+Inside one training window (only years before the forecast year):
+1. the missing-value policy is fitted (features.MissingValuePolicy);
+2. each candidate (elastic-net logistic regression, elastic_net.py, at every penalty C of `PENALTIES` with l1_ratio
+   0.5 as EWP's glmnet alpha 0.5; one
+   gradient-boosting configuration) is scored by `CV_FOLDS`-fold cross-validation grouped by year (a year's countries
+   never straddle folds), on log loss of the out-of-fold probabilities;
+3. the best candidate is refitted on the whole window, and a one-variable logistic regression of the outcome on the
+   logit of its out-of-fold probabilities (Platt scaling) calibrates it.
+Nothing is chosen by looking at the forecast year or any later year. Every random choice is seeded.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from forecasts.elastic_net import ElasticNetLogistic
+from forecasts.features import MISSING_SUFFIX, MissingValuePolicy
+
+PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3)
+L1_RATIO = 0.5
+CV_FOLDS = 4
+EN_TOLERANCE = 1e-5
+EPSILON = 1e-6
+TOP_N = 30
+DRIVERS_SHOWN = 5
+CALIBRATION_EDGES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 1.0)
+LIBRARY_VERSIONS = {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "pandas": pd.__version__}
+
+
+def _logit(probability: np.ndarray) -> np.ndarray:
+    clipped = np.clip(probability, EPSILON, 1 - EPSILON)
+    return np.log(clipped / (1 - clipped))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    algorithm: str
+    penalty: float | None = None
+
+    def build(self, seed: int):
+        if self.algorithm == "elastic_net":
+            return Pipeline(
+                [
+                    ("scale", StandardScaler()),
+                    ("model", ElasticNetLogistic(C=self.penalty, l1_ratio=L1_RATIO, tol=EN_TOLERANCE)),
+                ]
+            )
+        return HistGradientBoostingClassifier(
+            max_iter=60,
+            learning_rate=0.1,
+            max_depth=3,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            max_bins=32,
+            early_stopping=False,
+            random_state=seed,
+        )
+
+
+CANDIDATES = (
+    *(Candidate(f"elastic_net C={penalty:g}", "elastic_net", penalty) for penalty in PENALTIES),
+    Candidate("gradient_boosting", "gradient_boosting"),
+)
+
+
+@dataclass
+class FittedModel:
+    """One horizon's fitted model: policy, estimator, calibration and how it was chosen."""
+
+    horizon: int
+    policy: MissingValuePolicy
+    candidate: Candidate
+    estimator: object
+    calibration: tuple[float, float]
+    cv_log_loss: dict
+    training_rows: int
+    training_onsets: int
+    training_years: tuple[int, int]
+    summary: dict = field(default_factory=dict)
+
+    def raw_probability(self, features: pd.DataFrame) -> np.ndarray:
+        matrix = self.policy.transform(features).to_numpy(dtype=float)
+        return self.estimator.predict_proba(matrix)[:, 1]
+
+    def probability(self, features: pd.DataFrame) -> np.ndarray:
+        slope, intercept = self.calibration
+        z = slope * _logit(self.raw_probability(features)) + intercept
+        return 1 / (1 + np.exp(-z))
+
+    def drivers(self, features: pd.DataFrame, labels: dict[str, str] | None = None) -> list[list[dict]]:
+        """Per row, the features that move its probability most: each feature (with its missing flag) in turn set to
+        the training median; the change it undoes is its contribution (+ raises the risk, - lowers it)."""
+        labels = labels or {}
+        base = self.probability(features)
+        columns = list(self.policy.columns)
+        stacked = []
+        for column in columns:
+            changed = features.copy()
+            changed[column] = self.policy.fill[column]
+            stacked.append(changed)
+        if not columns or features.empty:
+            return [[] for _ in range(len(features))]
+        moved = self.probability(pd.concat(stacked, ignore_index=True)).reshape(len(columns), len(features))
+        contributions = base[None, :] - moved
+        result = []
+        for row in range(len(features)):
+            order = np.argsort(-np.abs(contributions[:, row]), kind="stable")[:DRIVERS_SHOWN]
+            entries = []
+            for position in order:
+                effect = float(contributions[position, row])
+                if abs(effect) < 1e-5:
+                    continue
+                column = columns[position]
+                value = features.iloc[row][column] if column in features.columns else np.nan
+                entries.append(
+                    {
+                        "feature": column,
+                        "label": labels.get(column, column),
+                        "value": None if pd.isna(value) else float(value),
+                        "effect": effect,
+                        "direction": "raises" if effect > 0 else "lowers",
+                    }
+                )
+            result.append(entries)
+        return result
+
+    def describe(self) -> dict:
+        """Coefficients (elastic net, per standardised feature) or importances (gradient boosting), for the record."""
+        described = {
+            "algorithm": self.candidate.algorithm,
+            "chosen": self.candidate.name,
+            "penalty_C": self.candidate.penalty,
+            "l1_ratio": L1_RATIO if self.candidate.algorithm == "elastic_net" else None,
+            "cv_log_loss": self.cv_log_loss,
+            "calibration": {"slope": self.calibration[0], "intercept": self.calibration[1]},
+            "training_rows": self.training_rows,
+            "training_onsets": self.training_onsets,
+            "training_years": list(self.training_years),
+            "features_used": self.policy.output_columns,
+            "fill_values": self.policy.fill,
+        }
+        if self.candidate.algorithm == "elastic_net":
+            model = self.estimator.named_steps["model"]
+            described["intercept"] = float(model.intercept_[0])
+            described["coefficients"] = {
+                name: float(value) for name, value in zip(self.policy.output_columns, model.coef_[0], strict=True)
+            }
+        else:
+            described["importances"] = _split_importances(self.estimator, self.policy.output_columns)
+        return described
+
+
+def _split_importances(estimator, columns: list[str]) -> dict[str, float]:
+    """How often each feature splits a tree of the boosted model, as a share of all splits."""
+    counts = np.zeros(len(columns))
+    for trees in estimator._predictors:
+        for tree in trees:
+            nodes = tree.nodes
+            for feature in nodes["feature_idx"][~nodes["is_leaf"].astype(bool)]:
+                counts[int(feature)] += 1
+    total = counts.sum() or 1.0
+    return {name: float(count / total) for name, count in zip(columns, counts, strict=True) if count}
+
+
+def model_fit(
+    features: pd.DataFrame,
+    outcome: pd.Series,
+    years: pd.Series,
+    *,
+    horizon: int,
+    seed: int = 0,
+    candidates: tuple[Candidate, ...] = CANDIDATES,
+) -> FittedModel:
+    """Choose, fit and calibrate one horizon's model on one training window (features already dated T'-1)."""
+    policy = MissingValuePolicy.fit(features)
+    matrix = policy.transform(features).to_numpy(dtype=float)
+    target = outcome.to_numpy(dtype=int)
+    groups = years.to_numpy()
+    folds = list(GroupKFold(n_splits=min(CV_FOLDS, len(np.unique(groups)))).split(matrix, target, groups))
+    scores: dict[str, float] = {}
+    best: tuple[float, Candidate, np.ndarray] | None = None
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        out_of_fold = _out_of_fold(candidates, matrix, target, folds, seed)
+        for candidate in candidates:
+            loss = float(log_loss(target, np.clip(out_of_fold[candidate.name], EPSILON, 1 - EPSILON), labels=[0, 1]))
+            scores[candidate.name] = loss
+            if best is None or loss < best[0] - 1e-12:
+                best = (loss, candidate, out_of_fold[candidate.name])
+        _, chosen, chosen_out_of_fold = best
+        estimator = chosen.build(seed).fit(matrix, target)
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(chosen_out_of_fold)[:, None], target)
+    return FittedModel(
+        horizon=horizon,
+        policy=policy,
+        candidate=chosen,
+        estimator=estimator,
+        calibration=(float(platt.coef_[0][0]), float(platt.intercept_[0])),
+        cv_log_loss=scores,
+        training_rows=len(target),
+        training_onsets=int(target.sum()),
+        training_years=(int(groups.min()), int(groups.max())),
+    )
+
+
+def _out_of_fold(candidates, matrix, target, folds, seed) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities of every candidate. The elastic-net penalties of one fold are fitted as one path,
+    weakest penalty last, each fit starting from the previous coefficients (same optimum, a fraction of the time)."""
+    result = {candidate.name: np.zeros(len(target)) for candidate in candidates}
+    path = sorted((c for c in candidates if c.algorithm == "elastic_net"), key=lambda c: c.penalty)
+    others = [c for c in candidates if c.algorithm != "elastic_net"]
+    for train, test in folds:
+        if target[train].sum() == 0:
+            for candidate in candidates:
+                result[candidate.name][test] = target[train].mean()
+            continue
+        if path:
+            scaler = StandardScaler().fit(matrix[train])
+            scaled_train, scaled_test = scaler.transform(matrix[train]), scaler.transform(matrix[test])
+            previous = None
+            for candidate in path:
+                model = ElasticNetLogistic(C=candidate.penalty, l1_ratio=L1_RATIO, tol=EN_TOLERANCE)
+                previous = model.share_path_from(previous).fit(scaled_train, target[train])
+                result[candidate.name][test] = model.predict_proba(scaled_test)[:, 1]
+        for candidate in others:
+            estimator = candidate.build(seed).fit(matrix[train], target[train])
+            result[candidate.name][test] = estimator.predict_proba(matrix[test])[:, 1]
+    return result
+
+
+def ranks(probabilities: np.ndarray, keys: list[str]) -> np.ndarray:
+    """1 = highest probability; ties broken by the key (ISO-3), so ranks are deterministic."""
+    order = sorted(range(len(keys)), key=lambda index: (-probabilities[index], keys[index]))
+    result = np.empty(len(keys), dtype=int)
+    for rank, index in enumerate(order, start=1):
+        result[index] = rank
+    return result
+
+
+def metrics(outcome: np.ndarray, score: np.ndarray, rank: np.ndarray | None = None, *, probability: bool = True):
+    """ROC AUC, average precision, Brier score (probabilities only) and onsets ranked in their year's top 30."""
+    outcome = np.asarray(outcome, dtype=int)
+    score = np.asarray(score, dtype=float)
+    result = {"rows": int(len(outcome)), "onsets": int(outcome.sum())}
+    both = 0 < outcome.sum() < len(outcome)
+    result["roc_auc"] = float(roc_auc_score(outcome, score)) if both else None
+    result["average_precision"] = float(average_precision_score(outcome, score)) if both else None
+    result["brier"] = float(brier_score_loss(outcome, score)) if probability and len(outcome) else None
+    if rank is not None:
+        result["top_hits"] = int(((np.asarray(rank) <= TOP_N) & (outcome == 1)).sum())
+    return result
+
+
+def calibration_bins(outcome: np.ndarray, probability: np.ndarray) -> list[dict]:
+    """Backtest rows grouped by forecast probability: mean forecast against the share that had an onset."""
+    bins = []
+    outcome = np.asarray(outcome, dtype=float)
+    probability = np.asarray(probability, dtype=float)
+    for low, high in zip(CALIBRATION_EDGES[:-1], CALIBRATION_EDGES[1:], strict=True):
+        inside = (probability >= low) & ((probability < high) | (high == CALIBRATION_EDGES[-1]))
+        count = int(inside.sum())
+        events = int(outcome[inside].sum()) if count else 0
+        bins.append(
+            {
+                "low": low,
+                "high": high,
+                "rows": count,
+                "onsets": events,
+                "mean_forecast": float(probability[inside].mean()) if count else None,
+                "observed": events / count if count else None,
+                "interval": list(wilson_interval(events, count)) if count else None,
+            }
+        )
+    return bins
+
+
+def wilson_interval(events: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    if trials == 0:
+        return (0.0, 1.0)
+    share = events / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def is_missing_flag(column: str) -> bool:
+    return column.endswith(MISSING_SUFFIX)

@@ -1,0 +1,348 @@
+"""Writes of the forecast app: outcome and structural imports, and training (backtest + published model).
+
+Imports follow the rules of every importer (indicators.importers.services): one DatasetImport per file, checksum
+de-duplication there, all-or-nothing with every error located by row and column, or `skip_invalid` to write the valid
+rows and list the others. A newer import of a source replaces the years it covers: rows of earlier imports for those
+years stay, marked `is_current=False`, so which import said what is never lost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+
+from forecasts import selectors
+from forecasts.backtest import HORIZONS, backtest_run, evaluate, forecast_year
+from forecasts.features import FRAMEWORK_COLUMNS, feature_panel
+from forecasts.modelling import LIBRARY_VERSIONS
+from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
+from forecasts.parsers import STRUCTURAL_VARIABLES, ForecastParse, parse_ewp_basedata, parse_ewp_structural
+from indicators.crosswalk import CountryCrosswalk
+from indicators.importers.base import ParserContext, RowError
+from indicators.models import Country, DatasetImport, RiskFactor
+
+BATCH_SIZE = 2000
+MAX_LISTED_ERRORS = 200
+SEED = 0
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What a forecast import wrote: rows read and created, rows skipped, a one-line message and a JSON summary."""
+
+    rows_read: int
+    created: int
+    message: str
+    skipped: int = 0
+    summary: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+
+def _context() -> ParserContext:
+    return ParserContext(crosswalk=CountryCrosswalk.default(), indicator_codes=frozenset(), today=timezone.localdate())
+
+
+def _check(parse: ForecastParse, *, skip_invalid: bool) -> dict[str, Country]:
+    """Every row's country must be in the country list; refuse the file unless skip_invalid and some rows are fine."""
+    rows = parse.outcomes or parse.structural
+    countries = Country.objects.in_bulk([row.iso3 for row in rows], field_name="iso3")
+    for row in rows:
+        if row.iso3 not in countries:
+            parse.result.error(row.row, "ccode", "unknown country: not in the country list", row.iso3)
+    errors = sorted(parse.result.errors, key=lambda error: (error.row or 0, error.column or ""))
+    valid = [row for row in rows if row.row not in parse.result.invalid_rows]
+    if parse.result.fatal or (errors and not skip_invalid) or not valid:
+        raise ValidationError([_located(error) for error in errors[:MAX_LISTED_ERRORS]] or ["The file has no rows."])
+    return countries
+
+
+def _located(error: RowError) -> ValidationError:
+    """A ValidationError that keeps the row, column and value, so the import page can list them."""
+    return ValidationError(
+        str(error), code="row", params={"row": error.row, "column": error.column, "value": error.value}
+    )
+
+
+def outcomes_import(*, raw: bytes, dataset_import: DatasetImport, progress: Progress | None = None) -> ImportReport:
+    """Import an EWP base-data edition into Outcome; the edition replaces the outcomes of the years it covers."""
+    parse = parse_ewp_basedata(raw, _context())
+    countries = _check(parse, skip_invalid=dataset_import.skip_invalid)
+    rows = [row for row in parse.outcomes if row.row not in parse.result.invalid_rows]
+    years = sorted({row.year for row in rows})
+    with transaction.atomic():
+        replaced = Outcome.objects.filter(is_current=True, year__in=years).update(is_current=False)
+        Outcome.objects.bulk_create(
+            [
+                Outcome(
+                    country=countries[row.iso3],
+                    year=row.year,
+                    onset=row.onset,
+                    ongoing=row.ongoing,
+                    onset_count=row.onset_count,
+                    episodes=row.episodes,
+                    dataset_import=dataset_import,
+                )
+                for row in rows
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        transaction.on_commit(forecast_retrain_enqueue, robust=True)
+    skipped = len(parse.result.invalid_rows)
+    onsets = sum(1 for row in rows if row.onset)
+    message = (
+        f"Imported {len(rows)} country-year outcome{pluralize(len(rows))} for {years[0]}-{years[-1]} "
+        f"({onsets} onset{pluralize(onsets)}); {replaced} earlier outcome{pluralize(replaced)} of those years "
+        "replaced."
+    )
+    if skipped:
+        message += f" Skipped {skipped} invalid row{pluralize(skipped)}."
+    return ImportReport(
+        rows_read=parse.result.rows_read,
+        created=len(rows),
+        skipped=skipped,
+        message=message,
+        summary={**parse.result.summary(), "replaced": replaced, "years": [years[0], years[-1]]},
+        errors=[error.as_dict() for error in parse.result.errors[:MAX_LISTED_ERRORS]],
+    )
+
+
+def structural_import(*, raw: bytes, dataset_import: DatasetImport, progress: Progress | None = None) -> ImportReport:
+    """Import EWP's model matrix into StructuralRecord (source ewp_structural) under the documented variable names."""
+    parse = parse_ewp_structural(raw, _context())
+    countries = _check(parse, skip_invalid=dataset_import.skip_invalid)
+    rows = [row for row in parse.structural if row.row not in parse.result.invalid_rows]
+    years = sorted({row.year for row in rows})
+    source = "ewp_structural"
+    with transaction.atomic():
+        replaced = StructuralRecord.objects.filter(is_current=True, source=source, year__in=years).update(
+            is_current=False
+        )
+        StructuralRecord.objects.bulk_create(
+            [
+                StructuralRecord(
+                    country=countries[row.iso3],
+                    year=row.year,
+                    source=source,
+                    values=row.values,
+                    dataset_import=dataset_import,
+                )
+                for row in rows
+            ],
+            batch_size=BATCH_SIZE,
+        )
+    skipped = len(parse.result.invalid_rows)
+    message = (
+        f"Imported structural predictors for {len(rows)} country-year{pluralize(len(rows))} "
+        f"({years[0]}-{years[-1]}); {replaced} earlier record{pluralize(replaced)} of those years replaced."
+    )
+    if skipped:
+        message += f" Skipped {skipped} invalid row{pluralize(skipped)}."
+    return ImportReport(
+        rows_read=parse.result.rows_read,
+        created=len(rows),
+        skipped=skipped,
+        message=message,
+        summary={**parse.result.summary(), "replaced": replaced, "years": [years[0], years[-1]]},
+        errors=[error.as_dict() for error in parse.result.errors[:MAX_LISTED_ERRORS]],
+    )
+
+
+def forecast_retrain_enqueue() -> None:
+    """Queue a retraining (after an outcomes import); the worker runs it."""
+    from forecasts.tasks import forecast_train_task
+
+    forecast_train_task.delay(ForecastRun.Trigger.IMPORT)
+
+
+# --- training --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModelInputs:
+    """Everything a model is built from, read once: outcomes, structural predictors, Framework December scores."""
+
+    outcomes: pd.DataFrame
+    structural: pd.DataFrame
+    framework: pd.DataFrame
+
+    @classmethod
+    def read(cls) -> ModelInputs:
+        return cls(
+            outcomes=selectors.outcomes_frame(),
+            structural=selectors.structural_frame(),
+            framework=selectors.framework_frame(),
+        )
+
+    def data_year(self, *, today_year: int) -> int | None:
+        """The latest finished year with any feature: forecasts are made for the year after it."""
+        years = [
+            int(frame["year"].max()) for frame in (self.structural, self.framework) if len(frame) and "year" in frame
+        ]
+        return min(max(years), today_year - 1) if years else None
+
+    def panel(self, *, last_forecast_year: int) -> pd.DataFrame:
+        """Feature rows from the first year after the structural predictors start (the Framework's history alone
+        when there are none): earlier rows would carry only a few Framework values and teach the model little."""
+        source = self.structural if len(self.structural) else self.framework
+        first = int(source["year"].min())
+        return feature_panel(
+            structural=self.structural, framework=self.framework, years=range(first + 1, last_forecast_year + 1)
+        )
+
+
+def feature_labels() -> dict[str, str]:
+    """Plain-words names of every feature, for drivers, the methodology page and the model record."""
+    labels = {variable.name: variable.meaning.capitalize() for variable in STRUCTURAL_VARIABLES}
+    framework = {
+        "overall": "Framework overall score",
+        "common": "Framework common risk factors score",
+        "genocide": "Framework genocide score",
+        "crimes_against_humanity": "Framework crimes-against-humanity score",
+        "war_crimes": "Framework war-crimes score",
+    }
+    for column in FRAMEWORK_COLUMNS:
+        labels[f"framework_{column}"] = framework[column] + " (December of the previous year)"
+    for number, name in RiskFactor.objects.filter(framework__is_active=True).values_list("number", "name"):
+        labels[f"framework_rf{number}"] = f"Framework risk factor {number} ({name}), December of the previous year"
+    return labels
+
+
+def feature_catalogue(columns: list[str]) -> list[dict]:
+    labels = feature_labels()
+    sources = {variable.name: variable.source_note for variable in STRUCTURAL_VARIABLES}
+    return [
+        {
+            "name": column,
+            "label": labels.get(column, column),
+            "source": "Framework scores"
+            if column.startswith("framework_")
+            else f"EWP model matrix ({sources.get(column, '')})",
+        }
+        for column in columns
+    ]
+
+
+def forecast_train(
+    *,
+    trigger: str = ForecastRun.Trigger.MANUAL,
+    requested_by=None,
+    backtest_first_year: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ForecastModel:
+    """Backtest, then train on every known outcome and publish the forecasts for the year after the latest data, as
+    one new ForecastModel version. A failure is recorded on the run and raised; earlier models stay published."""
+    run = ForecastRun.objects.create(trigger=trigger, requested_by=requested_by, status=ForecastRun.Status.RUNNING)
+    run.started_at = timezone.now()
+    run.save(update_fields=["started_at"])
+    started = time.perf_counter()
+    try:
+        model = _train(run, backtest_first_year or settings.FORECAST_BACKTEST_FIRST_YEAR, progress)
+    except Exception as exc:
+        run.status = ForecastRun.Status.FAILED
+        run.error = str(exc)
+        run.finished_at = timezone.now()
+        run.seconds = time.perf_counter() - started
+        run.save(update_fields=["status", "error", "finished_at", "seconds"])
+        raise
+    run.status = ForecastRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.seconds = time.perf_counter() - started
+    run.save(update_fields=["status", "finished_at", "seconds"])
+    return model
+
+
+def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastModel:
+    inputs = ModelInputs.read()
+    if inputs.outcomes.empty:
+        raise ValidationError("No outcomes yet: import EWP's base data (import_data ewp_basedata <path>) first.")
+    data_year = inputs.data_year(today_year=timezone.localdate().year)
+    if data_year is None:
+        raise ValidationError("No features yet: import structural predictors or compute Framework scores first.")
+    target_year = data_year + 1
+    panel = inputs.panel(last_forecast_year=target_year)
+    last_outcome_year = int(inputs.outcomes["year"].max())
+    backtest_last = min(last_outcome_year, target_year - 1)
+    backtest: dict = {}
+    if backtest_first_year <= backtest_last:
+        result = backtest_run(
+            panel=panel,
+            outcomes=inputs.outcomes,
+            first_year=backtest_first_year,
+            last_year=backtest_last,
+            seed=SEED,
+            progress=(lambda year: progress(f"backtest {year}")) if progress else None,
+        )
+        comparison = framework_comparison(inputs)
+        backtest = {
+            "first_year": backtest_first_year,
+            "last_year": backtest_last,
+            "figures": evaluate(result.rows, comparison=comparison),
+            "chosen": {str(year): chosen for year, chosen in result.summary["chosen"].items()},
+        }
+    if progress:
+        progress(f"training for {target_year}")
+    live = forecast_year(panel=panel, outcomes=inputs.outcomes, year=target_year, seed=SEED)
+    feature_columns = [column for column in panel.columns if column not in ("iso3", "year")]
+    version = (ForecastModel.objects.aggregate(latest=Max("version"))["latest"] or 0) + 1
+    labels = feature_labels()
+    rows = panel[panel["year"] == target_year].sort_values("iso3")
+    features = rows.drop(columns=["iso3", "year"]).set_index(rows["iso3"])
+    drivers = {h: live.models[h].drivers(features, labels) for h in HORIZONS}
+    missing = live.models[1].policy.missing_in(features)
+    countries = Country.objects.in_bulk(live.table["iso3"].tolist(), field_name="iso3")
+    with transaction.atomic():
+        model = ForecastModel.objects.create(
+            version=version,
+            run=run,
+            features=feature_catalogue(feature_columns),
+            training_first_year=int(panel["year"].min()),
+            trained_through=last_outcome_year,
+            forecast_year=target_year,
+            data_year=data_year,
+            horizons={f"{h}y": live.models[h].describe() for h in HORIZONS},
+            backtest=backtest,
+            seed=SEED,
+            library_versions=LIBRARY_VERSIONS,
+        )
+        table = live.table[live.table["iso3"].isin(countries)].reset_index(drop=True)
+        ranked = len(table)
+        order = {iso3: position for position, iso3 in enumerate(live.table["iso3"])}
+        Forecast.objects.bulk_create(
+            [
+                Forecast(
+                    model=model,
+                    country=countries[row.iso3],
+                    year=target_year,
+                    probability_1y=float(row.probability_1y),
+                    probability_2y=float(row.probability_2y),
+                    rank_1y=int(row.rank_1y),
+                    rank_2y=int(row.rank_2y),
+                    countries_ranked=ranked,
+                    drivers=drivers[1][order[row.iso3]],
+                    missing_features=missing.get(row.iso3, []),
+                )
+                for row in table.itertuples(index=False)
+            ],
+            batch_size=BATCH_SIZE,
+        )
+    return model
+
+
+def framework_comparison(inputs: ModelInputs) -> pd.DataFrame:
+    """Our Framework overall score of December T-1 for every country-year T (the column set beside the forecast)."""
+    if inputs.framework.empty:
+        return pd.DataFrame(columns=["iso3", "year", "framework_overall", "ewp_risk", "ewp_rank"])
+    frame = inputs.framework[["iso3", "year", "overall"]].rename(columns={"overall": "framework_overall"})
+    frame = frame.assign(year=frame["year"] + 1, ewp_risk=float("nan"), ewp_rank=float("nan"))
+    return frame
