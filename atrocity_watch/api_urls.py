@@ -19,6 +19,7 @@ class ApiNotFound(APIView):
 
 urlpatterns = [
     path("", include("indicators.api.urls")),
+    path("", include("forecasts.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("networks.api.urls")),
     path("", include("reports.api.urls")),

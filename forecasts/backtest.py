@@ -29,14 +29,23 @@ class YearForecast:
 
 
 def forecast_year(
-    *, panel: pd.DataFrame, outcomes: pd.DataFrame, year: int, seed: int = 0, first_training_year: int | None = None
+    *,
+    panel: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    year: int,
+    seed: int = 0,
+    first_training_year: int | None = None,
+    countries: set[str] | None = None,
 ) -> YearForecast:
-    """Fit both horizons on what was known before `year` and forecast every country with features for `year`."""
+    """Fit both horizons on what was known before `year` and forecast every country with features for `year` (or
+    only `countries`, which are then ranked among themselves)."""
     known = outcomes[outcomes["year"] < year]
     known_labels = outcome_labels(known)
     usable = panel if first_training_year is None else panel[panel["year"] >= first_training_year]
     models: dict[int, FittedModel] = {}
     rows = panel[panel["year"] == year].sort_values("iso3")
+    if countries is not None:
+        rows = rows[rows["iso3"].isin(countries)]
     features = rows.drop(columns=["iso3", "year"]).set_index(rows["iso3"])
     table = pd.DataFrame({"iso3": rows["iso3"].to_numpy()})
     for horizon in HORIZONS:
@@ -75,8 +84,16 @@ def backtest_run(
     frames = []
     chosen = {}
     for year in range(first_year, last_year + 1):
+        # Where the base data covers the year, its countries are the ones forecast and ranked (as EWP ranks its own);
+        # beyond the base data, every country with features is.
+        covered = set(outcomes.loc[outcomes["year"] == year, "iso3"])
         result = forecast_year(
-            panel=panel, outcomes=outcomes, year=year, seed=seed, first_training_year=first_training_year
+            panel=panel,
+            outcomes=outcomes,
+            year=year,
+            seed=seed,
+            first_training_year=first_training_year,
+            countries=covered or None,
         )
         chosen[year] = {h: result.models[h].candidate.name for h in HORIZONS}
         table = result.table.assign(year=year, trained_through=year - 1)

@@ -1,0 +1,164 @@
+"""What the pages show of the forecast: plain-words contexts for the country panel and the methodology section.
+
+Registered with the lower pages' extension points in apps.py; the forecast is always shown beside the Framework
+score, never blended into it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import plotly.utils
+
+from forecasts import selectors
+
+OUTCOME_IN_WORDS = (
+    "A mass killing, as the Early Warning Project defines it: armed forces or armed groups (state-led or not) "
+    "deliberately kill at least 1,000 non-combatant civilians of a discrete group in a period of sustained violence "
+    "(EWP counts 1,000 or more within a year). The forecast is the probability that a new episode begins, whether "
+    "or not another one is already under way."
+)
+
+
+def in_words(probability: float) -> str:
+    """'3.2% (about 1 in 31)': a percentage a reader can picture."""
+    percent = probability * 100
+    shown = f"{percent:.1f}%" if percent >= 0.1 else "under 0.1%"
+    if probability <= 0:
+        return shown
+    one_in = round(1 / probability)
+    return f"{shown} (about 1 in {one_in:,})" if one_in >= 2 else shown
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def uncertainty_statement(model, probability: float) -> str:
+    """How often an onset followed forecasts like this one in the model's backtest, with a 95% interval."""
+    backtest = (model.backtest or {}).get("figures", {}).get("1y")
+    if not backtest:
+        return "This model has no backtest yet, so how far to trust this figure is not known."
+    for entry in backtest["calibration"]:
+        if entry["low"] <= probability < entry["high"] or (entry["high"] == 1.0 and probability >= entry["low"]):
+            if not entry["rows"]:
+                break
+            low, high = entry["interval"]
+            return (
+                f"In the backtest ({model.backtest['first_year']}-{model.backtest['last_year']}, each year forecast "
+                f"by a model trained only on earlier years), country-years given {entry['low']:.1%}-"
+                f"{entry['high']:.0%} saw an onset {entry['observed']:.1%} of the time ({entry['onsets']} of "
+                f"{entry['rows']}; 95% interval {low:.1%}-{high:.1%}). Rare events: treat the figure as an order of "
+                "magnitude, the rank as the firmer signal."
+            )
+    return "No backtest forecasts fell in this range, so its uncertainty is not measured."
+
+
+def country_panel_context(request, country) -> dict | None:
+    """The country page's forecast card, or a note that no forecast exists yet."""
+    model = selectors.forecast_model_latest()
+    forecast = selectors.forecast_for_country(country=country, model=model) if model else None
+    if forecast is None:
+        return {"forecast": None, "model": model, "country": country, "outcome_in_words": OUTCOME_IN_WORDS}
+    drivers = [
+        {**driver, "points": abs(driver["effect"]) * 100, "raises": driver["direction"] == "raises"}
+        for driver in forecast.drivers
+    ]
+    return {
+        "country": country,
+        "forecast": forecast,
+        "model": model,
+        "one_year_words": in_words(forecast.probability_1y),
+        "two_year_words": in_words(forecast.probability_2y),
+        "rank_words": f"{ordinal(forecast.rank_1y)} highest of {forecast.countries_ranked} countries",
+        "rank_2y_words": f"{ordinal(forecast.rank_2y)} of {forecast.countries_ranked}",
+        "uncertainty": uncertainty_statement(model, forecast.probability_1y),
+        "drivers": drivers,
+        "missing_count": len(forecast.missing_features),
+        "outcome_in_words": OUTCOME_IN_WORDS,
+    }
+
+
+def calibration_figure(model) -> str | None:
+    """Plotly JSON of the backtest's calibration (forecast against observed onset share, with 95% intervals)."""
+    bins = [
+        entry
+        for entry in (model.backtest or {}).get("figures", {}).get("1y", {}).get("calibration", [])
+        if entry["rows"]
+    ]
+    if not bins:
+        return None
+    forecast = [entry["mean_forecast"] * 100 for entry in bins]
+    observed = [entry["observed"] * 100 for entry in bins]
+    upper = [(entry["interval"][1] - entry["observed"]) * 100 for entry in bins]
+    lower = [(entry["observed"] - entry["interval"][0]) * 100 for entry in bins]
+    top = max(max(forecast), max(o + u for o, u in zip(observed, upper, strict=True))) * 1.05
+    figure = go.Figure(
+        [
+            go.Scatter(x=[0, top], y=[0, top], mode="lines", name="Perfect calibration", line={"dash": "dot"}),
+            go.Scatter(
+                x=forecast,
+                y=observed,
+                mode="markers+lines",
+                name="Backtest, one-year horizon",
+                error_y={"type": "data", "array": upper, "arrayminus": lower, "visible": True},
+                text=[f"{entry['onsets']} onsets in {entry['rows']} country-years" for entry in bins],
+                hovertemplate="Forecast %{x:.2f}%<br>Observed %{y:.2f}%<br>%{text}<extra></extra>",
+            ),
+        ]
+    )
+    figure.update_layout(
+        xaxis_title="Mean forecast probability (%)",
+        yaxis_title="Share with an onset (%)",
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        height=360,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    spec = {
+        "data": figure.to_dict()["data"],
+        "layout": figure.to_dict()["layout"],
+        "config": {"displaylogo": False, "modeBarButtons": [["toImage"]], "responsive": True},
+    }
+    return json.dumps(spec, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def methodology_context(request, obj=None) -> dict:
+    """The methodology page's forecast section: the model, its features, its backtest table and calibration."""
+    model = selectors.forecast_model_latest()
+    context: dict = {"model": model, "outcome_in_words": OUTCOME_IN_WORDS}
+    if model is None:
+        return context
+    figures = (model.backtest or {}).get("figures", {})
+    rows = []
+    for horizon, words in (("1y", "One year (onset in T)"), ("2y", "Two years (onset in T or T+1)")):
+        entry = figures.get(horizon)
+        if not entry:
+            continue
+        rows.append({"horizon": words, "label": "This model, every country-year", **entry["ours"]})
+        framework = entry.get("same_rows_as_framework")
+        if framework:
+            rows.append(
+                {
+                    "horizon": words,
+                    "label": "Framework overall score (December T-1), same rows",
+                    **framework["framework"],
+                }
+            )
+    horizons = []
+    for key, words in (("1y", "One year"), ("2y", "Two years")):
+        described = model.horizons.get(key, {})
+        weights = described.get("coefficients") or described.get("importances") or {}
+        top = sorted(weights.items(), key=lambda item: -abs(item[1]))[:12]
+        horizons.append({"words": words, "described": described, "top_weights": top})
+    labels = {feature["name"]: feature["label"] for feature in model.features}
+    context.update(
+        {
+            "backtest_rows": rows,
+            "calibration_json": calibration_figure(model),
+            "horizons": horizons,
+            "labels": labels,
+        }
+    )
+    return context

@@ -1,0 +1,149 @@
+"""Forecast imports and training against the database: all-or-nothing, skip-invalid, editions, and the leakage rule."""
+
+from __future__ import annotations
+
+import hashlib
+from unittest import mock
+
+import pandas as pd
+import pytest
+from django.core.exceptions import ValidationError
+
+from forecasts import services
+from forecasts.backtest import forecast_year
+from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
+from forecasts.services import ModelInputs, outcomes_import
+from indicators.models import Country, DatasetImport
+from tests.forecasts.synthetic import ISO3, synthetic_world
+
+HEADER = "year,country,ccode,mk_onset,mk_ongoing,mk_onset_count,mk_ongoing_code"
+
+
+def _import(raw: bytes, *, skip_invalid: bool = False, source: str = "ewp_basedata") -> DatasetImport:
+    return DatasetImport.objects.create(
+        source=source, file_name="basedata.csv", checksum=hashlib.sha256(raw).hexdigest(), skip_invalid=skip_invalid
+    )
+
+
+def _file(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+@pytest.fixture
+def no_retrain():
+    with mock.patch.object(services, "forecast_retrain_enqueue") as enqueue:
+        yield enqueue
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outcomes_import_writes_one_outcome_per_country_year_and_queues_a_retraining(no_retrain):
+    raw = _file("2009,Sudan,625,0,1,0,sdn2003s1", "2010,Sudan,625,1,1,1,sdn2010ns1", "2010,Norway,385,0,0,0,")
+    report = outcomes_import(raw=raw, dataset_import=_import(raw))
+    assert report.created == 3
+    assert "2009-2010 (1 onset)" in report.message
+    sudan = Outcome.objects.get(country__iso3="SDN", year=2010)
+    assert sudan.onset and sudan.ongoing and sudan.episodes == "sdn2010ns1"
+    no_retrain.assert_called_once()
+
+
+@pytest.mark.django_db
+def test_a_malformed_outcomes_file_imports_nothing_and_names_the_row_and_column(no_retrain):
+    raw = _file("2010,Sudan,625,1,1,1,", "2010,Norway,385,maybe,0,0,")
+    with pytest.raises(ValidationError) as refused:
+        outcomes_import(raw=raw, dataset_import=_import(raw))
+    [error] = refused.value.error_list
+    assert error.params == {"row": 3, "column": "mk_onset", "value": "maybe"}
+    assert "row 3, mk_onset: not a number" in error.message
+    assert not Outcome.objects.exists()
+
+
+@pytest.mark.django_db
+def test_skip_invalid_imports_the_valid_rows_and_lists_the_others(no_retrain):
+    raw = _file("2010,Sudan,625,1,1,1,", "2010,Norway,385,maybe,0,0,")
+    report = outcomes_import(raw=raw, dataset_import=_import(raw, skip_invalid=True))
+    assert report.created == 1 and report.skipped == 1
+    assert report.errors[0]["row"] == 3
+    assert list(Outcome.objects.values_list("country__iso3", flat=True)) == ["SDN"]
+
+
+@pytest.mark.django_db
+def test_a_newer_edition_replaces_the_years_it_covers_and_keeps_who_said_what(no_retrain):
+    old = _file("2009,Sudan,625,0,1,0,", "2010,Sudan,625,0,1,0,")
+    first = _import(old)
+    outcomes_import(raw=old, dataset_import=first)
+    new = _file("2010,Sudan,625,1,1,1,", "2011,Sudan,625,0,1,0,")
+    second = _import(new)
+    report = outcomes_import(raw=new, dataset_import=second)
+    assert report.summary["replaced"] == 1
+    current = {row.year: row for row in Outcome.objects.filter(is_current=True)}
+    assert current[2009].dataset_import == first  # 2009 is not in the new edition: the old word stands
+    assert current[2010].dataset_import == second and current[2010].onset
+    superseded = Outcome.objects.get(is_current=False)
+    assert (superseded.year, superseded.onset, superseded.dataset_import) == (2010, False, first)
+
+
+def _synthetic_database(countries: list[Country]) -> None:
+    outcomes, structural, framework = synthetic_world(first_year=1985, last_year=2008)
+    codes = dict(zip(ISO3, countries, strict=False))
+    dataset_import = DatasetImport.objects.create(source="ewp_basedata", file_name="synthetic", checksum="x")
+    Outcome.objects.bulk_create(
+        Outcome(
+            country=codes[row.iso3], year=row.year, onset=bool(row.onset), ongoing=False, dataset_import=dataset_import
+        )
+        for row in outcomes.itertuples()
+        if row.iso3 in codes
+    )
+    StructuralRecord.objects.bulk_create(
+        StructuralRecord(
+            country=codes[row.iso3],
+            year=row.year,
+            source="ewp_structural",
+            values={k: v for k, v in {"tension": row.tension, "noise": row.noise}.items() if v == v},
+            dataset_import=dataset_import,
+        )
+        for row in structural.itertuples()
+        if row.iso3 in codes
+    )
+
+
+@pytest.fixture
+def synthetic_database(db):
+    countries = list(Country.objects.order_by("iso3")[:40])
+    _synthetic_database(countries)
+    return countries
+
+
+def test_forecasts_read_from_the_database_ignore_outcomes_of_the_forecast_year_and_later(synthetic_database):
+    inputs = ModelInputs.read()
+    panel = inputs.panel(last_forecast_year=2005)
+    with_all = forecast_year(panel=panel, outcomes=inputs.outcomes, year=2003).table
+    Outcome.objects.filter(year__gte=2003).delete()
+    truncated = ModelInputs.read()
+    assert truncated.outcomes["year"].max() == 2002
+    without = forecast_year(panel=truncated.panel(last_forecast_year=2005), outcomes=truncated.outcomes, year=2003)
+    pd.testing.assert_frame_equal(with_all, without.table)
+
+
+def test_training_publishes_a_versioned_model_with_its_record_and_a_forecast_per_country(synthetic_database, settings):
+    settings.FORECAST_BACKTEST_FIRST_YEAR = 2007
+    model = services.forecast_train()
+    assert model.version == 1
+    assert model.run.status == ForecastRun.Status.SUCCEEDED
+    assert (model.data_year, model.forecast_year, model.trained_through) == (2008, 2009, 2008)
+    assert model.backtest["first_year"] == 2007 and model.backtest["last_year"] == 2008
+    assert {"1y", "2y"} <= set(model.backtest["figures"])
+    assert model.horizons["1y"]["cv_log_loss"]
+    assert "scikit-learn" in model.library_versions
+    assert Forecast.objects.filter(model=model).count() == 40
+    top = Forecast.objects.get(model=model, rank_1y=1)
+    assert top.drivers and top.drivers[0]["direction"] in ("raises", "lowers")
+    assert services.forecast_train().version == 2
+    assert ForecastModel.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_training_without_outcomes_fails_with_the_reason_and_records_the_run():
+    with pytest.raises(ValidationError, match="No outcomes yet"):
+        services.forecast_train()
+    run = ForecastRun.objects.get()
+    assert run.status == ForecastRun.Status.FAILED and "No outcomes yet" in run.error
