@@ -48,11 +48,35 @@ def _logit(probability: np.ndarray) -> np.ndarray:
     return np.log(clipped / (1 - clipped))
 
 
+# Feature sets the cross-validation chooses between: every feature, or the Framework's detail left out (its 14 risk
+# factors are sparse before analysts' assessments begin, and may add more noise than signal in a given window).
+FEATURE_SETS = {
+    "all": "every feature",
+    "summary": "structural predictors and the Framework's overall and crime-group scores (no risk-factor detail)",
+    "structural": "structural predictors only",
+}
+
+
+def feature_set_columns(columns: list[str], feature_set: str) -> list[int]:
+    """Positions of the columns a feature set keeps (a missing flag goes with its feature)."""
+
+    def keep(column: str) -> bool:
+        base = column.removesuffix(MISSING_SUFFIX)
+        if feature_set == "structural":
+            return not base.startswith("framework_")
+        if feature_set == "summary":
+            return not base.startswith("framework_rf")
+        return True
+
+    return [position for position, column in enumerate(columns) if keep(column)]
+
+
 @dataclass(frozen=True)
 class Candidate:
     name: str
     algorithm: str
     penalty: float | None = None
+    feature_set: str = "all"
 
     def build(self, seed: int):
         if self.algorithm == "elastic_net":
@@ -75,8 +99,12 @@ class Candidate:
 
 
 CANDIDATES = (
-    *(Candidate(f"elastic_net C={penalty:g}", "elastic_net", penalty) for penalty in PENALTIES),
-    Candidate("gradient_boosting", "gradient_boosting"),
+    *(
+        Candidate(f"elastic_net C={penalty:g} features={feature_set}", "elastic_net", penalty, feature_set)
+        for feature_set in FEATURE_SETS
+        for penalty in PENALTIES
+    ),
+    Candidate("gradient_boosting features=all", "gradient_boosting"),
 )
 
 
@@ -95,8 +123,13 @@ class FittedModel:
     training_years: tuple[int, int]
     summary: dict = field(default_factory=dict)
 
+    @property
+    def used_columns(self) -> list[str]:
+        columns = self.policy.output_columns
+        return [columns[position] for position in feature_set_columns(columns, self.candidate.feature_set)]
+
     def raw_probability(self, features: pd.DataFrame) -> np.ndarray:
-        matrix = self.policy.transform(features).to_numpy(dtype=float)
+        matrix = self.policy.transform(features)[self.used_columns].to_numpy(dtype=float)
         return self.estimator.predict_proba(matrix)[:, 1]
 
     def probability(self, features: pd.DataFrame) -> np.ndarray:
@@ -153,17 +186,18 @@ class FittedModel:
             "training_rows": self.training_rows,
             "training_onsets": self.training_onsets,
             "training_years": list(self.training_years),
-            "features_used": self.policy.output_columns,
+            "feature_set": self.candidate.feature_set,
+            "features_used": self.used_columns,
             "fill_values": self.policy.fill,
         }
         if self.candidate.algorithm == "elastic_net":
             model = self.estimator.named_steps["model"]
             described["intercept"] = float(model.intercept_[0])
             described["coefficients"] = {
-                name: float(value) for name, value in zip(self.policy.output_columns, model.coef_[0], strict=True)
+                name: float(value) for name, value in zip(self.used_columns, model.coef_[0], strict=True)
             }
         else:
-            described["importances"] = _split_importances(self.estimator, self.policy.output_columns)
+            described["importances"] = _split_importances(self.estimator, self.used_columns)
         return described
 
 
@@ -198,14 +232,15 @@ def model_fit(
     best: tuple[float, Candidate, np.ndarray] | None = None
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        out_of_fold = _out_of_fold(candidates, matrix, target, folds, seed)
+        out_of_fold = _out_of_fold(candidates, matrix, target, folds, seed, policy.output_columns)
         for candidate in candidates:
             loss = float(log_loss(target, np.clip(out_of_fold[candidate.name], EPSILON, 1 - EPSILON), labels=[0, 1]))
             scores[candidate.name] = loss
             if best is None or loss < best[0] - 1e-12:
                 best = (loss, candidate, out_of_fold[candidate.name])
         _, chosen, chosen_out_of_fold = best
-        estimator = chosen.build(seed).fit(matrix, target)
+        subset = feature_set_columns(policy.output_columns, chosen.feature_set)
+        estimator = chosen.build(seed).fit(matrix[:, subset], target)
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(chosen_out_of_fold)[:, None], target)
     return FittedModel(
         horizon=horizon,
@@ -220,28 +255,34 @@ def model_fit(
     )
 
 
-def _out_of_fold(candidates, matrix, target, folds, seed) -> dict[str, np.ndarray]:
+def _out_of_fold(candidates, matrix, target, folds, seed, columns) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities of every candidate. The elastic-net penalties of one fold are fitted as one path,
     weakest penalty last, each fit starting from the previous coefficients (same optimum, a fraction of the time)."""
     result = {candidate.name: np.zeros(len(target)) for candidate in candidates}
-    path = sorted((c for c in candidates if c.algorithm == "elastic_net"), key=lambda c: c.penalty)
+    paths: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.algorithm == "elastic_net":
+            paths.setdefault(candidate.feature_set, []).append(candidate)
     others = [c for c in candidates if c.algorithm != "elastic_net"]
     for train, test in folds:
         if target[train].sum() == 0:
             for candidate in candidates:
                 result[candidate.name][test] = target[train].mean()
             continue
-        if path:
-            scaler = StandardScaler().fit(matrix[train])
-            scaled_train, scaled_test = scaler.transform(matrix[train]), scaler.transform(matrix[test])
+        for feature_set, path in paths.items():
+            subset = feature_set_columns(columns, feature_set)
+            scaler = StandardScaler().fit(matrix[train][:, subset])
+            scaled_train = scaler.transform(matrix[train][:, subset])
+            scaled_test = scaler.transform(matrix[test][:, subset])
             previous = None
-            for candidate in path:
+            for candidate in sorted(path, key=lambda c: c.penalty):
                 model = ElasticNetLogistic(C=candidate.penalty, l1_ratio=L1_RATIO, tol=EN_TOLERANCE)
                 previous = model.share_path_from(previous).fit(scaled_train, target[train])
                 result[candidate.name][test] = model.predict_proba(scaled_test)[:, 1]
         for candidate in others:
-            estimator = candidate.build(seed).fit(matrix[train], target[train])
-            result[candidate.name][test] = estimator.predict_proba(matrix[test])[:, 1]
+            subset = feature_set_columns(columns, candidate.feature_set)
+            estimator = candidate.build(seed).fit(matrix[train][:, subset], target[train])
+            result[candidate.name][test] = estimator.predict_proba(matrix[test][:, subset])[:, 1]
     return result
 
 
