@@ -3,12 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from forecasts.models import Forecast, ForecastModel
-
-
-class CountryRefSerializer(serializers.Serializer):
-    iso3 = serializers.CharField()
-    name = serializers.CharField()
-    region = serializers.CharField()
+from indicators.api.serializers import CountryRefSerializer
 
 
 class DriverSerializer(serializers.Serializer):
