@@ -44,7 +44,7 @@ app.conf.beat_schedule = {
     # New annual data (base-data editions, structural predictors, a year of Framework scores) arrives through the
     # year; retraining once a year on 15 January puts the finished year's December scores into the features.
     "forecast-train-yearly": {
-        "task": "forecasts.tasks.forecast_train",
+        "task": "forecasts.tasks.forecast_train_task",
         "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=30),
     },
     "escalations-send-reminders-hourly": {

@@ -162,6 +162,8 @@ class ImportOutcome:
     message: str
     skipped: int = 0
     summary: dict = field(default_factory=dict)
+    # The rows skipped with skip-invalid, each {"row", "column", "message", "value"}, listed on the import page.
+    errors: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,10 @@ def uncertainty_statement(model, probability: float) -> str:
 
 def country_panel_context(request, country) -> dict | None:
     """The country page's forecast card, or a note that no forecast exists yet."""
-    model = selectors.forecast_model_latest()
-    forecast = selectors.forecast_for_country(country=country, model=model) if model else None
+    forecast = selectors.forecast_latest_for_country(country=country)
     if forecast is None:
-        return {"forecast": None, "model": model, "country": country, "outcome_in_words": OUTCOME_IN_WORDS}
+        return {"forecast": None, "country": country, "outcome_in_words": OUTCOME_IN_WORDS}
+    model = forecast.model
     drivers = [
         {**driver, "points": abs(driver["effect"]) * 100, "raises": driver["direction"] == "raises"}
         for driver in forecast.drivers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from forecasts.models import Forecast, ForecastModel, Outcome, StructuralRecord
 from indicators.models import Country, CountryScore, RiskFactorScore
@@ -84,14 +84,25 @@ def forecast_history(*, country: Country) -> QuerySet[Forecast]:
     )
 
 
+def _newest_published_model_id():
+    return ForecastModel.objects.filter(is_published=True).order_by("-version").values("pk")[:1]
+
+
+def forecast_latest_for_country(*, country: Country) -> Forecast | None:
+    """The country's forecast from the newest published model, with the model, in one query (None when that model
+    has none for the country)."""
+    return (
+        Forecast.objects.filter(model_id=Subquery(_newest_published_model_id()), country=country)
+        .select_related("model")
+        .first()
+    )
+
+
 def forecast_probabilities_by_country(country_ids) -> dict[int, dict]:
     """{country_id: {"forecast_1y": percent, "forecast_2y": percent}} from the newest model, in one query."""
-    model = forecast_model_latest()
-    if model is None:
-        return {}
-    rows = Forecast.objects.filter(model=model, country_id__in=list(country_ids)).values_list(
-        "country_id", "probability_1y", "probability_2y"
-    )
+    rows = Forecast.objects.filter(
+        model_id=Subquery(_newest_published_model_id()), country_id__in=list(country_ids)
+    ).values_list("country_id", "probability_1y", "probability_2y")
     return {
         country_id: {"forecast_1y": round(one * 100, 2), "forecast_2y": round(two * 100, 2)}
         for country_id, one, two in rows

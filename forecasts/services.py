@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from core.services import outbox_enqueue
 from forecasts import selectors
 from forecasts.backtest import HORIZONS, backtest_run, evaluate, forecast_year
 from forecasts.features import FRAMEWORK_COLUMNS, feature_panel
@@ -97,7 +98,7 @@ def outcomes_import(*, raw: bytes, dataset_import: DatasetImport, progress: Prog
             ],
             batch_size=BATCH_SIZE,
         )
-        transaction.on_commit(forecast_retrain_enqueue, robust=True)
+        forecast_retrain_enqueue()
     skipped = len(parse.result.invalid_rows)
     onsets = sum(1 for row in rows if row.onset)
     message = (
@@ -159,10 +160,14 @@ def structural_import(*, raw: bytes, dataset_import: DatasetImport, progress: Pr
 
 
 def forecast_retrain_enqueue() -> None:
-    """Queue a retraining (after an outcomes import); the worker runs it."""
-    from forecasts.tasks import forecast_train_task
-
-    forecast_train_task.delay(ForecastRun.Trigger.IMPORT)
+    """Ask for a retraining in the caller's transaction (after an outcomes import): an outbox row, sent after commit;
+    a second request while one still waits is the same request."""
+    outbox_enqueue(
+        "forecasts.tasks.forecast_train_task",
+        kwargs={"trigger": ForecastRun.Trigger.IMPORT},
+        dedupe_key="forecast-train",
+        countdown=30,
+    )
 
 
 # --- training --------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from forecasts.services import forecast_train
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="forecasts.tasks.forecast_train", acks_late=True, time_limit=1800, soft_time_limit=1700)
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def forecast_train_task(trigger: str = ForecastRun.Trigger.SCHEDULE) -> int | None:
     """Train and publish a new forecast model version; returns its version, or None when there is nothing to learn
     from yet (no outcomes or no features: the run records why)."""

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
-from atrocity_watch.api.renderers import CsvListMixin
+from core.api.renderers import CsvListMixin
 from forecasts import selectors
 from forecasts.api import serializers as api_serializers
 from forecasts.filters import ForecastFilter

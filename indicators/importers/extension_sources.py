@@ -41,14 +41,14 @@ def registered_import_execute(*, dataset_import: DatasetImport, raw: bytes, prog
     try:
         outcome = source.run(raw=raw, dataset_import=dataset_import, progress=progress)
     except ValidationError as exc:
-        errors = [{"row": None, "column": None, "message": message, "value": ""} for message in exc.messages]
+        errors = [_located(error) for error in exc.error_list]
         return _record(
             dataset_import,
             DatasetImport.Status.FAILED,
             rows_read=0,
             created=0,
             skipped=0,
-            message="Nothing was imported: " + " ".join(exc.messages),
+            message=_refusal_line(exc.messages),
             summary={},
             errors=errors,
         )
@@ -60,8 +60,27 @@ def registered_import_execute(*, dataset_import: DatasetImport, raw: bytes, prog
         skipped=outcome.skipped,
         message=outcome.message,
         summary=outcome.summary,
-        errors=[],
+        errors=list(outcome.errors),
     )
+
+
+def _refusal_line(messages: list[str]) -> str:
+    if len(messages) == 1:
+        return f"Nothing was imported: {messages[0]}"
+    return f"{len(messages)} problems found; nothing was imported. First: {messages[0]}."
+
+
+def _located(error: ValidationError) -> dict:
+    """An importer's error as the import page lists it: with row, column and value when the importer gave them
+    (as params), so a located problem is never flattened into a bare message."""
+    params = error.params or {}
+    message = error.message % params if params and "%(" in error.message else error.message
+    return {
+        "row": params.get("row"),
+        "column": params.get("column"),
+        "message": message,
+        "value": params.get("value", ""),
+    }
 
 
 def _record(dataset_import: DatasetImport, status: str, *, rows_read, created, skipped, message, summary, errors):

@@ -1,0 +1,102 @@
+"""The forecast's sources through the import machinery (command, upload page) and its cards on the pages."""
+
+from __future__ import annotations
+
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from forecasts import services
+from forecasts.models import Outcome
+from indicators.models import DatasetImport
+from tests.forecasts.factories import published_model
+
+pytestmark = pytest.mark.django_db
+HEADER = "year,country,ccode,mk_onset,mk_ongoing,mk_onset_count,mk_ongoing_code"
+
+
+@pytest.fixture(autouse=True)
+def no_retrain():
+    with mock.patch.object(services, "forecast_retrain_enqueue") as enqueue:
+        yield enqueue
+
+
+def _write(tmp_path, *rows: str):
+    path = tmp_path / "basedata.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+def test_import_data_ewp_basedata_imports_once_and_a_second_run_creates_nothing(tmp_path, no_retrain):
+    path = _write(tmp_path, "2010,Sudan,625,1,1,1,sdn2010ns1", "2010,Norway,385,0,0,0,")
+    out = StringIO()
+    call_command("import_data", "ewp_basedata", str(path), stdout=out)
+    assert Outcome.objects.count() == 2
+    dataset_import = DatasetImport.objects.get()
+    assert dataset_import.status == DatasetImport.Status.SUCCEEDED and dataset_import.rows_created == 2
+    again = StringIO()
+    call_command("import_data", "ewp_basedata", str(path), stdout=again)
+    assert "already imported" in again.getvalue()
+    assert Outcome.objects.count() == 2 and DatasetImport.objects.count() == 1
+    no_retrain.assert_called_once()
+
+
+def test_a_malformed_base_data_file_fails_with_its_row_and_column_and_imports_nothing(tmp_path):
+    path = _write(tmp_path, "2010,Sudan,625,1,1,1,", "2010,Norway,385,1,0,0,")
+    with pytest.raises(CommandError):
+        call_command("import_data", "ewp_basedata", str(path), stdout=StringIO())
+    dataset_import = DatasetImport.objects.get()
+    assert dataset_import.status == DatasetImport.Status.FAILED
+    located = {(error["row"], error["column"]) for error in dataset_import.errors}
+    assert (3, "mk_onset_count") in located and (3, "mk_ongoing") in located
+    assert not Outcome.objects.exists()
+
+
+def test_skip_invalid_through_the_command_lists_the_skipped_row(tmp_path):
+    path = _write(tmp_path, "2010,Sudan,625,1,1,1,", "2010,Norway,385,x,0,0,")
+    call_command("import_data", "ewp_basedata", str(path), "--skip-invalid", stdout=StringIO())
+    dataset_import = DatasetImport.objects.get()
+    assert dataset_import.rows_created == 1 and dataset_import.rows_skipped == 1
+    assert dataset_import.errors[0]["row"] == 3 and dataset_import.errors[0]["column"] == "mk_onset"
+
+
+def test_the_upload_page_offers_the_forecast_sources_to_administrators(client, ada, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    client.force_login(ada)
+    page = client.get(reverse("indicators:imports:upload")).content.decode()
+    assert 'value="ewp_basedata"' in page and 'value="ewp_structural"' in page
+    upload = SimpleUploadedFile("basedata.csv", f"{HEADER}\n2010,Sudan,625,1,1,1,\n".encode(), content_type="text/csv")
+    response = client.post(reverse("indicators:imports:upload"), {"source": "ewp_basedata", "file": upload})
+    assert response.status_code == 302
+    assert DatasetImport.objects.get().source == "ewp_basedata"
+
+
+def test_the_country_page_shows_the_forecast_in_plain_words_beside_the_framework_score(client, victor, country_a):
+    published_model({country_a: (0.032, 0.058)})
+    client.force_login(victor)
+    page = client.get(reverse("indicators:country_detail", args=["QAA"])).content.decode()
+    assert "Onset forecast" in page
+    assert "3.2% (about 1 in 31)" in page and "5.8% (about 1 in 17)" in page
+    assert "1st highest of 1 countries" in page
+    assert "saw an onset 5.7% of the time" in page
+    assert "Population, log2" in page and "raises the risk" in page
+    assert "never blended into it" in page
+
+
+def test_the_country_page_says_when_there_is_no_forecast_yet(client, victor, country_a):
+    client.force_login(victor)
+    page = client.get(reverse("indicators:country_detail", args=["QAA"])).content.decode()
+    assert "No forecast for Alphaland yet" in page
+
+
+def test_the_methodology_page_shows_the_backtest_table_and_the_calibration_chart(client, victor, country_a):
+    published_model({country_a: (0.032, 0.058)})
+    client.force_login(victor)
+    page = client.get(reverse("indicators:methodology")).content.decode()
+    assert "The onset forecast" in page
+    assert "backtest-table" in page and "16 of 23" in page and "11 of 23" in page
+    assert 'id="calibration-figure"' in page
