@@ -19,16 +19,15 @@ from indicators.importers.base import (
     HEADER_ROW,
     ParserContext,
     ParseResult,
-    UnreadableFile,
     code_resolver,
     file_row,
     keep_one_row_per_country_year,
     numeric_column,
-    read_table,
     require_columns,
     resolve_countries,
     year_column,
 )
+from indicators.importers.reading import UnreadableFile, read_table
 
 BASEDATA_COLUMNS = ("year", "ccode", "mk_onset", "mk_ongoing", "mk_onset_count")
 
