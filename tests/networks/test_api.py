@@ -7,6 +7,10 @@ from networks.models import Actor, ActorVersion
 
 pytestmark = pytest.mark.django_db
 
+# Measured with five actors and seven relationships (token, user, count, page, prefetch); an N+1 adds five or more.
+QUERIES_LIST = 5
+QUERIES_GRAPH = 9
+
 
 @pytest.mark.parametrize("persona", ["alice", "bob", "fiona", "victor", "ada"])
 def test_every_role_lists_actors_and_relationships(persona_clients, persona, imported_network):
@@ -98,3 +102,17 @@ def test_the_schema_documents_the_network_endpoints(persona_clients):
     assert {"200", "400", "404"} <= set(graph["responses"])
     assert "/api/v1/actors/{id}/" in schema["paths"]
     assert "/api/v1/relationships/" in schema["paths"]
+
+
+def test_lists_and_the_graph_ask_the_database_a_fixed_number_of_times(
+    persona_clients, imported_network, django_assert_max_num_queries
+):
+    """Actor and relationship lists and the country graph do not grow in queries with the number of rows."""
+    client = persona_clients["victor"]
+    client.get("/api/v1/actors/")  # token and session look-ups warm
+    with django_assert_max_num_queries(QUERIES_LIST):
+        assert client.get("/api/v1/actors/", {"page_size": 100}).status_code == 200
+    with django_assert_max_num_queries(QUERIES_LIST):
+        assert client.get("/api/v1/relationships/", {"page_size": 100}).status_code == 200
+    with django_assert_max_num_queries(QUERIES_GRAPH):
+        assert client.get(reverse("country-network", args=["QAA"])).status_code == 200
