@@ -24,3 +24,11 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
+
+
+def post_worker_init(worker):
+    """Load WeasyPrint and the report fonts in each new worker, so the first country brief or report a user asks
+    for takes the 1-2 s of rendering, not the 2-4 s of loading on top (`manage.py report_brief` prints both)."""
+    from reports.rendering import warm_up
+
+    warm_up()

@@ -27,6 +27,7 @@ from reports.editions import CLASSIFICATION, EDITIONS, INTERNAL, PUBLIC_RULE, co
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 STYLESHEET = "reports/report.css"
+BROWSER_STYLESHEET = "reports/browser.css"
 WORLD_TOPOJSON = "vendor/topojson/world_110m.json"
 
 
@@ -67,7 +68,9 @@ def pdf_from_html(html: str) -> tuple[bytes, int]:
 
 
 def _document(template: str, context: dict, *, with_pdf: bool) -> Rendered:
-    html_page = render_to_string(template, {**context, "stylesheet": static(STYLESHEET)})
+    html_page = render_to_string(
+        template, {**context, "stylesheet": static(STYLESHEET), "browser_stylesheet": static(BROWSER_STYLESHEET)}
+    )
     if not with_pdf:
         return Rendered(html=html_page, pdf=b"", page_count=0)
     html_print = render_to_string(template, {**context, "stylesheet": _stylesheet_file_url()})
@@ -142,3 +145,20 @@ def brief_render(*, content: dict, with_pdf: bool, toolbar: list[tuple[str, str]
         else None,
     }
     return _document("reports/document/brief.html", context, with_pdf=with_pdf)
+
+
+def warm_up() -> int:
+    """Load WeasyPrint and the report fonts by rendering one short page; returns its page count. A web worker calls
+    it at start (gunicorn.conf.py) so the first brief a user asks for does not pay the seconds of loading."""
+    html = render_to_string(
+        "reports/document/base.html",
+        {
+            "title": "Warm-up",
+            "classification": CLASSIFICATION[INTERNAL],
+            "edition_label": "Warm-up",
+            "internal": True,
+            "generated_at": timezone.now(),
+            "stylesheet": _stylesheet_file_url(),
+        },
+    )
+    return pdf_from_html(html)[1]

@@ -249,3 +249,10 @@ def test_a_country_without_a_score_gets_one_plain_sentence():
     assert drivers_in_words(score=None, factors=[], moves=[], thresholds={}) == [
         "The country has no score yet: too few of its indicators are assessed."
     ]
+
+
+def test_warming_up_a_web_worker_renders_one_page_with_the_report_fonts():
+    """The gunicorn hook's warm-up renders a one-page PDF, so loading WeasyPrint and the fonts works at start."""
+    from reports.rendering import warm_up
+
+    assert warm_up() == 1
