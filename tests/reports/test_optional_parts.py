@@ -63,3 +63,20 @@ def test_the_brief_summarises_the_countrys_actor_network_with_its_most_central_a
 def test_a_country_without_a_network_says_so(country_b, fiona):
     """No actors recorded: the brief has no network part, and its template says none is recorded."""
     assert country_brief(country=country_b, viewer=fiona)["network"] is None
+
+
+@pytest.mark.skipif(not apps.is_installed("forecasts"), reason="the forecasts app is not installed")
+def test_forecasts_from_the_newest_published_model_appear_in_the_report_and_the_brief(country_a, country_b, fiona):
+    """The report lists the highest one-year probabilities first; the brief shows the country's own forecast."""
+    from tests.forecasts.factories import published_model
+
+    published_model({country_a: (0.12, 0.21), country_b: (0.03, 0.05)})
+    risk = risk_picture(period=period_parse("2026-Q3"), methodology=active_methodology())
+    assert [(f["iso3"], f["probability_1y"], f["probability_2y"]) for f in risk["forecasts"]] == [
+        ("QAA", 0.12, 0.21),
+        ("QBB", 0.03, 0.05),
+    ]
+    assert risk["forecast_note"] is None
+    forecast = country_brief(country=country_a, viewer=fiona)["forecast"]
+    assert (forecast["probability_2y"], forecast["year"]) == (0.21, 2026)
+    assert forecast["model"] == "model v1, forecasts for 2026"
