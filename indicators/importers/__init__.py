@@ -38,6 +38,11 @@ REAL_DATA_FILES: tuple[tuple[str, str], ...] = (
     ("wgi", "polity5/wgi_voice_accountability.csv"),
     ("ewp_predictors", "ewp/predictors_1960_2010.csv"),
     ("ewp_forecasts", "ewp/forecasts_2025_from_2024_data.csv"),
+    # Registered by the forecasts app (core.extensions.importer_sources): structural predictors first, so that the
+    # retraining an outcomes import asks for already finds them.
+    ("ewp_structural", "ewp/predictors_1960_2010.csv"),
+    ("ewp_structural", "ewp/forecasts_2025_from_2024_data.csv"),
+    ("ewp_basedata", "ewp/basedata_1934_2010.csv"),
 )
 
 __all__ = ["PARSERS", "REAL_DATA_FILES", "ParseResult", "ParserContext"]

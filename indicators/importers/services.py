@@ -74,7 +74,7 @@ def dataset_import_run(
     dataset_import_permission_check(user=started_by, source=source)
     raw, file_name = _read_input(path_or_file)
     checksum = hashlib.sha256(raw).hexdigest()
-    earlier = dataset_import_duplicate(checksum=checksum)
+    earlier = dataset_import_duplicate(checksum=checksum, source=source)
     if earlier is not None:
         earlier.reused = True
         return earlier
@@ -113,7 +113,9 @@ def dataset_import_enqueue(
                 {"file": f"The file is {_megabytes(len(raw))}; uploads are limited to {_megabytes(limit)}."}
             )
     checksum = hashlib.sha256(raw).hexdigest()
-    earlier = dataset_import_duplicate(checksum=checksum) or dataset_import_pending(checksum=checksum)
+    earlier = dataset_import_duplicate(checksum=checksum, source=source) or dataset_import_pending(
+        checksum=checksum, source=source
+    )
     if earlier is not None:
         return earlier, False
     if isinstance(path_or_file, str | Path):
@@ -139,21 +141,28 @@ def dataset_import_enqueue(
     return dataset_import, True
 
 
-def dataset_import_duplicate(*, checksum: str) -> DatasetImport | None:
-    """The earlier successful import of exactly these bytes, if any."""
-    return (
-        DatasetImport.objects.filter(checksum=checksum, status=DatasetImport.Status.SUCCEEDED)
-        .order_by("created_at")
-        .first()
-    )
+def _same_dataset(checksum: str, source: str | None):
+    """Imports of these bytes that count as the same import: under any assessment source, but a registered source
+    (which writes its own tables, e.g. the forecast's structural predictors) only under itself, because the same file
+    can feed both the assessments and that source."""
+    imports = DatasetImport.objects.filter(checksum=checksum)
+    if source is None:
+        return imports
+    if is_registered(source):
+        return imports.filter(source=source)
+    return imports.exclude(source__in=[name for name in source_names() if is_registered(name)])
 
 
-def dataset_import_pending(*, checksum: str) -> DatasetImport | None:
+def dataset_import_duplicate(*, checksum: str, source: str | None = None) -> DatasetImport | None:
+    """The earlier successful import of exactly these bytes (as the same dataset), if any."""
+    return _same_dataset(checksum, source).filter(status=DatasetImport.Status.SUCCEEDED).order_by("created_at").first()
+
+
+def dataset_import_pending(*, checksum: str, source: str | None = None) -> DatasetImport | None:
     """A queued or running import of these bytes, so a double click does not queue the same file twice."""
     return (
-        DatasetImport.objects.filter(
-            checksum=checksum, status__in=[DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING]
-        )
+        _same_dataset(checksum, source)
+        .filter(status__in=[DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING])
         .order_by("created_at")
         .first()
     )
@@ -163,7 +172,7 @@ def dataset_import_execute(
     *, dataset_import: DatasetImport, raw: bytes | None = None, progress: Progress | None = None
 ) -> DatasetImport:
     """Parse, validate against the database, and write every assessment in one transaction, or none."""
-    earlier = dataset_import_duplicate(checksum=dataset_import.checksum)
+    earlier = dataset_import_duplicate(checksum=dataset_import.checksum, source=dataset_import.source)
     if earlier is not None and earlier.pk != dataset_import.pk:
         return _finish_duplicate(dataset_import, earlier)
     _set_progress(dataset_import, 2, progress, "reading", status=DatasetImport.Status.RUNNING)

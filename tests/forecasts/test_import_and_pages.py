@@ -100,3 +100,18 @@ def test_the_methodology_page_shows_the_backtest_table_and_the_calibration_chart
     assert "The onset forecast" in page
     assert "backtest-table" in page and "16 of 23" in page and "11 of 23" in page
     assert 'id="calibration-figure"' in page
+
+
+def test_a_file_already_read_as_assessments_can_still_be_read_as_structural_predictors(tmp_path):
+    """EWP's predictors file feeds both the Framework (ewp_predictors) and the forecast (ewp_structural)."""
+    path = _write(tmp_path, "2010,Sudan,625,1,1,1,")
+    call_command("import_data", "ewp_basedata", str(path), stdout=StringIO())
+    again = StringIO()
+    call_command("import_data", "ewp_basedata", str(path), stdout=again)
+    assert "already imported" in again.getvalue()
+    from indicators.importers.services import dataset_import_duplicate
+
+    checksum = DatasetImport.objects.get().checksum
+    assert dataset_import_duplicate(checksum=checksum, source="ewp_basedata") is not None
+    assert dataset_import_duplicate(checksum=checksum, source="ewp_structural") is None
+    assert dataset_import_duplicate(checksum=checksum, source="csv") is None
