@@ -53,7 +53,7 @@ app.conf.beat_schedule = {
     },
     # The report to Parliament: both editions of the quarter just ended, drafted for the Focal Point's review.
     "reports-draft-quarterly": {
-        "task": "reports.tasks.reports_draft_quarterly",
+        "task": "reports.tasks.reports_draft_quarterly_task",
         "schedule": crontab(hour=5, minute=30, day_of_month=1, month_of_year="1,4,7,10"),
     },
 }

@@ -33,8 +33,8 @@ logger = logging.getLogger(__name__)
 Status = Report.Status
 Kind = AuditEvent.Kind
 # Tasks are enqueued by name through the outbox (tasks import services, never the reverse).
-REPORT_BUILD_TASK = "reports.tasks.report_build"
-REPORT_NOTIFY_TASK = "reports.tasks.report_notify_focal_points"
+REPORT_BUILD_TASK = "reports.tasks.report_build_task"
+REPORT_NOTIFY_TASK = "reports.tasks.report_notify_focal_points_task"
 
 # Who may move a report from which states to which, in one place.
 TRANSITIONS = {

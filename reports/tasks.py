@@ -15,7 +15,7 @@ from reports.periods import quarter_before
 
 
 @shared_task(**{**RETRY_OPTIONS, "soft_time_limit": 600, "time_limit": 660})
-def report_build(report_id: int) -> str:
+def report_build_task(report_id: int) -> str:
     """Generate a queued report; idempotent, so a redelivered message finds it drafted and does nothing."""
     return services.report_build(report_id=report_id).status
 
@@ -23,13 +23,13 @@ def report_build(report_id: int) -> str:
 @shared_task(
     **{**RETRY_OPTIONS, "autoretry_for": (*TRANSIENT_DATABASE_ERRORS, smtplib.SMTPException, OSError), "max_retries": 8}
 )
-def report_notify_focal_points(report_id: int) -> int:
+def report_notify_focal_points_task(report_id: int) -> int:
     """Email the Focal Point that a draft waits for approval; retried on mail-server and network errors."""
     return services.report_notify_drafted(report=Report.objects.get(pk=report_id))
 
 
 @shared_task(**RETRY_OPTIONS)
-def reports_draft_quarterly() -> list[int]:
+def reports_draft_quarterly_task() -> list[int]:
     """Beat, on the first day of each quarter: draft both editions of the quarter just ended and tell the Focal
     Point. A period and edition that already has a report (other than a withdrawn or failed one) is left alone."""
     period = quarter_before(timezone.localdate())

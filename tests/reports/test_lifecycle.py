@@ -158,8 +158,8 @@ def test_the_quarterly_schedule_drafts_both_editions_once_and_tells_the_focal_po
     run does nothing."""
     with time_machine.travel(dt.datetime(2026, 10, 1, 5, 30, tzinfo=dt.UTC), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            drafted = tasks.reports_draft_quarterly()
-        again = tasks.reports_draft_quarterly()
+            drafted = tasks.reports_draft_quarterly_task()
+        again = tasks.reports_draft_quarterly_task()
     reports = Report.objects.filter(pk__in=drafted)
     assert sorted((r.period, r.edition, r.status, r.trigger) for r in reports) == [
         ("2026-Q3", "internal", "draft", "schedule"),
@@ -168,7 +168,7 @@ def test_the_quarterly_schedule_drafts_both_editions_once_and_tells_the_focal_po
     assert again == []
     assert [message.to for message in mail.outbox] == [[fiona.email], [fiona.email]]
     assert "waits for your review and approval" in mail.outbox[0].body
-    assert tasks.report_notify_focal_points(drafted[0]) == 0  # a redelivered message sends nothing twice
+    assert tasks.report_notify_focal_points_task(drafted[0]) == 0  # a redelivered message sends nothing twice
     assert len(mail.outbox) == 2
 
 
@@ -187,3 +187,12 @@ def test_a_failed_generation_is_recorded_with_its_error_and_can_be_withdrawn(fio
     assert report.status == "failed" and "libpango" in report.error
     assert AuditEvent.objects.filter(details__report_id=report.pk, kind="report_failed").exists()
     assert services.report_withdraw(report=report, user=fiona).status == "withdrawn"
+
+
+def test_beat_drafts_the_quarterly_report_on_the_first_day_of_each_quarter():
+    """The schedule names the drafting task and fires on 1 January, April, July and October."""
+    from atrocity_watch.celery import app as celery_app
+
+    entry = celery_app.conf.beat_schedule["reports-draft-quarterly"]
+    assert entry["task"] == tasks.reports_draft_quarterly_task.name
+    assert entry["schedule"].day_of_month == {1} and entry["schedule"].month_of_year == {1, 4, 7, 10}
