@@ -84,7 +84,7 @@ def _filter_field_schema(field) -> dict:
         if type(field).__name__.endswith("CSVField") or "CSV" in type(field).__name__:
             return {}
         return {"enum": [str(value) for value, _ in field.choices if value not in ("", None)]}
-    bounds = {}
+    bounds = {"type": "integer"} if isinstance(field, forms.IntegerField) else {}
     if getattr(field, "min_value", None) is not None:
         bounds["minimum"] = field.min_value
     if getattr(field, "max_value", None) is not None:
@@ -129,10 +129,34 @@ def document_query_parameters(result, generator, request, public):
                         schema = {**schema, **{k: v for k, v in constraints.items() if k != "enum"}}
                 if schema.get("type") == "array":
                     # Several values travel comma-separated in one parameter (sort=a,b); a repeated one is refused.
-                    parameter.update({"style": "form", "explode": False})
+                    parameter.update({"style": "form", "explode": False, "schema": schema})
+                    continue
                 parameter["schema"] = {"anyOf": [schema, EMPTY_VALUE]}
     _document_code_fields(result)
+    _document_text_fields(result)
     return result
+
+
+# DRF's CharField refuses NUL characters and, after trimming whitespace, a blank value where one is required.
+NO_NUL = "^[^\\x00]*$"
+NOT_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+
+
+def _document_text_fields(result) -> None:
+    """Text fields in request bodies say what DRF's CharField takes: no NUL character, not only whitespace when
+    required, and numbers as well as strings (it stores their text)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        properties = component.get("properties", {})
+        for field, prop in list(properties.items()):
+            nested = prop.get("type") == "array" and isinstance(prop.get("items"), dict)
+            target = prop["items"] if nested else prop
+            if target.get("type") != "string" or {"enum", "format", "pattern"} & set(target):
+                continue
+            target["pattern"] = NOT_BLANK if target.get("minLength", 0) >= 1 else NO_NUL
+            if not nested:
+                properties[field] = {"anyOf": [target, {"type": "number"}]}
 
 
 def _document_code_fields(result) -> None:
