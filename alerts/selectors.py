@@ -263,3 +263,22 @@ def alerts_open_filtered(
 
 def countries_with_open_alerts() -> QuerySet[Country]:
     return Country.objects.filter(alerts__status__in=Alert.OPEN_STATUSES).distinct().order_by("name")
+
+
+def declarations_standing(country_ids: Iterable[int]) -> dict[int, str]:
+    """Countries with a declaration of imminent risk in force, as {country_id: label} for the overview's marks."""
+    declared = Escalation.objects.filter(
+        country_id__in=list(country_ids), state=Escalation.State.IMMINENT_RISK_DECLARED
+    ).values_list("country_id", flat=True)
+    return {country_id: "Imminent risk declared" for country_id in declared}
+
+
+def declaration_latest(country: Country) -> Escalation | None:
+    """The country's latest declaration of imminent risk still in force, with who decided and its actions."""
+    return (
+        Escalation.objects.filter(country=country, state=Escalation.State.IMMINENT_RISK_DECLARED)
+        .select_related("claimed_by", "country")
+        .prefetch_related("actions")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )

@@ -99,6 +99,27 @@ class RowAnnotation:
 
 
 @dataclass(frozen=True)
+class RowFlag:
+    """`flags(country_ids)` returns {country_id: label} for the countries to mark (one query for all rows); the
+    overview shows the label beside the country's name and outlines the country on the map."""
+
+    name: str
+    flags: Callable[[Iterable[int]], Mapping[int, str]]
+    css_class: str = "row-flag"
+    order: int = 100
+
+
+def row_flags(country_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    """Every registered flag for these countries: {country_id: [(label, css_class), ...]}."""
+    country_ids = list(country_ids)
+    found: dict[int, list[tuple[str, str]]] = {}
+    for flag in overview_row_flags:
+        for country_id, label in flag.flags(country_ids).items():
+            found.setdefault(country_id, []).append((label, flag.css_class))
+    return found
+
+
+@dataclass(frozen=True)
 class TimelineFilter:
     """`restrict(viewer, country)` returns a Q on core.AuditEvent that hides the entries this viewer may not read."""
 
@@ -188,6 +209,15 @@ class ImporterSource:
 country_detail_panels: Slot[Panel] = Slot(
     "country_detail_panels",
     "Cards on the country page (indicators:country_detail), after the scores; context(request, country).",
+)
+country_detail_banners: Slot[Panel] = Slot(
+    "country_detail_banners",
+    "Banners at the top of the country page, above the score (e.g. a declaration of imminent risk); "
+    "context(request, country).",
+)
+overview_row_flags: Slot[RowFlag] = Slot(
+    "overview_row_flags",
+    "Marks beside a country's name in the overview ranking and on its map; flags(country_ids) -> {id: label}.",
 )
 country_detail_actions: Slot[PageAction] = Slot(
     "country_detail_actions",

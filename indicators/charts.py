@@ -61,8 +61,16 @@ def _band_stops(thresholds: Mapping) -> list[tuple[float, float, str]]:
     return [(edges[i], edges[i + 1], band) for i, band in enumerate(BAND_COLOURS)]
 
 
+FLAG_OUTLINE = "#5a0b0d"
+
+
 def world_map_spec(
-    *, rows: Iterable[Mapping], thresholds: Mapping, score_label: str, topojson_url: str | None = None
+    *,
+    rows: Iterable[Mapping],
+    thresholds: Mapping,
+    score_label: str,
+    topojson_url: str | None = None,
+    flagged: Iterable[Mapping] = (),
 ) -> dict:
     """A choropleth of one score per country in discrete band colours, with band names on the colour bar.
 
@@ -112,7 +120,28 @@ def world_map_spec(
         "font": FONT,
         "paper_bgcolor": "rgba(0,0,0,0)",
     }
-    spec = {"data": [trace], "layout": layout, "config": {**MAP_CONFIG, "topojsonURL": TOPOJSON_URL}}
+    data = [trace]
+    flagged = list(flagged)
+    if flagged:
+        # Flagged countries (a declaration of imminent risk) get a thick dark outline over their band colour, named
+        # in the hover and the legend, so the state stands out without relying on colour alone.
+        data.append(
+            {
+                "type": "choropleth",
+                "locationmode": "ISO-3",
+                "locations": [row["iso3"] for row in flagged],
+                "z": [1] * len(flagged),
+                "text": [f"{row['name']}: {row['label']}" for row in flagged],
+                "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                "showscale": False,
+                "marker": {"line": {"color": FLAG_OUTLINE, "width": 3}},
+                "hovertemplate": "<b>%{text}</b><extra></extra>",
+                "name": flagged[0]["label"],
+                "showlegend": True,
+            }
+        )
+        layout["legend"] = {"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": FLAG_OUTLINE}
+    spec = {"data": data, "layout": layout, "config": {**MAP_CONFIG, "topojsonURL": TOPOJSON_URL}}
     if topojson_url:
         spec["topojson"] = {"name": TOPOJSON_NAME, "url": topojson_url}
     return spec

@@ -204,6 +204,10 @@ def overview(request):
         # The export refuses such a query (400); the page still shows, unfiltered by the bad values, and says so.
         messages.error(request, f"Not applied, so the table ignores them: {_filter_problems(filterset)}.")
     score_label = CRIME_GROUP_LABELS[filterset.score_column].split(" (")[0]
+    flags = extensions.row_flags([s.country_id for s in scores]) if scores else {}
+    for s in scores:
+        s.flags = flags.get(s.country_id, [])
+    flagged = [{"iso3": s.country.iso3, "name": s.country.name, "label": s.flags[0][0]} for s in scores if s.flags]
     map_rows = [
         {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band} for s in scores
     ]
@@ -230,6 +234,7 @@ def overview(request):
                 thresholds=_thresholds(methodology),
                 score_label=score_label,
                 topojson_url=staticfiles_storage.url(charts.TOPOJSON_STATIC_PATH),
+                flagged=flagged,
             ),
             "map-figure",
         )
@@ -237,6 +242,7 @@ def overview(request):
         else None,
         "filtered": any(request.GET.get(name) for name in ("region", "desk", "band")),
         "extra_columns": list(extensions.overview_columns),
+        "flagged": flagged,
         "previous_visit": previous_visit,
         "big_moves": _big_moves_since(scores, previous_visit, desk_ids=user_desk_ids(request.user)),
         "has_desks": bool(user_desk_ids(request.user)),
@@ -407,6 +413,7 @@ def country_detail(request, iso3: str):
         "may_assess": can_record_assessment(request.user, country),
         "page_actions": extensions.page_actions(extensions.country_detail_actions, request, country),
         "panels": extensions.panels_render_context(extensions.country_detail_panels, request, country),
+        "banners": extensions.panels_render_context(extensions.country_detail_banners, request, country),
         "compare_form": compare_form,
         "compare_slots": _compare_slots(compared),
         "other_countries": others,

@@ -18,6 +18,7 @@ from alerts.services.alerts import (
     alert_resolve,
     alerts_acknowledge,
     alerts_evaluate,
+    alerts_resolve_with_case,
 )
 from alerts.services.escalations import EDITABLE_STATES, escalation_create, escalation_update
 from alerts.services.impact_assessments import (
@@ -59,6 +60,7 @@ __all__ = [
     "alert_dismiss",
     "alerts_acknowledge",
     "alert_mark_escalated",
+    "alerts_resolve_with_case",
     "alert_raise",
     "alert_resolve",
     "alert_rule_publish",

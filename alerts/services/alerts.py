@@ -284,19 +284,54 @@ def alert_dismiss(*, alert: Alert, user, reason: str) -> Alert:
     )
 
 
+ALERTS_AND_CASES = (
+    "Submitting a case carries every open alert of its country: each is marked escalated, naming the case. A "
+    "declaration of imminent risk or monitoring keeps carrying them while it stands. Closing the case resolves "
+    "them; a rule that still fires raises a fresh alert at the next evaluation."
+)
+
+
 def alert_mark_escalated(*, escalation: Escalation, user) -> None:
-    """On submission: the alert the case answers, if still open, is marked escalated (once, by the first case)."""
-    alert = Alert.objects.select_for_update(of=("self",)).filter(pk=escalation.alert_id).first()
-    if alert is None or not alert.is_open:
-        return
-    alert.status = Alert.Status.ESCALATED
-    alert.handled_by = user
-    alert.handled_at = timezone.now()
-    alert.save(update_fields=["status", "handled_by", "handled_at"])
-    audit_record(
-        kind=AuditEvent.Kind.ALERT_ESCALATED,
-        actor=user,
-        alert=alert,
-        escalation=escalation,
-        summary=f"Alert turned into escalation {escalation.pk}: {alert.message}",
+    """On submission the case carries every open alert of its country, whether it was started from one of them or
+    from the country page: each is marked escalated with an audit entry naming the case (see ALERTS_AND_CASES)."""
+    alerts = Alert.objects.select_for_update(of=("self",)).filter(
+        country_id=escalation.country_id, status__in=Alert.OPEN_STATUSES
     )
+    now = timezone.now()
+    for alert in alerts.order_by("pk"):
+        alert.status = Alert.Status.ESCALATED
+        alert.handled_by = user
+        alert.handled_at = now
+        alert.save(update_fields=["status", "handled_by", "handled_at"])
+        audit_record(
+            kind=AuditEvent.Kind.ALERT_ESCALATED,
+            actor=user,
+            alert=alert,
+            escalation=escalation,
+            country=escalation.country,
+            summary=f"Alert carried by escalation {escalation.pk}: {alert.message}",
+        )
+
+
+def alerts_resolve_with_case(*, escalation: Escalation, user) -> int:
+    """When a case is closed, the alerts it carried are resolved with it; a rule that still fires raises a fresh
+    alert at the next evaluation. A declaration or monitoring keeps carrying them."""
+    carried = Alert.objects.filter(
+        status=Alert.Status.ESCALATED,
+        audit_events__kind=AuditEvent.Kind.ALERT_ESCALATED,
+        audit_events__escalation=escalation,
+    ).distinct()
+    count = 0
+    for alert in carried.order_by("pk"):
+        alert.status = Alert.Status.RESOLVED
+        alert.save(update_fields=["status"])
+        audit_record(
+            kind=AuditEvent.Kind.ALERT_RESOLVED,
+            actor=user,
+            alert=alert,
+            escalation=escalation,
+            country=escalation.country,
+            summary=f"Alert resolved with escalation {escalation.pk}, which was closed: {alert.message}",
+        )
+        count += 1
+    return count

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from alerts.models import Escalation
 from alerts.selectors import country_scores_snapshot
-from alerts.services.alerts import alert_mark_escalated
+from alerts.services.alerts import alert_mark_escalated, alerts_resolve_with_case
 from alerts.services.notifications import notifications_settle, notify_decision, notify_focal_points
 from alerts.services.response_actions import response_actions_clean, response_actions_create
 from core.models import AuditEvent
@@ -152,14 +152,15 @@ def _apply(transition: Transition, escalation: Escalation, *, user, reason: str,
         escalation.submitted_at = now
         escalation.awaiting_since = now
         changed += ["scores_snapshot", "submitted_at", "awaiting_since"]
-        if escalation.alert_id is not None:
-            alert_mark_escalated(escalation=escalation, user=user)
+        alert_mark_escalated(escalation=escalation, user=user)
     elif transition.action == "resubmit":
         # Back to the focal point who asked for more information (they still hold the claim, so they decide
         # without claiming again); the response clock restarts.
         escalation.awaiting_since = now
         escalation.last_reminded_at = None
         changed += ["awaiting_since", "last_reminded_at"]
+    if transition.action == "close":
+        alerts_resolve_with_case(escalation=escalation, user=user)
     if transition.action in FINAL_DECISIONS:
         escalation.decided_at = now
         changed += ["decided_at"]

@@ -110,10 +110,13 @@ def ranking_rows(scores, score_column: str):
         )
         last = s.last_assessed.isoformat() if s.last_assessed else "–"
         extra = "".join(f'<td class="num">{_count(value)}</td>' for value in getattr(s, "extra", ()))
+        flags = "".join(
+            f' <span class="{escape(css)}">{escape(label)}</span>' for label, css in getattr(s, "flags", ())
+        )
         parts.append(
             f'<tr><td class="num rank">{rank}</td>'
             f'<th scope="row"><a href="{url}">{escape(country.name)}</a> '
-            f'<span class="muted small">{escape(country.iso3)}</span></th>'
+            f'<span class="muted small">{escape(country.iso3)}</span>{flags}</th>'
             f"<td>{band_badge(s.focus_band)}</td>{cells}"
             f'<td class="num">{change(s.change_3m, "3 months")}</td>'
             f'<td class="num">{change(s.change_12m, "12 months")}</td>'

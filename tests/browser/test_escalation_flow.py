@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.alerts.factories import CountryScoreFactory
 
@@ -80,6 +81,22 @@ def test_an_escalation_goes_from_the_country_page_to_actions_on_the_tracker(page
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_selector("text=Decision recorded")
     assert page.locator(".aw-state").first.inner_text() == "Imminent risk declared"
+
+    # The declaration stands out: a banner on the country page, a mark on the overview row, an outline on the map.
+    page.goto(f"{live_server.url}/countries/QAA/")
+    banner = page.locator(".imminent-banner")
+    expect(banner).to_contain_text("Imminent risk declared for Alphaland")
+    expect(banner).to_contain_text("Credible evidence of imminent mass killings of the minority group.")
+    expect(banner).to_contain_text("OFSI designations team")
+    shot(page, "4b_country_banner")
+    page.goto(f"{live_server.url}/?reset=1")
+    expect(page.locator("#ranking tbody tr", has_text="Alphaland").locator(".flag-imminent")).to_be_visible()
+    expect(page.locator(".chart-map.chart-drawn")).to_be_visible()
+    outlined = page.evaluate("document.querySelector('.chart-map').data[1].locations")
+    assert outlined == ["QAA"]
+    expect(page.locator(".map-flags")).to_contain_text("Alphaland")
+    shot(page, "4c_overview_marker")
+    page.goto(escalation_url)
 
     # The actions appear on the whole-of-government tracker, by department.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Actions tracker").click()
