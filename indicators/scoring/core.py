@@ -15,10 +15,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from indicators.scoring import fusion
+
+# Re-exported: pages, filters and alert rules read the band helpers from the core.
+from indicators.scoring.bands import (  # noqa: F401
+    BANDS,
+    DEFAULT_BAND_THRESHOLDS,
+    DEFAULT_MAX_AGE_MONTHS,
+    band_bounds,
+    band_for,
+    band_thresholds_of,
+    bands_assign,
+    bands_of,
+    max_age_months_of,
+)
+from indicators.scoring.parameters import (
+    ANALYST_SOURCE,  # noqa: F401  (re-exported for callers)
+    CONFIDENCE_LEVELS,
+    FusionRule,
+    MethodologyParameters,
+    MethodologyParametersError,  # noqa: F401  (re-exported for callers)
+)
 
 # The assessment scale (0-3) is fixed by the Assessment model, not by a methodology version.
 SEVERITY_MAX = 3
@@ -26,149 +47,13 @@ SEVERITY_MAX = 3
 CHANGE_HORIZONS = (3, 12)
 LOOKBACK_MONTHS = max(CHANGE_HORIZONS)
 
-BANDS = ("low", "moderate", "high", "very_high")
-# Lower edge of each band above "low" when no methodology exists yet (the seeded v1 uses the same).
-DEFAULT_BAND_THRESHOLDS = {"moderate": 25.0, "high": 50.0, "very_high": 75.0}
-# Months an assessment counts for when no methodology exists yet (the seeded v1 uses the same).
-DEFAULT_MAX_AGE_MONTHS = 36
-CRIME_GROUP_FORMULAS = ("mean_of_common_and_specific",)
-OVERALL_FORMULAS = ("max_crime_group",)
 
+# Under evidence weighting, the least weight a factor with a score keeps (so disputed evidence never drops it).
+EVIDENCE_FLOOR = 1e-6
 ASSESSMENT_COLUMNS = ("id", "country_id", "indicator_id", "observed_on", "severity", "confidence")
+# Optional: the source of each assessment (a dataset's name, or "analyst"); without it every row is one source.
+SOURCE_COLUMN = "source"
 INDICATOR_COLUMNS = ("indicator_id", "risk_factor_id", "factor_number")
-
-
-class MethodologyParametersError(ValueError):
-    """A methodology's parameters are incomplete or inconsistent; the message names every problem."""
-
-
-@dataclass(frozen=True)
-class MethodologyParameters:
-    """Every number and rule a methodology version fixes, validated."""
-
-    confidence_weights: Mapping[str, float]
-    half_life_months: float
-    max_age_months: int
-    band_thresholds: Mapping[str, float]
-    factor_weights: Mapping[int, float]
-    common_factors: tuple[int, ...]
-    crime_groups: Mapping[str, tuple[int, ...]]
-    crime_group_formula: str
-    overall_formula: str
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> MethodologyParameters:
-        """Validate a methodology's stored JSON parameters, naming every problem at once."""
-        errors: list[str] = []
-        if not isinstance(raw, Mapping):
-            raise MethodologyParametersError("Parameters must be a JSON object.")
-        required = (
-            "confidence_weights",
-            "half_life_months",
-            "max_age_months",
-            "band_thresholds",
-            "factor_weights",
-            "common_factors",
-            "crime_groups",
-            "crime_group_formula",
-            "overall_formula",
-        )
-        missing = [key for key in required if key not in raw]
-        if missing:
-            raise MethodologyParametersError(f"Missing parameter(s): {', '.join(missing)}.")
-
-        confidence = raw["confidence_weights"]
-        if not isinstance(confidence, Mapping) or set(confidence) != {"low", "medium", "high"}:
-            errors.append("confidence_weights must give a weight for exactly low, medium and high.")
-            confidence = {}
-        elif not all(_is_number(value) and 0 < value <= 1 for value in confidence.values()):
-            errors.append("Each confidence weight must be a number above 0 and at most 1.")
-
-        half_life = raw["half_life_months"]
-        if not _is_number(half_life) or half_life <= 0:
-            errors.append(f"half_life_months must be a positive number; got {half_life!r}.")
-        max_age = raw["max_age_months"]
-        if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0:
-            errors.append(f"max_age_months must be a whole number of months, 0 or more; got {max_age!r}.")
-
-        bands = raw["band_thresholds"]
-        if not isinstance(bands, Mapping) or set(bands) != {"moderate", "high", "very_high"}:
-            errors.append("band_thresholds must give the lower edge of exactly moderate, high and very_high.")
-            bands = {}
-        else:
-            edges = [bands["moderate"], bands["high"], bands["very_high"]]
-            if not all(_is_number(edge) and 0 < edge <= 100 for edge in edges) or not edges[0] < edges[1] < edges[2]:
-                errors.append("band_thresholds must rise strictly: 0 < moderate < high < very_high <= 100.")
-
-        weights_raw = raw["factor_weights"]
-        factor_weights: dict[int, float] = {}
-        if not isinstance(weights_raw, Mapping):
-            errors.append("factor_weights must map a risk factor number to its weight.")
-        else:
-            for key, value in weights_raw.items():
-                try:
-                    number = int(key)
-                except (TypeError, ValueError):
-                    errors.append(f"factor_weights: {key!r} is not a risk factor number.")
-                    continue
-                if not _is_number(value) or value < 0:
-                    errors.append(f"factor_weights: the weight of factor {number} must be a number, 0 or more.")
-                    continue
-                factor_weights[number] = float(value)
-
-        common = _factor_list(raw["common_factors"], "common_factors", errors)
-        groups_raw = raw["crime_groups"]
-        groups: dict[str, tuple[int, ...]] = {}
-        if not isinstance(groups_raw, Mapping) or not groups_raw:
-            errors.append("crime_groups must map each crime group's name to its specific risk factors.")
-        else:
-            for name, numbers in groups_raw.items():
-                groups[str(name)] = _factor_list(numbers, f"crime_groups.{name}", errors)
-        for number in sorted({*common, *(n for numbers in groups.values() for n in numbers)}):
-            if number not in factor_weights:
-                errors.append(f"factor_weights has no weight for factor {number}.")
-        if common and factor_weights and not any(factor_weights.get(n, 0) > 0 for n in common):
-            errors.append("At least one common factor needs a weight above 0.")
-        for name, numbers in groups.items():
-            if numbers and factor_weights and not any(factor_weights.get(n, 0) > 0 for n in numbers):
-                errors.append(f"Crime group {name} needs at least one factor with a weight above 0.")
-
-        if raw["crime_group_formula"] not in CRIME_GROUP_FORMULAS:
-            errors.append(
-                f"crime_group_formula {raw['crime_group_formula']!r} is unknown; use one of "
-                f"{', '.join(CRIME_GROUP_FORMULAS)}."
-            )
-        if raw["overall_formula"] not in OVERALL_FORMULAS:
-            errors.append(
-                f"overall_formula {raw['overall_formula']!r} is unknown; use one of {', '.join(OVERALL_FORMULAS)}."
-            )
-        if errors:
-            raise MethodologyParametersError(" ".join(errors))
-        return cls(
-            confidence_weights={key: float(value) for key, value in confidence.items()},
-            half_life_months=float(half_life),
-            max_age_months=int(max_age),
-            band_thresholds={key: float(value) for key, value in bands.items()},
-            factor_weights=factor_weights,
-            common_factors=common,
-            crime_groups=groups,
-            crime_group_formula=raw["crime_group_formula"],
-            overall_formula=raw["overall_formula"],
-        )
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
-
-
-def _factor_list(value: object, name: str, errors: list[str]) -> tuple[int, ...]:
-    if not isinstance(value, list | tuple) or not value:
-        errors.append(f"{name} must be a non-empty list of risk factor numbers.")
-        return ()
-    if not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
-        errors.append(f"{name} must list whole risk factor numbers.")
-        return ()
-    return tuple(value)
 
 
 @dataclass(frozen=True)
@@ -253,76 +138,243 @@ def _confidence_weights(confidence: pd.Series | np.ndarray, parameters: Methodol
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Row-wise weighted mean over the columns that are not NaN; NaN where none is."""
+    """Row-wise weighted mean over the columns that are not NaN; NaN where none is. `weights` is one weight per
+    column, or a (rows x columns) matrix."""
     present = ~np.isnan(values)
+    weights = np.broadcast_to(weights, values.shape)
     total_weight = (present * weights).sum(axis=1)
-    total = np.where(present, values, 0.0) @ weights
+    total = (np.where(present, values, 0.0) * weights).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total_weight > 0, total / np.where(total_weight > 0, total_weight, 1), np.nan)
 
 
-def bands_of(scores: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
-    """The band of each score ('' where there is no score) from a methodology's band_thresholds (each band's lower
-    edge); an edge value belongs to the higher band."""
-    scores = np.asarray(scores, dtype=float)
-    higher_first = BANDS[:0:-1]
-    return np.select(
-        [np.isnan(scores), *(scores >= float(thresholds[band]) for band in higher_first)],
-        ["", *higher_first],
-        default=BANDS[0],
-    ).astype(object)
+def aggregate_factor_scores(
+    factor_scores: np.ndarray,
+    factor_numbers: np.ndarray,
+    parameters: MethodologyParameters,
+    factor_evidence: np.ndarray | None = None,
+):
+    """Common, crime-group and overall scores from a (rows x factors) matrix of factor scores (NaN = no score).
 
-
-def bands_assign(scores: np.ndarray, parameters: MethodologyParameters) -> np.ndarray:
-    """The band of each score under validated methodology parameters."""
-    return bands_of(scores, parameters.band_thresholds)
-
-
-def band_for(score: float | None, thresholds: Mapping[str, float]) -> str:
-    """The band of one score ('' when there is none), by the same rule as bands_of."""
-    if score is None:
-        return ""
-    return str(bands_of(np.array([score], dtype=float), thresholds)[0])
-
-
-def band_bounds(thresholds: Mapping[str, float]) -> dict[str, tuple[float | None, float | None]]:
-    """Score range [low, high) of each band (None = unbounded), consistent with band_for."""
-    edges = [None, *(float(thresholds[band]) for band in BANDS[1:]), None]
-    return {band: (edges[index], edges[index + 1]) for index, band in enumerate(BANDS)}
-
-
-def band_thresholds_of(parameters: Mapping[str, Any] | None) -> Mapping[str, float]:
-    """A methodology's stored band_thresholds, or the defaults when there is no methodology yet."""
-    if not parameters:
-        return DEFAULT_BAND_THRESHOLDS
-    return parameters.get("band_thresholds") or DEFAULT_BAND_THRESHOLDS
-
-
-def max_age_months_of(parameters: Mapping[str, Any] | None) -> int:
-    """A methodology's stored max_age_months, or the default when there is no methodology yet."""
-    if not parameters or parameters.get("max_age_months") is None:
-        return DEFAULT_MAX_AGE_MONTHS
-    return int(parameters["max_age_months"])
-
-
-def aggregate_factor_scores(factor_scores: np.ndarray, factor_numbers: np.ndarray, parameters: MethodologyParameters):
-    """Common, crime-group and overall scores from a (rows x factors) matrix of factor scores (NaN = no score)."""
+    With `factor_evidence` (rows x factors, 0-1: how well established each factor's score is) and a methodology that
+    weighs by evidence (v2), each factor's weight is its methodology weight times its evidence, and a crime group's
+    score weighs its common and specific parts by their evidence, so the score leans on what is established.
+    """
     weights = np.array([parameters.factor_weights.get(int(number), 0.0) for number in factor_numbers])
     position = {int(number): index for index, number in enumerate(factor_numbers)}
+    by_evidence = factor_evidence is not None and parameters.fusion is not None
+    by_evidence = by_evidence and parameters.fusion.factor_weighting == "evidence"
+    # A floor keeps a factor with a score in the mean even when all its evidence is disputed.
+    evidence = np.maximum(factor_evidence, EVIDENCE_FLOOR) if by_evidence else np.ones((1, len(factor_numbers)))
 
-    def mean_of(numbers: tuple[int, ...]) -> np.ndarray:
+    def mean_of(numbers: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         columns = [position[number] for number in numbers]
-        return _weighted_mean(factor_scores[:, columns], weights[columns])
+        part_weights = weights[columns] * evidence[:, columns]
+        part_evidence = part_weights.sum(axis=1) / weights[columns].sum()
+        return _weighted_mean(factor_scores[:, columns], part_weights), part_evidence
 
-    common = mean_of(parameters.common_factors)
+    common, common_evidence = mean_of(parameters.common_factors)
     groups: dict[str, np.ndarray] = {}
     for name, numbers in parameters.crime_groups.items():
         # mean_of_common_and_specific: the mean of the common score and the mean of the group's own factors.
-        specific = mean_of(numbers)
-        groups[name] = _weighted_mean(np.column_stack([common, specific]), np.ones(2))
+        specific, specific_evidence = mean_of(numbers)
+        part_weights = np.column_stack([common_evidence, specific_evidence]) if by_evidence else np.ones(2)
+        groups[name] = _weighted_mean(np.column_stack([common, specific]), part_weights)
     stacked = np.column_stack(list(groups.values()))
     overall = np.fmax.reduce(stacked, axis=1)  # fmax skips NaN; all NaN stays NaN
     return common, groups, overall
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# scores_compute, step by step: the month grid, each source's latest assessment per month, its expansion onto the
+# months it counts for, fusion per indicator (fusion.py), factor and group scores, confidence, output frames.
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The score rows: per country a run of consecutive months from grid_start to the end month."""
+
+    countries: np.ndarray
+    out_start: np.ndarray  # first month written per country
+    grid_start: np.ndarray  # first month computed (earlier, so the changes can be taken)
+    span: np.ndarray
+    offset: np.ndarray
+    end: int
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.span.sum())
+
+
+def _grid(
+    months: np.ndarray,
+    country_ids: np.ndarray,
+    *,
+    end: int,
+    country_first_months: Mapping[int, dt.date] | None,
+    since: dt.date | None,
+) -> _Grid:
+    if country_first_months is None:
+        first = pd.Series(months).groupby(country_ids).min() if len(months) else pd.Series(dtype=np.int64)
+        countries = first.index.to_numpy(dtype=np.int64)
+        first_month = first.to_numpy(dtype=np.int64)
+    else:
+        countries = np.array(sorted(country_first_months), dtype=np.int64)
+        first_month = np.array([month_number(country_first_months[c]) for c in countries], dtype=np.int64)
+    out_start = first_month if since is None else np.maximum(first_month, month_number(since))
+    grid_start = np.maximum(first_month, out_start - LOOKBACK_MONTHS)
+    span = np.clip(end - grid_start + 1, 0, None)
+    return _Grid(countries, out_start, grid_start, span, np.cumsum(span) - span, end)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """Per source, indicator and country: the last assessment of each month, sorted by series, then month."""
+
+    severity: np.ndarray
+    certainty: np.ndarray  # confidence weight
+    source_weight: np.ndarray
+    months: np.ndarray
+    days: np.ndarray
+    indicator_pos: np.ndarray
+    country_pos: np.ndarray
+    series_key: np.ndarray
+
+
+def _source_codes(assessments: pd.DataFrame, rule: FusionRule | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's source as a small integer and each code's source weight; one source when the rule is v1's."""
+    if rule is None or SOURCE_COLUMN not in assessments.columns:
+        return np.zeros(len(assessments), dtype=np.int64), np.ones(1)
+    column = assessments[SOURCE_COLUMN]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, names = column.cat.codes.to_numpy(dtype=np.int64), [str(name) for name in column.cat.categories]
+        if (codes < 0).any():
+            raise ValueError("Every assessment needs a source under a methodology with evidence fusion.")
+    else:
+        codes, names = pd.factorize(column.astype(str), sort=True)
+    weights = np.array([rule.weight_of(name) for name in names] or [1.0])
+    return codes.astype(np.int64), weights
+
+
+def _evidence(assessments: pd.DataFrame, framework: _Framework, grid: _Grid, parameters: MethodologyParameters):
+    ids = assessments["id"].to_numpy(dtype=np.int64)
+    country_ids = assessments["country_id"].to_numpy(dtype=np.int64)
+    days = _days(assessments["observed_on"])
+    months = _months_of_days(days)
+    source, source_weights = _source_codes(assessments, parameters.fusion)
+    indicator_pos = framework.indicator_ids.get_indexer(assessments["indicator_id"].to_numpy(dtype=np.int64))
+    countries = grid.countries
+    country_pos = np.searchsorted(countries, country_ids)
+    known_country = np.zeros(len(ids), dtype=bool)
+    if len(countries):
+        known_country = (country_pos < len(countries)) & (
+            countries[np.minimum(country_pos, len(countries) - 1)] == country_ids
+        )
+    keep = (indicator_pos >= 0) & known_country & (months <= grid.end)
+    certainty = _confidence_weights(assessments["confidence"].to_numpy()[keep], parameters)
+    severity = assessments["severity"].to_numpy(dtype=np.float64)[keep]
+    ids, days, months, source = ids[keep], days[keep], months[keep], source[keep]
+    indicator_pos, country_pos = indicator_pos[keep], country_pos[keep]
+
+    # Sort by series (country, indicator, source), date, id; keep each series' last assessment of each month. Only
+    # within one source does the recording order break a tie: a later record from the same source is a correction.
+    order = np.lexsort((ids, days, source, indicator_pos, country_pos))
+    n_sources = max(len(source_weights), 1)
+    series_key = (country_pos[order] * len(framework.indicator_ids) + indicator_pos[order]) * n_sources + source[order]
+    months = months[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = ~((series_key[1:] == series_key[:-1]) & (months[1:] == months[:-1]))
+    picked = order[last]
+    return _Evidence(
+        severity=severity[picked],
+        certainty=certainty[picked],
+        source_weight=source_weights[source[picked]],
+        months=months[last],
+        days=days[picked],
+        indicator_pos=indicator_pos[picked],
+        country_pos=country_pos[picked],
+        series_key=series_key[last],
+    )
+
+
+@dataclass(frozen=True)
+class _Expanded:
+    """One entry per evidence row and month it counts for: its indicator cell and score row, weights, severity."""
+
+    cell: np.ndarray
+    row: np.ndarray
+    severity: np.ndarray
+    fusion_weight: np.ndarray
+    certainty: np.ndarray  # confidence weight x age weight (the scoring half-life)
+    currency: np.ndarray  # confidence weight x freshness (the data-confidence half-life)
+    day: np.ndarray
+
+
+def _expand(evidence: _Evidence, grid: _Grid, parameters: MethodologyParameters, n_indicators: int) -> _Expanded:
+    """Each assessment counts from its month until the next one of its series, or until it is too old."""
+    months = evidence.months
+    next_start = np.full(len(months), np.iinfo(np.int64).max)
+    same_series_next = evidence.series_key[1:] == evidence.series_key[:-1]
+    next_start[:-1] = np.where(same_series_next, months[1:], next_start[:-1])
+    stop = np.minimum(np.minimum(next_start, months + parameters.max_age_months + 1), grid.end + 1)
+    start = np.maximum(months, grid.grid_start[evidence.country_pos])
+    length = np.clip(stop - start, 0, None)
+
+    source = np.repeat(np.arange(len(months)), length)
+    within = np.arange(len(source)) - np.repeat(np.cumsum(length) - length, length)
+    month_of_row = start[source] + within
+    age = month_of_row - months[source]
+    confidence_weight = evidence.certainty[source]
+    certainty = confidence_weight * np.exp2(-age / parameters.half_life_months)
+    rule = parameters.data_confidence
+    if rule is not None and rule.freshness_half_life_months != parameters.half_life_months:
+        currency = confidence_weight * np.exp2(-age / rule.freshness_half_life_months)
+    else:
+        currency = certainty
+    del age, confidence_weight
+    country = evidence.country_pos[source]
+    row = grid.offset[country] + month_of_row - grid.grid_start[country]
+    return _Expanded(
+        cell=row * n_indicators + evidence.indicator_pos[source],
+        row=row,
+        severity=evidence.severity[source],
+        fusion_weight=certainty * evidence.source_weight[source],
+        certainty=certainty,
+        currency=currency,
+        day=evidence.days[source],
+    )
+
+
+def _latest_days(expanded: _Expanded, n_rows: int) -> np.ndarray:
+    """Per score row, the date (days since 1970) of the newest assessment that counts; -1 where none does."""
+    latest = np.full(n_rows, -1, dtype=np.int64)
+    np.maximum.at(latest, expanded.row, expanded.day)
+    return latest
+
+
+def _data_confidence(groups, evidence_matrix, framework: _Framework, parameters: MethodologyParameters):
+    """Per row: 0-100 data confidence of the overall score and its level (NaN and '' under a v1 methodology)."""
+    rule = parameters.data_confidence
+    n_rows = len(evidence_matrix)
+    if rule is None:
+        return np.full(n_rows, np.nan), np.full(n_rows, "", dtype=object)
+    per_group = np.column_stack(
+        [
+            fusion.group_confidence(
+                evidence_matrix,
+                framework.factor_numbers,
+                dict(parameters.factor_weights),
+                parameters.common_factors,
+                numbers,
+                rule,
+            )
+            for numbers in parameters.crime_groups.values()
+        ]
+    )
+    group_scores = np.column_stack(list(groups.values()))
+    group_bands = np.column_stack([bands_assign(column, parameters) for column in group_scores.T])
+    confidence = fusion.overall_confidence(group_scores, per_group, group_bands)
+    return confidence, fusion.confidence_levels(confidence, rule)
 
 
 def scores_compute(
@@ -336,107 +388,79 @@ def scores_compute(
 ) -> ScoreFrames:
     """Monthly scores for every country from its first assessed month (or `since`) to `end_month`.
 
-    `assessments` has columns id, country_id, indicator_id, observed_on, severity, confidence; `indicators` has
-    indicator_id, risk_factor_id, factor_number (the framework's scored indicators; assessments of other indicators
-    are ignored). `country_first_months` gives each country's first assessed month when `assessments` holds only
-    recent rows; by default it is read from `assessments`. With `since`, only months from `since` are returned, but
-    `assessments` must still reach back far enough (since - 12 - max_age months) for the changes and the as-of join.
+    `assessments` has columns id, country_id, indicator_id, observed_on, severity, confidence and, for a v2
+    methodology, source; `indicators` has indicator_id, risk_factor_id, factor_number (the framework's scored
+    indicators; assessments of other indicators are ignored). `country_first_months` gives each country's first
+    assessed month when `assessments` holds only recent rows; by default it is read from `assessments`. With `since`,
+    only months from `since` are returned, but `assessments` must still reach back far enough
+    (since - 12 - max_age months) for the changes and the as-of join. The result does not depend on row order.
     """
     missing = [column for column in ASSESSMENT_COLUMNS if column not in assessments.columns]
     if missing:
         raise ValueError(f"The assessment frame lacks column(s) {', '.join(missing)}.")
     framework = _framework(indicators, parameters)
-    n_factors = len(framework.factor_numbers)
-    end = month_number(end_month)
-
-    ids = assessments["id"].to_numpy(dtype=np.int64)
-    country_ids = assessments["country_id"].to_numpy(dtype=np.int64)
-    days = _days(assessments["observed_on"])
-    months = _months_of_days(days)
-    if country_first_months is None:
-        first = pd.Series(months).groupby(country_ids).min() if len(ids) else pd.Series(dtype=np.int64)
-        countries = first.index.to_numpy(dtype=np.int64)
-        first_month = first.to_numpy(dtype=np.int64)
-    else:
-        countries = np.array(sorted(country_first_months), dtype=np.int64)
-        first_month = np.array([month_number(country_first_months[c]) for c in countries], dtype=np.int64)
-
-    out_start = first_month if since is None else np.maximum(first_month, month_number(since))
-    grid_start = np.maximum(first_month, out_start - LOOKBACK_MONTHS)
-    span = np.clip(end - grid_start + 1, 0, None)
-    offset = np.cumsum(span) - span
-    n_rows = int(span.sum())
-
-    # Keep assessments of scored indicators in scored countries, observed no later than the last month.
-    indicator_pos = framework.indicator_ids.get_indexer(assessments["indicator_id"].to_numpy(dtype=np.int64))
-    country_pos = np.searchsorted(countries, country_ids)
-    known_country = (country_pos < len(countries)) & (
-        countries[np.minimum(country_pos, len(countries) - 1)] == country_ids
+    n_indicators, n_factors = len(framework.indicator_ids), len(framework.factor_numbers)
+    grid = _grid(
+        _months_of_days(_days(assessments["observed_on"])),
+        assessments["country_id"].to_numpy(dtype=np.int64),
+        end=month_number(end_month),
+        country_first_months=country_first_months,
+        since=since,
     )
-    if len(countries) == 0:
-        known_country = np.zeros(len(ids), dtype=bool)
-    keep = (indicator_pos >= 0) & known_country & (months <= end)
-    severity = assessments["severity"].to_numpy(dtype=np.float64)[keep]
-    weight_confidence = _confidence_weights(assessments["confidence"].to_numpy()[keep], parameters)
-    ids, days, months = ids[keep], days[keep], months[keep]
-    indicator_pos, country_pos = indicator_pos[keep], country_pos[keep]
-
-    # Sort by country, indicator, date, id; keep the last assessment per country, indicator and month.
-    order = np.lexsort((ids, days, indicator_pos, country_pos))
-    severity, weight_confidence, months = severity[order], weight_confidence[order], months[order]
-    indicator_pos, country_pos = indicator_pos[order], country_pos[order]
-    series_key = country_pos * len(framework.indicator_ids) + indicator_pos
-    same_series_next = series_key[1:] == series_key[:-1]
-    last_in_month = np.ones(len(months), dtype=bool)
-    last_in_month[:-1] = ~(same_series_next & (months[1:] == months[:-1]))
-    severity, weight_confidence, months = (
-        severity[last_in_month],
-        weight_confidence[last_in_month],
-        months[last_in_month],
+    expanded = _expand(_evidence(assessments, framework, grid, parameters), grid, parameters, n_indicators)
+    rule = parameters.data_confidence
+    cells = fusion.indicator_cells(
+        expanded.cell,
+        expanded.severity,
+        expanded.fusion_weight,
+        expanded.certainty,
+        expanded.currency,
+        size=grid.n_rows * n_indicators,
+        disagreement_discount=rule.disagreement_discount if rule else 0.0,
     )
-    indicator_pos, country_pos = indicator_pos[last_in_month], country_pos[last_in_month]
-    series_key = series_key[last_in_month]
+    latest_days = _latest_days(expanded, grid.n_rows)
+    del expanded
+    factors = fusion.factor_matrices(cells, framework.indicator_factor_pos, grid.n_rows, n_factors)
+    del cells
+    # Factors weigh in their crime group by support (how much current evidence), never by agreement, so a higher
+    # severity can never lower a score.
+    established = None if rule is None else fusion.factor_established(factors.support, rule)
+    common, groups, overall = aggregate_factor_scores(
+        factors.score, framework.factor_numbers, parameters, factor_evidence=established
+    )
+    confidence, level = _data_confidence(groups, factors.evidence, framework, parameters)
+    country_scores = _country_frame(grid, parameters, overall, common, groups, factors.assessed, n_indicators)
+    written = _written(grid)
+    band = np.where(level[written] == CONFIDENCE_LEVELS[0], "", country_scores["band"].to_numpy())
+    country_scores["band"] = band.astype(object)
+    country_scores["data_confidence"] = confidence[written]
+    country_scores["data_confidence_level"] = level[written]
+    country_scores["latest_evidence_on"] = pd.array(
+        np.where(latest_days[written] >= 0, latest_days[written], np.iinfo(np.int64).min).astype("datetime64[D]"),
+    )
+    factor_scores = _factor_frame(grid, framework, factors.score, factors.assessed)
+    return ScoreFrames(country_scores=country_scores, factor_scores=factor_scores)
 
-    # Each assessment counts from its month until the next one of the same series, or until it is too old.
-    next_start = np.full(len(months), np.iinfo(np.int64).max)
-    same_series_next = series_key[1:] == series_key[:-1]
-    next_start[:-1] = np.where(same_series_next, months[1:], next_start[:-1])
-    stop = np.minimum(np.minimum(next_start, months + parameters.max_age_months + 1), end + 1)
-    start = np.maximum(months, grid_start[country_pos])
-    length = np.clip(stop - start, 0, None)
 
-    # Expand every assessment onto the months it counts for, vectorised.
-    source = np.repeat(np.arange(len(months)), length)
-    within = np.arange(len(source)) - np.repeat(np.cumsum(length) - length, length)
-    month_of_row = start[source] + within
-    age = month_of_row - months[source]
-    weight = weight_confidence[source] * np.exp2(-age / parameters.half_life_months)
-    source_country = country_pos[source]
-    cell = (
-        offset[source_country] + month_of_row - grid_start[source_country]
-    ) * n_factors + framework.indicator_factor_pos[indicator_pos[source]]
-    size = n_rows * n_factors
-    weight_sum = np.bincount(cell, weights=weight, minlength=size)
-    weighted_severity = np.bincount(cell, weights=weight * severity[source], minlength=size)
-    assessed = np.bincount(cell, minlength=size)
-    del source, within, month_of_row, age, weight, source_country, cell
+def _written(grid: _Grid) -> np.ndarray:
+    local = np.arange(grid.n_rows) - np.repeat(grid.offset, grid.span)
+    return local >= np.repeat(grid.out_start - grid.grid_start, grid.span)
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        factor_score = np.where(assessed > 0, 100.0 * weighted_severity / (SEVERITY_MAX * weight_sum), np.nan)
-    factor_matrix = factor_score.reshape(n_rows, n_factors)
-    assessed_matrix = assessed.reshape(n_rows, n_factors)
-    common, groups, overall = aggregate_factor_scores(factor_matrix, framework.factor_numbers, parameters)
 
-    row_country = np.repeat(countries, span)
-    local = np.arange(n_rows) - np.repeat(offset, span)
-    row_month = np.repeat(grid_start, span) + local
+def _row_months(grid: _Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: its country id, its month number and its position within its country's run."""
+    local = np.arange(grid.n_rows) - np.repeat(grid.offset, grid.span)
+    return np.repeat(grid.countries, grid.span), np.repeat(grid.grid_start, grid.span) + local, local
+
+
+def _country_frame(grid, parameters, overall, common, groups, assessed_matrix, n_indicators) -> pd.DataFrame:
+    row_country, row_month, local = _row_months(grid)
     changes = {}
     for horizon in CHANGE_HORIZONS:
-        earlier = np.where(local >= horizon, overall[np.maximum(np.arange(n_rows) - horizon, 0)], np.nan)
+        earlier = np.where(local >= horizon, overall[np.maximum(np.arange(grid.n_rows) - horizon, 0)], np.nan)
         changes[f"change_{horizon}m"] = overall - earlier
-
-    written = local >= np.repeat(out_start - grid_start, span)
-    country_scores = pd.DataFrame(
+    written = _written(grid)
+    return pd.DataFrame(
         {
             "country_id": row_country[written],
             "month": _month_dates(row_month[written]),
@@ -444,110 +468,24 @@ def scores_compute(
             "band": bands_assign(overall[written], parameters),
             "common": common[written],
             **{name: values[written] for name, values in groups.items()},
-            "coverage": assessed_matrix[written].sum(axis=1) / len(framework.indicator_ids),
+            "coverage": assessed_matrix[written].sum(axis=1) / n_indicators,
             **{name: values[written] for name, values in changes.items()},
         }
     )
-    written_cells = np.repeat(written, n_factors)
-    factor_scores = pd.DataFrame(
+
+
+def _factor_frame(grid, framework: _Framework, factor_matrix, assessed_matrix) -> pd.DataFrame:
+    n_factors = len(framework.factor_numbers)
+    row_country, row_month, _local = _row_months(grid)
+    written_cells = np.repeat(_written(grid), n_factors)
+    assessed = assessed_matrix.reshape(-1)
+    return pd.DataFrame(
         {
             "country_id": np.repeat(row_country, n_factors)[written_cells],
             "month": _month_dates(np.repeat(row_month, n_factors)[written_cells]),
-            "risk_factor_id": np.tile(framework.factor_ids, n_rows)[written_cells],
-            "score": factor_score[written_cells],
+            "risk_factor_id": np.tile(framework.factor_ids, grid.n_rows)[written_cells],
+            "score": factor_matrix.reshape(-1)[written_cells],
             "coverage": (assessed_matrix / framework.factor_sizes).reshape(-1)[written_cells],
             "indicators_assessed": assessed[written_cells],
-        }
-    )
-    return ScoreFrames(country_scores=country_scores, factor_scores=factor_scores)
-
-
-CONTRIBUTION_COLUMNS = (
-    "indicator_id",
-    "risk_factor_id",
-    "factor_number",
-    "assessment_id",
-    "observed_on",
-    "severity",
-    "confidence",
-    "confidence_weight",
-    "age_months",
-    "age_weight",
-    "weight",
-    "counts",
-    "share",
-)
-
-
-def indicator_contributions(
-    assessments: pd.DataFrame,
-    indicators: pd.DataFrame,
-    parameters: MethodologyParameters,
-    *,
-    month: dt.date,
-) -> pd.DataFrame:
-    """For one country at one month: per indicator, the assessment that counts and the weight it carries.
-
-    `counts` is False for an assessment older than the maximum age; `share` is its part of its factor's weight.
-    Indicators never assessed on or before the month are absent.
-    """
-    framework = _framework(indicators, parameters)
-    target = month_number(month)
-    frame = assessments.loc[:, list(ASSESSMENT_COLUMNS)].copy()
-    frame["day"] = _days(frame["observed_on"])
-    frame["month_number"] = _months_of_days(frame["day"].to_numpy())
-    frame = frame[(frame["month_number"] <= target) & frame["indicator_id"].isin(framework.indicator_ids)]
-    frame = frame.sort_values(["indicator_id", "day", "id"]).drop_duplicates("indicator_id", keep="last")
-    position = framework.indicator_ids.get_indexer(frame["indicator_id"].to_numpy())
-    factor_pos = framework.indicator_factor_pos[position]
-    age = target - frame["month_number"].to_numpy()
-    confidence_weight = _confidence_weights(frame["confidence"].to_numpy(), parameters)
-    age_weight = np.exp2(-age / parameters.half_life_months)
-    counts = age <= parameters.max_age_months
-    weight = np.where(counts, confidence_weight * age_weight, 0.0)
-    result = pd.DataFrame(
-        {
-            "indicator_id": frame["indicator_id"].to_numpy(dtype=np.int64),
-            "risk_factor_id": framework.factor_ids[factor_pos],
-            "factor_number": framework.factor_numbers[factor_pos],
-            "assessment_id": frame["id"].to_numpy(dtype=np.int64),
-            "observed_on": frame["day"].to_numpy().astype("datetime64[D]"),
-            "severity": frame["severity"].to_numpy(dtype=np.int64),
-            "confidence": frame["confidence"].to_numpy(dtype=object),
-            "confidence_weight": confidence_weight,
-            "age_months": age.astype(np.int64),
-            "age_weight": age_weight,
-            "weight": weight,
-            "counts": counts,
-        }
-    )
-    factor_weight = result.groupby("factor_number")["weight"].transform("sum")
-    result["share"] = np.where(factor_weight > 0, result["weight"] / factor_weight.where(factor_weight > 0, 1), 0.0)
-    return result.reset_index(drop=True)
-
-
-def factor_scores_from_contributions(
-    contributions: pd.DataFrame, indicators: pd.DataFrame, parameters: MethodologyParameters
-) -> pd.DataFrame:
-    """Each risk factor's score, coverage and count of assessed indicators from `indicator_contributions`."""
-    framework = _framework(indicators, parameters)
-    counted = contributions[contributions["counts"]]
-    factor_pos = np.searchsorted(framework.factor_numbers, counted["factor_number"].to_numpy(dtype=np.int64))
-    n_factors = len(framework.factor_numbers)
-    weight_sum = np.bincount(factor_pos, weights=counted["weight"].to_numpy(), minlength=n_factors)
-    weighted = np.bincount(
-        factor_pos, weights=(counted["weight"] * counted["severity"]).to_numpy(dtype=float), minlength=n_factors
-    )
-    assessed = np.bincount(factor_pos, minlength=n_factors)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(assessed > 0, 100.0 * weighted / (SEVERITY_MAX * weight_sum), np.nan)
-    return pd.DataFrame(
-        {
-            "factor_number": framework.factor_numbers,
-            "risk_factor_id": framework.factor_ids,
-            "score": score,
-            "coverage": assessed / framework.factor_sizes,
-            "indicators_assessed": assessed,
-            "indicators_total": framework.factor_sizes,
         }
     )

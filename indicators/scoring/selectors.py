@@ -10,18 +10,24 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
-from indicators.models import Country, CountryScore, Indicator, Methodology, RiskFactor, RiskFactorScore, ScoreRun
-from indicators.scoring.core import (
-    MethodologyParameters,
-    factor_scores_from_contributions,
-    indicator_contributions,
-    month_first_day,
-    month_number,
+from indicators.importers.mappings import SOURCES
+from indicators.models import (
+    Assessment,
+    Country,
+    CountryScore,
+    DatasetImport,
+    Indicator,
+    Methodology,
+    RiskFactor,
+    RiskFactorScore,
+    ScoreRun,
 )
-from indicators.scoring.services import assessments_frame_read
+from indicators.scoring.core import ANALYST_SOURCE, MethodologyParameters, month_first_day, month_number
+from indicators.scoring.evidence import ANALYST_IMPORT_SOURCES, assessments_frame_read
+from indicators.scoring.explain import factor_scores_from_contributions, indicator_contributions
 from indicators.selectors import country_scores_latest as country_scores_latest
 from indicators.selectors import methodology_active_required
 
@@ -59,11 +65,12 @@ def score_runs_recent(*, limit: int = 20) -> QuerySet[ScoreRun]:
 
 @dataclass(frozen=True)
 class IndicatorContribution:
-    """One indicator's part in a factor score: the assessment that counts and the weight it carries."""
+    """One source's part in a factor score: its assessment of an indicator that counts, and the weight it carries."""
 
     indicator_id: int
     code: str
     title: str
+    source: str  # a dataset's name, or "analyst"
     assessment_id: int
     observed_on: dt.date
     severity: int
@@ -71,17 +78,20 @@ class IndicatorContribution:
     confidence_weight: float
     age_months: int
     age_weight: float
-    weight: float
+    source_weight: float
+    weight: float  # confidence weight x age weight x source weight
     counts: bool  # False when the assessment is older than the methodology's maximum age
-    share: float  # its part of the factor's total weight, 0-1
+    source_share: float  # its part of the indicator's fused severity, 0-1
+    share: float  # its part of the factor's score, 0-1
 
 
 @dataclass(frozen=True)
 class IndicatorChange:
-    """How one indicator's contribution differs from 3 months earlier."""
+    """How one source's contribution to an indicator differs from 3 months earlier."""
 
     code: str
     title: str
+    source: str
     kind: str  # "new", "updated", "expired" or "aged"
     severity_before: int | None
     severity_now: int | None
@@ -200,6 +210,7 @@ def _rows_by_factor(contributions: pd.DataFrame, labels: dict) -> dict[int, list
                 indicator_id=indicator_id,
                 code=labels[indicator_id][0],
                 title=labels[indicator_id][1],
+                source=str(item["source"]),
                 assessment_id=int(item["assessment_id"]),
                 observed_on=pd.Timestamp(item["observed_on"]).date(),
                 severity=int(item["severity"]),
@@ -207,8 +218,10 @@ def _rows_by_factor(contributions: pd.DataFrame, labels: dict) -> dict[int, list
                 confidence_weight=float(item["confidence_weight"]),
                 age_months=int(item["age_months"]),
                 age_weight=float(item["age_weight"]),
+                source_weight=float(item["source_weight"]),
                 weight=float(item["weight"]),
                 counts=bool(item["counts"]),
+                source_share=float(item["source_share"]),
                 share=float(item["share"]),
             )
         )
@@ -218,12 +231,13 @@ def _rows_by_factor(contributions: pd.DataFrame, labels: dict) -> dict[int, list
 def _indicator_changes(
     current: list[IndicatorContribution], previous: list[IndicatorContribution]
 ) -> list[IndicatorChange]:
-    now = {item.indicator_id: item for item in current if item.counts}
-    then = {item.indicator_id: item for item in previous if item.counts}
+    """Per indicator and source: new, updated, expired or merely older than 3 months earlier."""
+    now = {(item.indicator_id, item.source): item for item in current if item.counts}
+    then = {(item.indicator_id, item.source): item for item in previous if item.counts}
     labels = {item.indicator_id: (item.code, item.title) for item in (*current, *previous)}
     changes: list[IndicatorChange] = []
-    for indicator_id in sorted(now.keys() | then.keys(), key=lambda pk: labels[pk][0]):
-        in_now, in_then = now.get(indicator_id), then.get(indicator_id)
+    for key in sorted(now.keys() | then.keys(), key=lambda pair: (labels[pair[0]][0], pair[1])):
+        in_now, in_then = now.get(key), then.get(key)
         if in_then is None:
             kind = "new"
         elif in_now is None:
@@ -234,8 +248,9 @@ def _indicator_changes(
             kind = "aged"
         changes.append(
             IndicatorChange(
-                code=labels[indicator_id][0],
-                title=labels[indicator_id][1],
+                code=labels[key[0]][0],
+                title=labels[key[0]][1],
+                source=key[1],
                 kind=kind,
                 severity_before=in_then.severity if in_then else None,
                 severity_now=in_now.severity if in_now else None,
@@ -244,3 +259,121 @@ def _indicator_changes(
             )
         )
     return changes
+
+
+# --- Freshness: what each source holds, and how recent each country's evidence is --------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One source of assessments: what it covers and when it was last imported."""
+
+    source: str
+    label: str
+    first_year: int | None
+    latest_year: int | None
+    latest_observed_on: dt.date | None
+    assessments: int
+    countries: int
+    imported_at: dt.datetime | None
+    mapping_version: str
+    file_name: str
+
+
+def _source_label(source: str) -> str:
+    if source == ANALYST_SOURCE:
+        return "Analysts' assessments (recorded by hand or uploaded as CSV)"
+    known = SOURCES.get(source)
+    return known.label if known else source
+
+
+def _scoring_source(dataset_source: str | None) -> str:
+    """The scoring source of an assessment's dataset import (None: recorded by hand), as the score run reads it."""
+    return ANALYST_SOURCE if not dataset_source or dataset_source in ANALYST_IMPORT_SOURCES else dataset_source
+
+
+def data_sources_summary() -> list[SourceSummary]:
+    """Every source with assessments: coverage years, latest data, countries covered, and its latest import."""
+    rows = (
+        Assessment.objects.order_by()
+        .values("dataset_import__source")
+        .annotate(
+            first=Min("observed_on"),
+            last=Max("observed_on"),
+            count=Count("id"),
+            countries=Count("country_id", distinct=True),
+        )
+    )
+    merged: dict[str, dict] = {}
+    for row in rows:
+        source = _scoring_source(row["dataset_import__source"])
+        into = merged.setdefault(source, {"first": row["first"], "last": row["last"], "count": 0, "countries": 0})
+        into["first"], into["last"] = min(into["first"], row["first"]), max(into["last"], row["last"])
+        into["count"] += row["count"]
+        into["countries"] = max(into["countries"], row["countries"])  # analysts' and CSV rows may overlap
+    latest_imports: dict[str, DatasetImport] = {}
+    for item in DatasetImport.objects.filter(status=DatasetImport.Status.SUCCEEDED).order_by("finished_at"):
+        latest_imports[_scoring_source(item.source)] = item
+    summaries = []
+    for source, row in merged.items():
+        imported = latest_imports.get(source)
+        summaries.append(
+            SourceSummary(
+                source=source,
+                label=_source_label(source),
+                first_year=row["first"].year,
+                latest_year=row["last"].year,
+                latest_observed_on=row["last"],
+                assessments=row["count"],
+                countries=row["countries"],
+                imported_at=imported.finished_at if imported else None,
+                mapping_version=imported.mapping_version if imported else "",
+                file_name=imported.file_name if imported else "",
+            )
+        )
+    return sorted(summaries, key=lambda item: (item.source == ANALYST_SOURCE, item.label))
+
+
+SHORT_LABELS = {
+    "ucdp_country_year": "UCDP organized violence",
+    "ucdp_conflict": "UCDP/PRIO armed conflict",
+    "vdem": "V-Dem",
+    "pts": "Political Terror Scale",
+    "polity5": "Polity5",
+    "wgi": "WGI",
+    "ewp_predictors": "EWP predictors",
+    "ewp_forecasts": "EWP 2024 data",
+    ANALYST_SOURCE: "Analysts",
+}
+
+
+@dataclass(frozen=True)
+class SourceEvidence:
+    source: str
+    label: str
+    latest_observed_on: dt.date
+    assessments: int
+
+    @property
+    def short_label(self) -> str:
+        return SHORT_LABELS.get(self.source, self.source)
+
+
+def country_latest_evidence_by_source(*, country: Country) -> list[SourceEvidence]:
+    """For one country, each source's newest assessment date (newest first): where each source's data ends."""
+    rows = (
+        Assessment.objects.filter(country=country)
+        .order_by()
+        .values("dataset_import__source")
+        .annotate(last=Max("observed_on"), count=Count("id"))
+    )
+    merged: dict[str, SourceEvidence] = {}
+    for row in rows:
+        source = _scoring_source(row["dataset_import__source"])
+        previous = merged.get(source)
+        last = max(row["last"], previous.latest_observed_on) if previous else row["last"]
+        count = row["count"] + (previous.assessments if previous else 0)
+        merged[source] = SourceEvidence(
+            source=source, label=_source_label(source), latest_observed_on=last, assessments=count
+        )
+    return sorted(merged.values(), key=lambda item: (-item.latest_observed_on.toordinal(), item.label))

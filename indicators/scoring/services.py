@@ -9,7 +9,6 @@ and a run never overwrites scores written by a run that started after it (that r
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,19 +18,16 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max
 from django.utils import timezone
-from pandas.api.types import union_categoricals
 from psycopg.copy import QueuedLibpqWriter
 
 from core.models import AuditEvent
 from core.services import audit_record, outbox_enqueue
 from indicators.heartbeat import heartbeat
 from indicators.models import (
-    Assessment,
     Country,
     CountryScore,
-    Indicator,
     Methodology,
     RiskFactorScore,
     ScoreRun,
@@ -44,6 +40,8 @@ from indicators.scoring.core import (
     month_number,
     scores_compute,
 )
+from indicators.scoring.evidence import assessments_frame_read, indicator_frame
+from indicators.scoring.evidence import first_months as first_months_of
 from indicators.selectors import methodology_active_required
 from indicators.signals import score_run_finished
 
@@ -64,6 +62,9 @@ COUNTRY_SCORE_COLUMNS = (
     "coverage",
     "change_3m",
     "change_12m",
+    "data_confidence",
+    "data_confidence_level",
+    "latest_evidence_on",
 )
 FACTOR_SCORE_COLUMNS = (
     "country_id",
@@ -146,106 +147,6 @@ def methodology_activate(*, methodology: Methodology, actor=None) -> Methodology
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Reading
-
-
-def _indicator_frame(methodology: Methodology) -> pd.DataFrame:
-    rows = Indicator.objects.filter(framework__is_active=True, is_retired=False).values_list(
-        "id", "risk_factor_id", "risk_factor__number"
-    )
-    return pd.DataFrame(list(rows), columns=["indicator_id", "risk_factor_id", "factor_number"])
-
-
-def _where(country_ids: Sequence[int] | None, observed_from: dt.date | None) -> tuple[str, list]:
-    clauses: list[str] = []
-    params: list = []
-    if country_ids is not None:
-        clauses.append(f"country_id IN ({', '.join(str(int(pk)) for pk in country_ids) or 'NULL'})")
-    if observed_from is not None:
-        clauses.append("observed_on >= %s")
-        params.append(observed_from)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-READ_BATCH_ROWS = 200_000
-ASSESSMENT_READ_COLUMNS = ["id", "country_id", "indicator_id", "observed_on", "severity", "confidence"]
-
-
-def assessments_frame_read(*, country_ids: Sequence[int] | None = None, observed_from: dt.date | None = None):
-    """Every assessment the scoring core needs, as a DataFrame, through the database's fastest read path.
-
-    observed_on is returned as days since 1970-01-01 (int64), which the core accepts as it is.
-    """
-    table = Assessment._meta.db_table
-    where, params = _where(country_ids, observed_from)
-    if connection.vendor == "postgresql":
-        if observed_from is not None:
-            where = where.replace("%s", f"DATE '{observed_from.isoformat()}'")
-        sql = (
-            f"COPY (SELECT id, country_id, indicator_id, observed_on - DATE '1970-01-01', severity, confidence "
-            f"FROM {table}{where}) TO STDOUT"
-        )
-        buffer = io.BytesIO()
-        connection.ensure_connection()
-        # Django's cursor wrapper does not see the raw cursor's COPY; wrap its errors in Django's own classes so that a
-        # lost connection is the OperationalError the tasks retry on.
-        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for block in copy:
-                buffer.write(block)
-        buffer.seek(0)
-        if buffer.getbuffer().nbytes == 0:
-            return _empty_assessments()
-        return pd.read_csv(
-            buffer,
-            sep="\t",
-            header=None,
-            names=ASSESSMENT_READ_COLUMNS,
-            dtype={
-                "id": np.int64,
-                "country_id": np.int64,
-                "indicator_id": np.int64,
-                "observed_on": np.int64,
-                "severity": np.int8,
-                "confidence": "category",
-            },
-            engine="c",
-        )
-    day_expression = (
-        "CAST(julianday(observed_on) - 2440587.5 AS INTEGER)" if connection.vendor == "sqlite" else "observed_on"
-    )
-    sql = f"SELECT id, country_id, indicator_id, {day_expression}, severity, confidence FROM {table}{where}"
-    # A batch of rows at a time: two million rows as Python tuples would need several times the frame's memory.
-    parts = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(READ_BATCH_ROWS):
-            part = pd.DataFrame.from_records(rows, columns=ASSESSMENT_READ_COLUMNS)
-            part["confidence"] = part["confidence"].astype("category")
-            parts.append(part)
-    if not parts:
-        return _empty_assessments()
-    confidence = union_categoricals([part.pop("confidence") for part in parts])
-    frame = pd.concat(parts, ignore_index=True)
-    frame["confidence"] = confidence
-    return frame
-
-
-def _empty_assessments() -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series(dtype=np.int64) for column in ASSESSMENT_READ_COLUMNS}).astype(
-        {"confidence": object}
-    )
-
-
-def _first_months(country_ids: Sequence[int] | None) -> dict[int, dt.date]:
-    """Each country's first assessed month (over all its assessments, however old)."""
-    queryset = Assessment.objects.all()
-    if country_ids is not None:
-        queryset = queryset.filter(country_id__in=country_ids)
-    rows = queryset.order_by().values("country_id").annotate(first=Min("observed_on"))
-    return {row["country_id"]: row["first"].replace(day=1) for row in rows}
-
-
-# ----------------------------------------------------------------------------------------------------------------
 # Writing
 
 # A run computes and writes this many countries at a time: on PostgreSQL the rows of one batch travel to the server
@@ -258,7 +159,9 @@ WRITE_BATCH_ROWS = 50_000
 
 def _rows_prepared(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
-    frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m-%d")
+    for column in ("month", "latest_evidence_on"):
+        if column in frame.columns:
+            frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
     return frame
 
 
@@ -463,12 +366,12 @@ def _score_run_execute(
         if since is not None:
             lookback = month_number(since) - LOOKBACK_MONTHS - parameters.max_age_months
             observed_from = month_first_day(lookback)
-            first_months = _first_months(scope_ids)
+            first_months = first_months_of(scope_ids)
         assessments = assessments_frame_read(country_ids=scope_ids, observed_from=observed_from)
         # Rebinding the name frees the unsorted frame: one copy of the assessments in memory, not two.
         assessments = assessments.sort_values("country_id", kind="stable", ignore_index=True)
         run.observations_count = len(assessments)
-        indicators = _indicator_frame(methodology)
+        indicators = indicator_frame(methodology)
         all_ids = scope_ids if scope_ids is not None else list(Country.objects.values_list("pk", flat=True))
         with transaction.atomic():
             written, superseded = _scope_claim(run=run, country_ids=all_ids, since=since)

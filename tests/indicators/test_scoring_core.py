@@ -18,10 +18,9 @@ from indicators.scoring.core import (
     band_for,
     band_thresholds_of,
     bands_assign,
-    factor_scores_from_contributions,
-    indicator_contributions,
     scores_compute,
 )
+from indicators.scoring.explain import factor_scores_from_contributions, indicator_contributions
 
 METHODOLOGY_V1 = importlib.import_module("indicators.migrations.0002_roles_framework_methodology").METHODOLOGY_V1
 V1 = MethodologyParameters.from_dict(METHODOLOGY_V1)
