@@ -309,6 +309,13 @@ class Band(models.TextChoices):
     VERY_HIGH = "very_high", BAND_LABELS["very_high"]
 
 
+class ConfidenceLevel(models.TextChoices):
+    INSUFFICIENT = "insufficient", "Insufficient data"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 class CountryScore(models.Model):
     """A country's scores for one month under one methodology version."""
 
@@ -334,6 +341,11 @@ class CountryScore(models.Model):
     coverage = models.FloatField(default=0)
     change_3m = models.FloatField(null=True)
     change_12m = models.FloatField(null=True)
+    # Methodology v2: how much evidence, and how recent, stands behind the overall score (0-100; null under v1), its
+    # level (blank under v1; "insufficient" means the score is not banded) and the newest assessment that counts.
+    data_confidence = models.FloatField(null=True)
+    data_confidence_level = models.CharField(max_length=16, choices=ConfidenceLevel.choices, blank=True)
+    latest_evidence_on = models.DateField(null=True)
 
     class Meta:
         ordering = ["country", "month"]
@@ -342,6 +354,35 @@ class CountryScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.month:%Y-%m} v{self.methodology_id}: {self.overall}"
+
+    @property
+    def insufficient_data(self) -> bool:
+        """True when the score rests on less evidence than the methodology's minimum: it is shown, not banded."""
+        return self.data_confidence_level == ConfidenceLevel.INSUFFICIENT
+
+    @property
+    def display_band(self) -> str:
+        """The band a reader sees: "insufficient" instead of a band when the evidence is below the minimum."""
+        return ConfidenceLevel.INSUFFICIENT.value if self.insufficient_data else self.band
+
+    def new_data_within(self, months: int) -> bool:
+        """Whether any assessment observed in the last `months` months (this month included) counts in the score;
+        False means a change over that horizon comes only from ageing, not from new evidence. Scores made by a
+        methodology without freshness tracking (v1) always answer True."""
+        if self.latest_evidence_on is None:
+            return self.data_confidence_level == ""
+        months_back = (
+            (self.month.year - self.latest_evidence_on.year) * 12 + self.month.month - self.latest_evidence_on.month
+        )
+        return months_back < months
+
+    @property
+    def new_data_3m(self) -> bool:
+        return self.new_data_within(3)
+
+    @property
+    def new_data_12m(self) -> bool:
+        return self.new_data_within(12)
 
 
 class RiskFactorScore(models.Model):

@@ -338,6 +338,9 @@ def _floor_frames(country_ids: list[int], first_month: dt.date, months: int, fac
             "coverage": rng.uniform(0, 1, n_rows),
             "change_3m": rng.normal(0, 5, n_rows),
             "change_12m": rng.normal(0, 5, n_rows),
+            "data_confidence": rng.uniform(0, 100, n_rows),
+            "data_confidence_level": np.where(overall < 20, "insufficient", "low"),
+            "latest_evidence_on": np.tile(month_dates, len(country_ids)),
         }
     )
     n_factors = len(factor_ids)
