@@ -133,7 +133,8 @@ def rule_parameters_errors(kind: str, parameters: Mapping) -> list[str]:
 
 
 def evaluate_band_reached(rule: Rule, scores: Iterable[ScoreRow]) -> list[AlertCandidate]:
-    """Fire when a country's latest overall score sits in one of the rule's bands."""
+    """Fire when a country's latest overall score sits in one of the rule's bands (a score with insufficient data has
+    no band, so it never fires)."""
     bands = set(rule.parameters["bands"])
     candidates = []
     for country_id, row in sorted(_latest_per_country(scores).items()):
@@ -384,10 +385,9 @@ def alerts_cleared(
         elif row is not None and row.overall is None:
             reason = f"No score for {row.month:%B %Y}: the overview shows the country as not scored."
         elif row is not None:
-            reason = (
-                f"Latest overall score {row.overall:.1f}, band {BAND_LABELS.get(row.band, row.band)} "
-                f"({row.month:%B %Y})."
-            )
+            # A score with insufficient data is stored without a band: band rules never fire on it.
+            band = BAND_LABELS.get(row.band, row.band) if row.band else "none (insufficient data)"
+            reason = f"Latest overall score {row.overall:.1f}, band {band} ({row.month:%B %Y})."
             if alert.rule_kind == STALE_COVERAGE:
                 reason = f"Recent assessments back the score again, or its band fell. {reason}"
         else:

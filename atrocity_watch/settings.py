@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "atrocity_watch.context_processors.roles",
                 "atrocity_watch.context_processors.header_items",
+                "indicators.context_processors.demonstration_data",
             ],
         },
     },

@@ -206,10 +206,82 @@ def _recent_range(months: list[str]) -> list[str] | None:
     return [months[-RECENT_MONTHS], months[-1]] if len(months) > RECENT_MONTHS else None
 
 
+# A month's score is "carried forward" when no assessment observed in the last 12 months counts in it.
+CARRIED_FORWARD_MONTHS = 12
+
+
+def _carried_forward(row: Mapping) -> bool:
+    evidence = row.get("latest_evidence_on")
+    if evidence is None:
+        return False  # a score without freshness tracking (methodology v1)
+    month = row["month"]
+    return (month.year - evidence.year) * 12 + month.month - evidence.month >= CARRIED_FORWARD_MONTHS
+
+
+def _carried_trace(history: list[Mapping], months: list[str], column: str) -> dict | None:
+    """The first series again, only on carried-forward months (and the month before each stretch, so it joins)."""
+    flags = [_carried_forward(row) for row in history]
+    if not any(flags):
+        return None
+    shown = [flag or (index + 1 < len(flags) and flags[index + 1]) for index, flag in enumerate(flags)]
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": f"Carried forward (no new data for {CARRIED_FORWARD_MONTHS} months)",
+        "x": months,
+        "y": [
+            None if not keep or row[column] is None else round(row[column], 1)
+            for keep, row in zip(shown, history, strict=True)
+        ],
+        "line": {"color": "#8a939c", "dash": "dot", "width": 4},
+        "hovertemplate": "%{y:.1f} (no new data)",
+        "connectgaps": False,
+    }
+
+
+def _source_end_marks(layout: dict, source_ends: list[tuple[dt.date, str]]) -> None:
+    """A labelled vertical line where each source's data for the country ends (sources ending together share one)."""
+    by_day: dict[dt.date, list[str]] = {}
+    for day, label in source_ends:
+        by_day.setdefault(day, []).append(label)
+    for index, (day, labels) in enumerate(sorted(by_day.items())):
+        layout["shapes"].append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": day.isoformat(),
+                "x1": day.isoformat(),
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#0072B2", "width": 1, "dash": "dashdot"},
+                "name": "source-end",
+            }
+        )
+        layout["annotations"].append(
+            {
+                "x": day.isoformat(),
+                "y": 0.98 - 0.07 * (index % 4),
+                "yref": "paper",
+                "text": f"{', '.join(sorted(labels))}: data end",
+                "showarrow": False,
+                "xanchor": "right",
+                "font": {"size": 11, "color": "#0b4f7c"},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+
+
 def trend_spec(
-    *, history: list[Mapping], series: Mapping[str, str], thresholds: Mapping, method_changes: list[tuple[dt.date, str]]
+    *,
+    history: list[Mapping],
+    series: Mapping[str, str],
+    thresholds: Mapping,
+    method_changes: list[tuple[dt.date, str]],
+    source_ends: list[tuple[dt.date, str]] = (),
 ) -> dict:
-    """Monthly lines for each named score column, band zones shaded, methodology changes as labelled lines."""
+    """Monthly lines for each named score column, band zones shaded, methodology changes as labelled lines; where
+    each source's data ends as labelled lines, and the first series' carried-forward months drawn dotted grey."""
     months = [row["month"].isoformat() for row in history]
     data = []
     for index, (column, label) in enumerate(series.items()):
@@ -228,9 +300,13 @@ def trend_spec(
                 "hovertemplate": "%{y:.1f}",
             }
         )
+    first_column = next(iter(series), None)
+    if first_column is not None and (carried := _carried_trace(history, months, first_column)):
+        data.append(carried)
     layout = _time_layout(thresholds=thresholds, height=360)
     if recent := _recent_range(months):
         layout["xaxis"]["range"] = recent
+    _source_end_marks(layout, list(source_ends))
     for changed_on, label in method_changes:
         layout["shapes"].append(
             {

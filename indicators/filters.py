@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django_filters.constants import EMPTY_VALUES
 
 from core.roles import user_desk_ids
-from indicators.models import Band, CountryScore, Desk
+from indicators.models import Band, ConfidenceLevel, CountryScore, Desk
 from indicators.scoring.core import DEFAULT_BAND_THRESHOLDS, band_bounds
 from indicators.selectors import regions_list
 
@@ -29,7 +29,14 @@ ORDERING_FIELDS = (
     ("change_3m", "change_3m"),
     ("change_12m", "change_12m"),
     ("coverage", "coverage"),
+    ("data_confidence", "data_confidence"),
     ("last_assessed", "last_assessed"),
+)
+# Scores with insufficient data are ranked apart: after every banded score, whatever the sort.
+INSUFFICIENT_LAST = Case(
+    When(data_confidence_level=ConfidenceLevel.INSUFFICIENT, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
 )
 
 
@@ -59,20 +66,21 @@ class DeskFilter(django_filters.ModelChoiceFilter):
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
-    """Sort by one column, countries without a value last in either direction, ties by name."""
+    """Sort by one column, countries without a value last in either direction, ties by name; scores with
+    insufficient data after all others (ranked apart)."""
 
     def filter(self, qs, value):
         # "sort=," splits into empty names; they ask for nothing, so they sort as if no order was given.
         value = [param for param in value or () if param and param.strip("-")]
         if value in EMPTY_VALUES:
-            return qs.order_by(F("focus_score").desc(nulls_last=True), "country__name")
+            return qs.order_by(INSUFFICIENT_LAST, F("focus_score").desc(nulls_last=True), "country__name")
         expressions = []
         for param in value:
             field = self.get_ordering_value(param)
             descending = field.startswith("-")
             column = F(field.lstrip("-"))
             expressions.append(column.desc(nulls_last=True) if descending else column.asc(nulls_last=True))
-        return qs.order_by(*expressions, "country__name")
+        return qs.order_by(INSUFFICIENT_LAST, *expressions, "country__name")
 
 
 class CountryScoreFilter(django_filters.FilterSet):
@@ -147,4 +155,5 @@ class CountryScoreFilter(django_filters.FilterSet):
             queryset = queryset.filter(focus_score__gte=low)
         if high is not None:
             queryset = queryset.filter(focus_score__lt=high)
-        return queryset.exclude(focus_score__isnull=True)
+        # A score with insufficient data has no band.
+        return queryset.exclude(focus_score__isnull=True).exclude(data_confidence_level=ConfidenceLevel.INSUFFICIENT)

@@ -3,6 +3,7 @@ country through the outbox."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.dispatch import receiver
 
 from core.models import AuditEvent
@@ -37,3 +38,13 @@ def scores_recompute_on_assessment_recorded(sender, assessment, **kwargs):
 @receiver(assessments_imported, dispatch_uid="scores_recompute_on_assessments_imported")
 def scores_recompute_on_assessments_imported(sender, dataset_import, country_ids, **kwargs):
     scores_recompute_request(country_ids=country_ids, trigger=ScoreRun.Trigger.IMPORT)
+
+
+@receiver(assessments_imported, dispatch_uid="real_data_flag_refresh_on_assessments_imported")
+def real_data_flag_refresh_on_assessments_imported(sender, dataset_import, **kwargs):
+    """The "demonstration data" banner goes as soon as a real dataset is in."""
+    from django.core.cache import cache
+
+    from indicators.selectors import REAL_DATA_CACHE_KEY
+
+    transaction.on_commit(lambda: cache.delete(REAL_DATA_CACHE_KEY), robust=True)

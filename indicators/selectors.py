@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Left, RowNumber
@@ -16,6 +17,7 @@ from indicators.models import (
     Confidence,
     Country,
     CountryScore,
+    DatasetImport,
     Desk,
     Indicator,
     Methodology,
@@ -57,8 +59,31 @@ SCORE_RECORD_COLUMNS = (
     "coverage",
     "change_3m",
     "change_12m",
+    "data_confidence",
+    "data_confidence_level",
+    "latest_evidence_on",
 )
 HISTORY_SHOWN_PER_INDICATOR = 20
+
+
+REAL_DATA_CACHE_KEY = "indicators:real-data-present"
+# Imports clear the key; the timeout bounds how long another process's cache can lag behind an import.
+REAL_DATA_CACHE_SECONDS = 300
+# Generic CSV uploads are analysts' own assessments, not a public dataset.
+NOT_REAL_DATA_SOURCES = ("csv",)
+
+
+def real_data_present() -> bool:
+    """True once any public dataset (UCDP, V-Dem, PTS, ...) has been imported; cached, one query on a miss."""
+
+    def ask() -> bool:
+        return (
+            DatasetImport.objects.filter(status=DatasetImport.Status.SUCCEEDED)
+            .exclude(source__in=NOT_REAL_DATA_SOURCES)
+            .exists()
+        )
+
+    return bool(cache.get_or_set(REAL_DATA_CACHE_KEY, ask, REAL_DATA_CACHE_SECONDS))
 
 
 def methodology_active() -> Methodology | None:
@@ -128,8 +153,13 @@ def countries_unscored_count(
 
 
 def score_risers(scores: list[CountryScore], *, limit: int = 5) -> list[CountryScore]:
-    """The countries whose overall score rose most over three months (only rises count)."""
-    rising = [score for score in scores if score.change_3m is not None and score.change_3m > 0]
+    """The countries whose overall score rose most over three months (only rises backed by new evidence count, and
+    only banded scores: a rise of a score with insufficient data, or from ageing evidence alone, is not news)."""
+    rising = [
+        score
+        for score in scores
+        if score.change_3m is not None and score.change_3m > 0 and score.new_data_3m and not score.insufficient_data
+    ]
     return sorted(rising, key=lambda score: (-score.change_3m, score.country.name))[:limit]
 
 
@@ -156,7 +186,7 @@ def regions_list() -> list[str]:
     return list(Country.objects.order_by("region").values_list("region", flat=True).distinct())
 
 
-HISTORY_CHART_COLUMNS = ("month", "band", "coverage", *SCORE_COLUMNS, "common")
+HISTORY_CHART_COLUMNS = ("month", "band", "coverage", *SCORE_COLUMNS, "common", "latest_evidence_on")
 
 
 def country_score_history(

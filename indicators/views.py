@@ -32,7 +32,7 @@ from indicators.forms import CompareForm, assessment_formset
 from indicators.importers.mappings import dataset_mappings
 from indicators.models import Country, Methodology
 from indicators.scoring.core import band_for, band_thresholds_of
-from indicators.scoring.selectors import score_explanation
+from indicators.scoring.selectors import country_latest_evidence_by_source, data_sources_summary, score_explanation
 from indicators.selectors import (
     SCORE_RECORD_COLUMNS,
     assessment_entries_since,
@@ -80,6 +80,7 @@ TABLE_COLUMNS = (
     ("change_3m", "3-month change", True),
     ("change_12m", "12-month change", True),
     ("coverage", "Coverage", True),
+    ("data_confidence", "Data confidence", True),
     ("last_assessed", "Last assessed", True),
 )
 # The ranking opens on the countries a person reads (the highest risk first); "Show all" lists every one.
@@ -121,7 +122,7 @@ def _filtered_scores(request, methodology: Methodology | None) -> tuple[CountryS
         field.choices = [choice for choice in field.choices if choice[0] != MY_DESKS]
     thresholds = _thresholds(methodology)
     for score in scores:
-        score.focus_band = band_for(score.focus_score, thresholds)
+        score.focus_band = "insufficient" if score.insufficient_data else band_for(score.focus_score, thresholds)
     _annotate_extra_columns(scores)
     return filterset, scores
 
@@ -209,7 +210,9 @@ def overview(request):
         s.flags = flags.get(s.country_id, [])
     flagged = [{"iso3": s.country.iso3, "name": s.country.name, "label": s.flags[0][0]} for s in scores if s.flags]
     map_rows = [
-        {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band} for s in scores
+        {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band}
+        for s in scores
+        if not s.insufficient_data  # not banded, so not coloured as if it were
     ]
     shown = scores if request.GET.get("rows") == "all" else scores[:RANKING_ROWS_SHOWN]
     all_rows = request.GET.copy()
@@ -274,8 +277,10 @@ def _filter_problems(filterset: CountryScoreFilter) -> str:
 
 
 def _csv_score_cell(column: str, value) -> str:
-    if column == "band":
+    if column in ("band", "data_confidence_level"):
         return value
+    if column == "latest_evidence_on":
+        return value.isoformat() if value else ""
     if column == "coverage":
         return f"{value:.3f}"
     return "" if value is None else f"{value:.1f}"
@@ -357,7 +362,7 @@ def _compared_countries(request, country: Country) -> tuple[CompareForm, list[Co
     return compare_form, compared, others
 
 
-def _country_charts(*, country, compared, histories, thresholds) -> dict:
+def _country_charts(*, country, compared, histories, thresholds, sources=()) -> dict:
     history = histories[country.pk]
     if not history:
         return {"trend_json": None, "compare_json": None}
@@ -367,6 +372,7 @@ def _country_charts(*, country, compared, histories, thresholds) -> dict:
         series=TREND_SERIES,
         thresholds=thresholds,
         method_changes=_method_changes(methodologies, history),
+        source_ends=[(item.latest_observed_on, item.short_label) for item in sources],
     )
     comparison = (
         charts.compare_spec(histories=[(c.name, histories[c.pk]) for c in [country, *compared]], thresholds=thresholds)
@@ -394,6 +400,7 @@ def country_detail(request, iso3: str):
     indicators = {status.indicator.pk: status.indicator for group in groups for status in group.indicators}
     window_start, window_end = _moves_window(latest, today)
     feedback = _entries_feedback(request, country=country, methodology=methodology, parameters=parameters, today=today)
+    evidence_by_source = country_latest_evidence_by_source(country=country)
     context = {
         "feedback": feedback,
         "why": _why_this_score(country=country, latest=latest, methodology=methodology),
@@ -418,7 +425,10 @@ def country_detail(request, iso3: str):
         "compare_slots": _compare_slots(compared),
         "other_countries": others,
         "compared": compared,
-        **_country_charts(country=country, compared=compared, histories=histories, thresholds=thresholds),
+        "evidence_by_source": evidence_by_source,
+        **_country_charts(
+            country=country, compared=compared, histories=histories, thresholds=thresholds, sources=evidence_by_source
+        ),
     }
     return render(request, "indicators/country_detail.html", context)
 
@@ -629,3 +639,15 @@ def country_search_index(request):
     response = JsonResponse({"countries": countries})
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def data_sources(request):
+    """Every source of assessments: what it covers, how recent its data is, and when and how it was imported."""
+    methodology = methodology_active()
+    return render(
+        request,
+        "indicators/data_sources.html",
+        {"sources": data_sources_summary(), "methodology": methodology, "today": timezone.localdate()},
+    )

@@ -11,6 +11,7 @@ from indicators.models import (
     Assessment,
     Band,
     Confidence,
+    ConfidenceLevel,
     Country,
     CountryScore,
     CrimeGroup,
@@ -124,7 +125,9 @@ class ScoreRunSerializer(serializers.ModelSerializer):
 class CountryScoreSerializer(serializers.ModelSerializer):
     country = CountryRefSerializer()
     methodology = serializers.IntegerField(source="methodology.version")
-    band = serializers.ChoiceField(choices=Band.choices, allow_blank=True)
+    band = serializers.ChoiceField(
+        choices=Band.choices, allow_blank=True, help_text="Blank when the data confidence is insufficient."
+    )
 
     class Meta:
         model = CountryScore
@@ -149,6 +152,11 @@ class HistoryMonthSerializer(serializers.Serializer):
     coverage = serializers.FloatField()
     change_3m = serializers.FloatField(allow_null=True)
     change_12m = serializers.FloatField(allow_null=True)
+    data_confidence = serializers.FloatField(
+        allow_null=True, help_text="0-100: how much evidence, how fresh and undisputed, is behind the overall score."
+    )
+    data_confidence_level = serializers.ChoiceField(choices=ConfidenceLevel.choices, allow_blank=True)
+    latest_evidence_on = serializers.DateField(allow_null=True, help_text="The newest assessment that counts.")
     factors = FactorScoreSerializer(many=True)
 
 
@@ -279,6 +287,7 @@ class BulkCreatedSerializer(serializers.Serializer):
 class IndicatorContributionSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
+    source = serializers.CharField(help_text="The dataset that made the assessment, or 'analyst'.")
     assessment_id = serializers.IntegerField()
     observed_on = serializers.DateField()
     severity = serializers.IntegerField()
@@ -286,14 +295,17 @@ class IndicatorContributionSerializer(serializers.Serializer):
     confidence_weight = serializers.FloatField()
     age_months = serializers.IntegerField()
     age_weight = serializers.FloatField()
-    weight = serializers.FloatField()
+    source_weight = serializers.FloatField(help_text="The methodology's weight of this source (analysts' may differ).")
+    weight = serializers.FloatField(help_text="Confidence weight x age weight x source weight.")
     counts = serializers.BooleanField(help_text="False when older than the methodology's maximum age.")
-    share = serializers.FloatField(help_text="Its part of the factor's total weight, 0-1.")
+    source_share = serializers.FloatField(help_text="Its part of the indicator's fused severity, 0-1.")
+    share = serializers.FloatField(help_text="Its part of the factor's score, 0-1.")
 
 
 class IndicatorChangeSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
+    source = serializers.CharField()
     kind = serializers.ChoiceField(choices=["new", "updated", "expired", "aged"])
     severity_before = serializers.IntegerField(allow_null=True)
     severity_now = serializers.IntegerField(allow_null=True)

@@ -19,6 +19,12 @@ def band_badge(band: str | None):
     """A colour-blind-safe band badge that always carries its name."""
     if not band:
         return format_html('<span class="band band-none">Not scored</span>')
+    if band == INSUFFICIENT:
+        return format_html(
+            '<span class="band band-insufficient" title="{}">{}</span>',
+            "Too little recent evidence to band this score",
+            "Insufficient data",
+        )
     return format_html('<span class="band band-{}">{}</span>', band, BAND_LABELS.get(band, band))
 
 
@@ -33,8 +39,12 @@ def percent(value: float | None) -> str:
 
 
 @register.simple_tag
-def change(value: float | None, period: str = "3 months"):
-    """An arrow with the signed change; a rise in risk reads as up, with the words for screen readers."""
+def change(value: float | None, period: str = "3 months", new_data: bool = True):
+    """An arrow with the signed change; a rise in risk reads as up, with the words for screen readers. Without new
+    evidence over the period, "no new data" (the change then only reflects ageing evidence)."""
+    if not new_data:
+        title = f"No assessment observed in the last {period}; the score is carried forward"
+        return format_html('<span class="change change-stale" title="{}">no new data</span>', title)
     if value is None:
         return format_html('<span class="change change-none" title="No score {} earlier">–</span>', period)
     if abs(value) < 0.05:
@@ -113,17 +123,29 @@ def ranking_rows(scores, score_column: str):
         flags = "".join(
             f' <span class="{escape(css)}">{escape(label)}</span>' for label, css in getattr(s, "flags", ())
         )
+        # Scores with insufficient data come last (the filter sorts them apart) and carry no rank of their own.
+        shown_rank = "–" if s.insufficient_data else rank
         parts.append(
-            f'<tr><td class="num rank">{rank}</td>'
+            f'<tr><td class="num rank">{shown_rank}</td>'
             f'<th scope="row"><a href="{url}">{escape(country.name)}</a> '
             f'<span class="muted small">{escape(country.iso3)}</span>{flags}</th>'
             f"<td>{band_badge(s.focus_band)}</td>{cells}"
-            f'<td class="num">{change(s.change_3m, "3 months")}</td>'
-            f'<td class="num">{change(s.change_12m, "12 months")}</td>'
-            f'<td class="num">{percent(s.coverage)}</td><td class="num nowrap">{last}</td>'
+            f'<td class="num">{change(s.change_3m, "3 months", s.new_data_3m)}</td>'
+            f'<td class="num">{change(s.change_12m, "12 months", s.new_data_12m)}</td>'
+            f'<td class="num">{percent(s.coverage)}</td><td class="num">{confidence_text(s)}</td>'
+            f'<td class="num nowrap">{last}</td>'
             f"{extra}</tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - names and codes are escaped, the rest are numbers and tags
+
+
+@register.filter
+def confidence_text(score) -> str:
+    """A score's data confidence as "12 · low" (a dash for scores made by a methodology without one)."""
+    if score is None or score.data_confidence is None:
+        return "–"
+    label = "insufficient" if score.insufficient_data else score.data_confidence_level
+    return f"{score.data_confidence:.0f} · {label}"
 
 
 @register.filter

@@ -18,7 +18,7 @@ def test_every_role_reads_the_methodology(client, request, persona):
     response = client.get(METHODOLOGY)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "methodology v1: Default weighted-severity method" in body
+    assert "methodology v2: Evidence fusion and data confidence" in body
     assert 'Weight halves every</th><td class="num">12 months' in body
     assert 'Not counted after</th><td class="num">36 months' in body
 
@@ -62,7 +62,7 @@ def test_published_alert_rules_are_listed(client, victor):
 def test_version_history_lists_retired_versions(client, victor):
     Methodology.objects.filter(is_active=True).update(is_active=False)
     Methodology.objects.create(
-        version=2,
+        version=3,
         name="Recency-weighted",
         parameters=Methodology.objects.get(version=1).parameters,
         is_active=True,
@@ -71,7 +71,7 @@ def test_version_history_lists_retired_versions(client, victor):
     )
     client.force_login(victor)
     body = client.get(METHODOLOGY).content.decode()
-    assert "methodology v2: Recency-weighted" in body
+    assert "methodology v3: Recency-weighted" in body
     assert "Retired" in body and "Active" in body
 
 

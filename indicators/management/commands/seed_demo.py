@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.demo import DEMO_PROFILES, demo_assessments_build
-from indicators.models import Assessment, Country, DatasetImport, Desk, ScoreRun
+from indicators.models import Assessment, Country, CountryScore, DatasetImport, Desk, ScoreRun
 from indicators.scoring.services import score_run_summary, scores_recompute
-from indicators.selectors import indicators_active
+from indicators.selectors import indicators_active, methodology_active, real_data_present
 from indicators.services import assessment_record
 from indicators.signals import demo_seeded
+from indicators.tasks import scores_recompute_enqueue
 
 # Development accounts; the README documents them. seed_demo refuses to run with DEBUG off.
 DEMO_USERS = (
@@ -29,7 +30,10 @@ DEMO_PASSWORD_SUFFIX = "-dev-password"
 
 
 class Command(BaseCommand):
-    help = "Create demo users (one per role) and a year of plausible assessments for about 15 countries."
+    help = (
+        "Create demo users (one per role); import the real datasets when present, otherwise record a year of "
+        "invented assessments for about 15 countries (never both)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never in production).")
@@ -43,10 +47,14 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG on.")
         users = self._users()
-        # Real-data imports are queued before the demo's assessments so the worker reaches them before the flood of
-        # per-assessment recompute and alert messages those send.
-        self._real_data(import_now=import_now)
-        created = self._assessments(users)
+        # With real data, no invented assessment is recorded: made-up evidence on real countries would sit among the
+        # real data and move real scores. The demo then runs on the real scores alone.
+        if self._real_data(import_now=import_now):
+            self.stdout.write("Real data present: no demonstration assessments recorded.")
+            created = 0
+            self._scores_for_active_methodology()
+        else:
+            created = self._assessments(users)
         if created:
             # Score the demo countries now so the dashboard is complete on first load, not after the worker.
             run = scores_recompute(
@@ -64,13 +72,14 @@ class Command(BaseCommand):
         )
 
     # --- real datasets (issue 4): queued for the worker so `make run` serves at once; checksums keep it idempotent --
-    def _real_data(self, *, import_now: bool) -> None:
+    def _real_data(self, *, import_now: bool) -> bool:
+        """Import (or queue) the real datasets; True when there is real data, imported now, queued or earlier."""
         from indicators.importers.services import dataset_imports_enqueue_real_data
 
         data_dir = Path(settings.ATROCITY_WATCH_DATA_DIR)
         if not data_dir.is_dir():
             self.stdout.write(f"No real data at {data_dir} (ATROCITY_WATCH_DATA_DIR); demo assessments only.")
-            return
+            return real_data_present()
         imports = dataset_imports_enqueue_real_data(data_dir=data_dir, now=import_now)
         for item in imports:
             self.stdout.write(f"  {item.source:<18} import #{item.pk}: {item.status} {item.error_summary}".rstrip())
@@ -82,6 +91,21 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Real data from {data_dir}: {len(imports)} datasets imported.")
+        return bool(imports) or real_data_present()
+
+    def _scores_for_active_methodology(self) -> None:
+        """After a new methodology version is activated (a migration may do it), queue one full recompute so the
+        dashboard does not wait for the nightly run; nothing when the active version already has scores."""
+        methodology = methodology_active()
+        if methodology is None or CountryScore.objects.filter(methodology=methodology).exists():
+            return
+        country_ids = list(Assessment.objects.order_by().values_list("country_id", flat=True).distinct())
+        if country_ids:
+            scores_recompute_enqueue(country_ids=country_ids, trigger=ScoreRun.Trigger.MANUAL)
+            self.stdout.write(
+                f"Methodology v{methodology.version} has no scores yet: a recompute of {len(country_ids)} countries "
+                "is queued for the worker."
+            )
 
     def _users(self) -> dict[str, User]:
         users: dict[str, User] = {}
