@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
 
 from core.models import AuditEvent
 from core.services import audit_record, outbox_enqueue
@@ -42,6 +40,7 @@ from indicators.scoring.core import (
 )
 from indicators.scoring.evidence import assessments_frame_read, indicator_frame
 from indicators.scoring.evidence import first_months as first_months_of
+from indicators.scoring.score_rows import score_rows_write, score_rows_writer
 from indicators.selectors import methodology_active_required
 from indicators.signals import score_run_finished
 
@@ -153,61 +152,6 @@ def methodology_activate(*, methodology: Methodology, actor=None) -> Methodology
 # while the next batch is computed, and memory holds one batch of risk-factor rows, not the whole run's (the country
 # rows, 14 times fewer, are kept for one COPY at the end).
 RUN_BATCH_COUNTRIES = 16
-# Rows formatted and sent at a time when a whole frame is written at once (the benchmark's I/O floor, country scores).
-WRITE_BATCH_ROWS = 50_000
-
-
-def _rows_prepared(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in ("month", "latest_evidence_on"):
-        if column in frame.columns:
-            frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
-    return frame
-
-
-def _insert_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    """Append rows with executemany (SQLite and other databases)."""
-    values = frame.loc[:, list(columns)]
-    values = values.astype(object).where(values.notna(), None)
-    placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-            list(values.itertuples(index=False, name=None)),
-        )
-
-
-@contextmanager
-def score_rows_writer(table: str, columns: Sequence[str]) -> Iterator[Callable[[pd.DataFrame], None]]:
-    """Within the block, a function that appends score rows to `table` through the database's fastest bulk path.
-
-    On PostgreSQL one COPY (text format) stays open for the whole block and a worker thread sends the rows while the
-    caller goes on computing; the connection must not be used for anything else inside the block.
-    """
-    if connection.vendor != "postgresql":
-        yield lambda frame: None if frame.empty else _insert_rows(table, columns, _rows_prepared(frame))
-        return
-    connection.ensure_connection()
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with (
-        connection.wrap_database_errors,  # as in assessments_frame_read: Django's error classes, so tasks retry
-        connection.cursor() as cursor,
-        cursor.cursor.copy(statement, writer=QueuedLibpqWriter(cursor.cursor)) as copy,
-    ):
-
-        def write(frame: pd.DataFrame) -> None:
-            if not frame.empty:
-                rows = _rows_prepared(frame)
-                copy.write(rows.to_csv(sep="\t", header=False, index=False, na_rep="\\N", columns=list(columns)))
-
-        yield write
-
-
-def score_rows_write(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    """Write a frame of score rows through the database's fastest bulk path (COPY on PostgreSQL)."""
-    with score_rows_writer(table, columns) as write:
-        for begin in range(0, len(frame), WRITE_BATCH_ROWS):
-            write(frame.iloc[begin : begin + WRITE_BATCH_ROWS])
 
 
 def _scope_lock(run: ScoreRun, country_ids: Sequence[int]) -> None:

@@ -80,7 +80,7 @@ def deactivate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0007_score_tables_without_database_foreign_keys"),
+        ("indicators", "0008_runs_heartbeat_and_requeue"),
     ]
 
     operations = [
