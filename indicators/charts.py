@@ -233,7 +233,7 @@ def _carried_trace(history: list[Mapping], months: list[str], column: str) -> di
             None if not keep or row[column] is None else round(row[column], 1)
             for keep, row in zip(shown, history, strict=True)
         ],
-        "line": {"color": "#8a939c", "dash": "dot", "width": 4},
+        "line": {"color": "#5b6570", "dash": "dot", "width": 3},
         "hovertemplate": "%{y:.1f} (no new data)",
         "connectgaps": False,
     }
@@ -283,6 +283,7 @@ def trend_spec(
     """Monthly lines for each named score column, band zones shaded, methodology changes as labelled lines; where
     each source's data ends as labelled lines, and the first series' carried-forward months drawn dotted grey."""
     months = [row["month"].isoformat() for row in history]
+    carried = [_carried_forward(row) for row in history]
     data = []
     for index, (column, label) in enumerate(series.items()):
         data.append(
@@ -291,7 +292,11 @@ def trend_spec(
                 "mode": "lines+markers" if len(months) < 3 else "lines",
                 "name": label,
                 "x": months,
-                "y": [None if row[column] is None else round(row[column], 1) for row in history],
+                # The first series stops where its months are carried forward; the grey dotted trace takes over.
+                "y": [
+                    None if row[column] is None or (index == 0 and flag) else round(row[column], 1)
+                    for row, flag in zip(history, carried, strict=True)
+                ],
                 "line": {
                     "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
                     "dash": SERIES_DASHES[index % len(SERIES_DASHES)],

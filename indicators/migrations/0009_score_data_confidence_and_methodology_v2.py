@@ -45,9 +45,11 @@ V2_DESCRIPTION = (
     "times its age weight (halving every 12 months; older than 36 months it no longer counts); an analyst's "
     "judgement counts twice. The indicator's severity is the weighted mean of its sources' severities, so no import "
     "order or recording order between sources changes a score. Within its risk factor the indicator counts with the "
-    "weight of its strongest evidence, as in version 1. Factors, crime groups, the overall score and bands are "
-    "computed as in version 1. Data confidence (0-100) says how much evidence, how fresh and how undisputed, stands "
-    "behind the overall score; below 10 the country is shown as insufficient data, not banded."
+    "weight of its strongest evidence, as in version 1; each factor then counts in its crime group in proportion to "
+    "how much current evidence establishes it, and a crime group weighs its common and specific parts the same way. "
+    "The overall score is the highest crime-group score, banded as in version 1. Data confidence (0-100) says how "
+    "much evidence, how fresh and how undisputed, stands behind the overall score; below 10 the country is shown as "
+    "insufficient data, not banded."
 )
 
 
