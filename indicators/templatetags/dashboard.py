@@ -12,6 +12,8 @@ from django.utils.safestring import mark_safe
 from core.bands import BAND_LABELS
 
 register = template.Library()
+# Shown instead of a band when a score rests on less evidence than the methodology's minimum.
+INSUFFICIENT = "insufficient"
 
 
 @register.simple_tag

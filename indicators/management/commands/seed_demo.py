@@ -14,9 +14,8 @@ from indicators.demo import DEMO_PROFILES, demo_assessments_build
 from indicators.models import Assessment, Country, CountryScore, DatasetImport, Desk, ScoreRun
 from indicators.scoring.services import score_run_summary, scores_recompute
 from indicators.selectors import indicators_active, methodology_active, real_data_present
-from indicators.services import assessment_record
+from indicators.services import assessment_record, scores_recompute_request
 from indicators.signals import demo_seeded
-from indicators.tasks import scores_recompute_enqueue
 
 # Development accounts; the README documents them. seed_demo refuses to run with DEBUG off.
 DEMO_USERS = (
@@ -101,7 +100,8 @@ class Command(BaseCommand):
             return
         country_ids = list(Assessment.objects.order_by().values_list("country_id", flat=True).distinct())
         if country_ids:
-            scores_recompute_enqueue(country_ids=country_ids, trigger=ScoreRun.Trigger.MANUAL)
+            with transaction.atomic():
+                scores_recompute_request(country_ids=country_ids, trigger=ScoreRun.Trigger.MANUAL)
             self.stdout.write(
                 f"Methodology v{methodology.version} has no scores yet: a recompute of {len(country_ids)} countries "
                 "is queued for the worker."
