@@ -13,7 +13,7 @@ from indicators.scoring.core import MethodologyParameters, MethodologyParameters
 from indicators.scoring.explain import factor_scores_from_contributions, indicator_contributions
 from indicators.scoring.fusion import confidence_levels
 
-MIGRATION = importlib.import_module("indicators.migrations.0009_score_data_confidence_and_methodology_v2")
+MIGRATION = importlib.import_module("indicators.migrations.0010_score_data_confidence_and_methodology_v2")
 V2 = MethodologyParameters.from_dict(MIGRATION.METHODOLOGY_V2)
 V1 = MethodologyParameters.from_dict(
     {key: value for key, value in MIGRATION.METHODOLOGY_V2.items() if key not in ("fusion", "data_confidence")}

@@ -82,7 +82,7 @@ def deactivate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0008_runs_heartbeat_and_requeue"),
+        ("indicators", "0009_user_view_state"),
     ]
 
     operations = [
