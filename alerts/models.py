@@ -19,6 +19,7 @@ class RuleKind(models.TextChoices):
     SERIOUS_SPECIFIC_INDICATOR = "serious_specific_indicator", "Serious assessment of a specific-crime indicator"
     STALE_COVERAGE = "stale_coverage", "Coverage of a high-risk country going stale"
     TRIGGER_EVENT = "trigger_event", "Trigger event recorded"
+    ONSET_FORECAST = "onset_forecast", "Onset forecast high or among the highest"
 
 
 class AlertRule(models.Model):

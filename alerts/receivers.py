@@ -1,4 +1,4 @@
-"""Receivers for the indicators app's signals: ask for an evaluation of the alert rules through the outbox."""
+"""Receivers for the indicators and forecasts signals: ask for an evaluation of the alert rules through the outbox."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from django.dispatch import receiver
 
 from alerts.models import AlertRule, RuleKind
 from core.services import outbox_enqueue
+from forecasts.signals import forecast_model_published
 from indicators.models import Severity
 from indicators.signals import assessment_recorded, assessments_imported, score_run_finished
 
 ALERTS_EVALUATE_AFTER_RUN_TASK = "alerts.tasks.alerts_evaluate_after_run_task"
 ALERTS_EVALUATE_ASSESSMENTS_TASK = "alerts.tasks.alerts_evaluate_assessments_task"
+ALERTS_EVALUATE_FORECAST_TASK = "alerts.tasks.alerts_evaluate_forecast_task"
 
 
 @receiver(score_run_finished, dispatch_uid="alerts_evaluate_after_score_run")
@@ -36,3 +38,8 @@ def on_assessments_imported(sender, dataset_import, country_ids, **kwargs):
     ids = sorted(set(country_ids))
     if ids and _serious_rule_factors():
         outbox_enqueue(ALERTS_EVALUATE_ASSESSMENTS_TASK, kwargs={"country_ids": ids})
+
+
+@receiver(forecast_model_published, dispatch_uid="alerts_evaluate_after_forecast_model")
+def evaluate_after_forecast_model(sender, model, **kwargs):
+    outbox_enqueue(ALERTS_EVALUATE_FORECAST_TASK, kwargs={"model_id": model.pk}, dedupe_key="alerts-evaluate-forecast")

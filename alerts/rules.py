@@ -18,6 +18,7 @@ SHARP_RISE = "sharp_rise"
 SERIOUS_SPECIFIC_INDICATOR = "serious_specific_indicator"
 STALE_COVERAGE = "stale_coverage"
 TRIGGER_EVENT = "trigger_event"
+ONSET_FORECAST = "onset_forecast"
 
 # Rules that watch a condition of the scores or assessments: when a score run no longer finds it, the alert resolves.
 # A trigger event is a fact that happened, not a condition, so its alerts wait for a person to handle them.
@@ -32,6 +33,8 @@ DEFAULT_PARAMETERS: dict[str, dict] = {
     SERIOUS_SPECIFIC_INDICATOR: {"factors": [10, 12], "severity": 3},
     STALE_COVERAGE: {"bands": ["high", "very_high"], "max_age_days": 180},
     TRIGGER_EVENT: {"kinds": list(TRIGGER_EVENT_KINDS), "max_age_days": 365},
+    # The forecast's one-year probability, in percent as the pages show it, or the country's rank among all countries.
+    ONSET_FORECAST: {"threshold_percent": 10, "top": 10},
 }
 
 
@@ -73,6 +76,18 @@ class TriggerEventRow:
 
 
 @dataclass(frozen=True)
+class ForecastRow:
+    """One country's forecast from the newest published forecast model."""
+
+    country_id: int
+    year: int
+    probability_1y: float
+    rank_1y: int
+    countries_ranked: int
+    model_version: int
+
+
+@dataclass(frozen=True)
 class AlertCandidate:
     rule_id: int
     rule_kind: str
@@ -103,7 +118,7 @@ def _value_errors(parameters: Mapping) -> list[str]:
     errors = []
     if "bands" in parameters and _not_a_list_of(parameters["bands"], lambda band: band in BAND_ORDER):
         errors.append(f"bands must be a non-empty list drawn from {', '.join(BAND_ORDER)}.")
-    for name in ("points", "months", "max_age_days", "severity"):
+    for name in ("points", "months", "max_age_days", "severity", "threshold_percent", "top"):
         value = parameters.get(name)
         if name in parameters and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
             errors.append(f"{name} must be a positive number; got {value!r}.")
@@ -113,6 +128,17 @@ def _value_errors(parameters: Mapping) -> list[str]:
         errors.append(f"kinds must be a non-empty list drawn from {', '.join(TRIGGER_EVENT_KINDS)}.")
     if "factors" in parameters and _not_a_list_of(parameters["factors"], lambda f: isinstance(f, int) and 1 <= f <= 14):
         errors.append("factors must be a non-empty list of risk-factor numbers 1-14.")
+    return errors + _forecast_value_errors(parameters)
+
+
+def _forecast_value_errors(parameters: Mapping) -> list[str]:
+    errors = []
+    threshold = parameters.get("threshold_percent")
+    if isinstance(threshold, int | float) and not isinstance(threshold, bool) and threshold > 100:
+        errors.append(f"threshold_percent must be at most 100; got {threshold!r}.")
+    top = parameters.get("top")
+    if "top" in parameters and isinstance(top, float) and not top.is_integer():
+        errors.append(f"top must be a whole number of countries; got {top!r}.")
     return errors
 
 
@@ -313,6 +339,72 @@ def evaluate_trigger_event(rule: Rule, events: Iterable[TriggerEventRow], *, tod
     return candidates
 
 
+def _forecast_reasons(row: ForecastRow, threshold: float, top: int) -> list[str]:
+    reasons = []
+    if row.probability_1y * 100 >= threshold:
+        reasons.append(f"passes the {threshold:g}% threshold")
+    if row.rank_1y <= top:
+        reasons.append(f"is in the top {top}")
+    return reasons
+
+
+def _forecast_words(row: ForecastRow) -> str:
+    return (
+        f"one-year onset probability {row.probability_1y * 100:.1f}% for {row.year} "
+        f"(rank {row.rank_1y} of {row.countries_ranked}, forecast model v{row.model_version})"
+    )
+
+
+def evaluate_onset_forecast(rule: Rule, forecasts: Iterable[ForecastRow]) -> list[AlertCandidate]:
+    """Fire when a country's one-year onset probability from the newest model reaches `threshold_percent` or its
+    rank is within the `top` countries. The forecast year names the finding: a dismissed alert stays dismissed
+    when the model is retrained for the same year, and a new year's forecast can raise a new one."""
+    threshold = float(rule.parameters["threshold_percent"])
+    top = int(rule.parameters["top"])
+    candidates = []
+    for row in sorted(forecasts, key=lambda row: row.country_id):
+        reasons = _forecast_reasons(row, threshold, top)
+        if not reasons:
+            continue
+        candidates.append(
+            AlertCandidate(
+                rule_id=rule.id,
+                rule_kind=rule.kind,
+                country_id=row.country_id,
+                message=f"The {_forecast_words(row)} {' and '.join(reasons)}.",
+                fingerprint=f"forecast:{row.year}",
+                details={
+                    "forecast_year": row.year,
+                    "probability_1y": row.probability_1y,
+                    "rank_1y": row.rank_1y,
+                    "countries_ranked": row.countries_ranked,
+                    "model_version": row.model_version,
+                },
+            )
+        )
+    return candidates
+
+
+def forecast_alerts_cleared(
+    open_alerts: Iterable[OpenAlertRow], candidates: Iterable[AlertCandidate], forecasts: Iterable[ForecastRow]
+) -> list[ClearedAlert]:
+    """Open onset-forecast alerts that the newest model no longer supports, each with what that model says now.
+    Every country is judged: a model without a forecast for a country no longer supports its alert either."""
+    firing = {candidate.country_id for candidate in candidates if candidate.rule_kind == ONSET_FORECAST}
+    latest = {row.country_id: row for row in forecasts}
+    cleared = []
+    for alert in sorted(open_alerts, key=lambda row: row.id):
+        if alert.rule_kind != ONSET_FORECAST or alert.country_id in firing:
+            continue
+        row = latest.get(alert.country_id)
+        if row is None:
+            reason = "The newest forecast model has no forecast for this country."
+        else:
+            reason = f"Now below the threshold and outside the top: {_forecast_words(row)}."
+        cleared.append(ClearedAlert(alert_id=alert.id, reason=reason))
+    return cleared
+
+
 def evaluate_rules(
     rules: Iterable[Rule],
     *,
@@ -320,6 +412,7 @@ def evaluate_rules(
     assessments: Iterable[AssessmentRow] = (),
     last_assessed: Mapping[int, dt.date | None] | None = None,
     trigger_events: Iterable[TriggerEventRow] = (),
+    forecasts: Iterable[ForecastRow] = (),
     today: dt.date,
     max_age_months: int = DEFAULT_MAX_AGE_MONTHS,
 ) -> list[AlertCandidate]:
@@ -328,6 +421,7 @@ def evaluate_rules(
     scores = list(scores)
     assessments = list(assessments)
     trigger_events = list(trigger_events)
+    forecasts = list(forecasts)
     candidates: list[AlertCandidate] = []
     for rule in rules:
         if rule.kind == BAND_REACHED:
@@ -342,6 +436,8 @@ def evaluate_rules(
             candidates += evaluate_stale_coverage(rule, scores, last_assessed, today=today)
         elif rule.kind == TRIGGER_EVENT:
             candidates += evaluate_trigger_event(rule, trigger_events, today=today)
+        elif rule.kind == ONSET_FORECAST:
+            candidates += evaluate_onset_forecast(rule, forecasts)
     return candidates
 
 

@@ -13,6 +13,7 @@ import smtplib
 from celery import shared_task
 
 from alerts.services.alerts import alerts_evaluate
+from alerts.services.forecast_alerts import alerts_evaluate_forecast
 from alerts.services.notifications import escalations_send_reminders, notification_send_email
 from core.retry import RETRY_OPTIONS, TRANSIENT_DATABASE_ERRORS
 from indicators.models import ScoreRun
@@ -31,6 +32,13 @@ def alerts_evaluate_after_run_task(run_id: int) -> int:
 def alerts_evaluate_assessments_task(country_ids: list[int]) -> int:
     """Evaluate the serious-assessment rule for countries that just received assessments."""
     return len(alerts_evaluate(country_ids=country_ids, kinds=["serious_specific_indicator"]))
+
+
+@shared_task(**RETRY_OPTIONS)
+def alerts_evaluate_forecast_task(model_id: int) -> int:
+    """Evaluate the onset-forecast rule after forecast model `model_id` was published; it always judges the newest
+    published model, so a late or repeated delivery does no harm. Returns the alerts opened."""
+    return len(alerts_evaluate_forecast())
 
 
 @shared_task(**RETRY_OPTIONS)

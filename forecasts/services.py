@@ -27,6 +27,7 @@ from forecasts.features import FRAMEWORK_COLUMNS, feature_panel
 from forecasts.modelling import LIBRARY_VERSIONS
 from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
 from forecasts.parsers import STRUCTURAL_VARIABLES, ForecastParse, parse_ewp_basedata, parse_ewp_structural
+from forecasts.signals import forecast_model_published
 from indicators.crosswalk import CountryCrosswalk
 from indicators.importers.base import ParserContext, RowError
 from indicators.models import Country, DatasetImport, RiskFactor
@@ -341,6 +342,7 @@ def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastMode
             ],
             batch_size=BATCH_SIZE,
         )
+        forecast_model_published.send(sender=ForecastModel, model=model)
     return model
 
 

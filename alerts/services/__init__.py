@@ -3,6 +3,7 @@ them. This package re-exports the public services so callers keep writing `servi
 
 rules               publishing alert rules
 alerts              evaluating rules, opening, resolving, acknowledging and dismissing alerts
+forecast_alerts     the onset-forecast rule, evaluated when a forecast model is published
 escalations         drafting and editing a case
 workflow            the state machine: TRANSITIONS and escalation_transition
 response_actions    the actions a declaration sets in motion, and their status
@@ -21,6 +22,7 @@ from alerts.services.alerts import (
     alerts_resolve_with_case,
 )
 from alerts.services.escalations import EDITABLE_STATES, escalation_create, escalation_update
+from alerts.services.forecast_alerts import alerts_evaluate_forecast
 from alerts.services.impact_assessments import (
     impact_assessment_complete,
     impact_assessment_update,
@@ -65,6 +67,7 @@ __all__ = [
     "alert_resolve",
     "alert_rule_publish",
     "alerts_evaluate",
+    "alerts_evaluate_forecast",
     "escalation_claim",
     "escalation_create",
     "escalation_decide",

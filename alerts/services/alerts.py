@@ -194,8 +194,11 @@ def alert_raise(*, candidate: rule_engine.AlertCandidate, run: ScoreRun | None =
     return alert
 
 
-def alert_resolve(*, alert_id: int, run: ScoreRun, reason: str) -> Alert | None:
-    """Resolve an open alert whose condition a score run no longer finds; None if someone handled it meanwhile."""
+def alert_resolve(
+    *, alert_id: int, run: ScoreRun | None, reason: str, after: str = "", details: dict | None = None
+) -> Alert | None:
+    """Resolve an open alert whose condition a score run (or, as `after` says, a new forecast model) no longer
+    finds; None if someone handled it meanwhile."""
     with transaction.atomic():
         locked = Alert.objects.select_for_update(of=("self",)).select_related("country", "rule").get(pk=alert_id)
         if not locked.is_open:
@@ -210,11 +213,11 @@ def alert_resolve(*, alert_id: int, run: ScoreRun, reason: str) -> Alert | None:
             alert=locked,
             country=locked.country,
             summary=(
-                f"Alert resolved: '{locked.rule.name}' no longer fires after score run {run.pk}. "
+                f"Alert resolved: '{locked.rule.name}' no longer fires after {after or f'score run {run.pk}'}. "
                 f"It had said: {locked.message}"
             ),
             reason=reason,
-            details={"run_id": run.pk},
+            details=details if details is not None else {"run_id": run.pk},
         )
     return locked
 

@@ -141,6 +141,7 @@ def test_published_rules_are_listed_for_the_methodology_page():
 
     assert [rule.kind for rule in alert_rules_published()] == [
         "band_reached",
+        "onset_forecast",
         "serious_specific_indicator",
         "sharp_rise",
         "stale_coverage",
