@@ -17,5 +17,6 @@ assessments_imported = Signal()
 # sender=ScoreRun, run=<ScoreRun>: a score run finished (run.status says whether it succeeded).
 score_run_finished = Signal()
 
-# sender=None, stdout=<writer or None>: seed_demo finished its own data; higher apps add their demo data.
+# sender=None, stdout=<writer or None>, real_data=<bool>: seed_demo finished its own data; higher apps add their
+# demo data, and add none when real data is present (demonstration data never mixes with real data).
 demo_seeded = Signal()

@@ -9,6 +9,13 @@ from indicators.signals import demo_seeded
 
 @receiver(demo_seeded)
 def demo_network_load(sender, **kwargs):
+    """Load the fictional network in demonstration mode only: beside real data its invented actors would sit on a
+    real country's page."""
+    stdout = kwargs.get("stdout")
+    if kwargs.get("real_data"):
+        if stdout is not None:
+            stdout.write("Real data present: the fictional demonstration network is not loaded.")
+        return None
     from networks.demo import demo_network_load as load
 
-    return load(stdout=kwargs.get("stdout"))
+    return load(stdout=stdout)

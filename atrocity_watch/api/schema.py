@@ -73,13 +73,25 @@ def add_error_responses(result, generator, request, public):
 EMPTY_VALUE = {"type": "string", "enum": [""], "description": "Empty: the same as leaving the parameter out."}
 
 
+def _database_values(read):
+    """What `read` finds in the database, or None where there is no database to ask yet (a deployment check or a
+    schema build before migrations): the schema then documents the field without the current values."""
+    from django.db import DatabaseError
+
+    try:
+        return read()
+    except DatabaseError:
+        return None
+
+
 def _filter_field_schema(field) -> dict:
     """What a FilterSet's form field accepts, as JSON Schema keywords: choices as an enum, number bounds."""
     from django import forms
 
     if isinstance(field, forms.ModelChoiceField):
         key = field.to_field_name or "pk"
-        return {"enum": [str(getattr(obj, key)) for obj in field.queryset]}
+        values = _database_values(lambda: [str(getattr(obj, key)) for obj in field.queryset])
+        return {} if values is None else {"enum": values}
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
         if type(field).__name__.endswith("CSVField") or "CSV" in type(field).__name__:
             return {}
@@ -113,7 +125,7 @@ def document_query_parameters(result, generator, request, public):
     in the database) as enums, number bounds as minimum and maximum, and the empty value, which the server treats as
     an absent parameter. Without this, a client (or schemathesis) sending a schema-valid value would be refused."""
     for path, path_item in result.get("paths", {}).items():
-        filterset = _list_filterset(path) if "{" not in path else None
+        filterset = _database_values(lambda path=path: _list_filterset(path)) if "{" not in path else None
         for method, operation in path_item.items():
             if not isinstance(operation, dict):
                 continue
@@ -165,9 +177,11 @@ def _document_code_fields(result) -> None:
     from indicators.models import Country, Indicator
 
     codes = {
-        "country": sorted(Country.objects.values_list("iso3", flat=True)),
-        "indicator": sorted(
-            Indicator.objects.filter(framework__is_active=True, is_retired=False).values_list("code", flat=True)
+        "country": _database_values(lambda: sorted(Country.objects.values_list("iso3", flat=True))),
+        "indicator": _database_values(
+            lambda: sorted(
+                Indicator.objects.filter(framework__is_active=True, is_retired=False).values_list("code", flat=True)
+            )
         ),
     }
     for name, component in result.get("components", {}).get("schemas", {}).items():

@@ -99,7 +99,9 @@ def test_the_focal_point_queue_reads_a_fixed_number_of_queries(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize(("who", "expected"), [("fiona", 6), ("alice", 7), ("victor", 6)])
+# Two more than the case itself needs: the networks app's panel reads the case's named actors and its sanctions
+# targets, one query each whatever their number.
+@pytest.mark.parametrize(("who", "expected"), [("fiona", 8), ("alice", 9), ("victor", 8)])
 def test_an_escalation_page_reads_a_fixed_number_of_queries(
     client, populated, personas, django_assert_num_queries, n, who, expected
 ):
@@ -124,7 +126,7 @@ def test_an_escalation_under_review_with_the_decision_form_reads_a_fixed_number_
         audit_record(kind="transition", summary="Step.", escalation=escalation, actor=fiona)
     # 7, and 2 for the owners' roles and desks in the owner pick-list
     page = get_counted(
-        client, fiona, reverse("alerts:escalation_detail", args=[escalation.pk]), 9, django_assert_num_queries
+        client, fiona, reverse("alerts:escalation_detail", args=[escalation.pk]), 11, django_assert_num_queries
     )
     assert "Record decision" in page and "Owner&#x27;s account" in page
     assert "Fiona" in page and "R2P Focal Point" in page

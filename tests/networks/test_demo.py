@@ -27,3 +27,9 @@ def test_seed_demo_signal_loads_the_fictional_network_once():
     assert Relationship.objects.filter(kind="command").count() == 8
     assert Relationship.objects.filter(kind="supply").get().target.name == "7th Mountain Brigade (fictional)"
     assert all("fictional" in name for name in Actor.objects.values_list("name", flat=True))
+
+
+def test_the_fictional_network_is_not_loaded_beside_real_data():
+    """With real data present seed_demo's signal says so, and no fictional actor is created on a real country."""
+    demo_seeded.send(sender=None, stdout=None, real_data=True)
+    assert not Actor.objects.exists()

@@ -48,7 +48,8 @@ class Command(BaseCommand):
         users = self._users()
         # With real data, no invented assessment is recorded: made-up evidence on real countries would sit among the
         # real data and move real scores. The demo then runs on the real scores alone.
-        if self._real_data(import_now=import_now):
+        real_data = self._real_data(import_now=import_now)
+        if real_data:
             self.stdout.write("Real data present: no demonstration assessments recorded.")
             created = 0
             self._scores_for_active_methodology()
@@ -61,8 +62,9 @@ class Command(BaseCommand):
                 country_ids=list(Country.objects.filter(iso3__in=list(DEMO_PROFILES)).values_list("pk", flat=True)),
             )
             self.stdout.write(score_run_summary(run))
-        # Higher apps (the actor network) add their demo data; indicators never imports them.
-        demo_seeded.send(sender=None, stdout=self.stdout)
+        # Higher apps (the actor network) add their demo data, or hold it back beside real data; indicators never
+        # imports them.
+        demo_seeded.send(sender=None, stdout=self.stdout, real_data=real_data)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users ({', '.join(users)}; password '<username>{DEMO_PASSWORD_SUFFIX}'), "
