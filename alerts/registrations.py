@@ -8,12 +8,14 @@ from alerts.selectors import (
     alert_rules_published,
     declaration_latest,
     declarations_standing,
+    notifications_unread_count,
     open_counts_by_country,
+    since_visit_news,
     timeline_visibility,
 )
 from alerts.services.alerts import ALERTS_AND_CASES
 from core import extensions
-from core.roles import can_escalate, can_view_escalation
+from core.roles import Role, can_escalate, can_view_escalation, has_role, user_roles
 
 
 def _escalate_url(request, country) -> str | None:
@@ -46,7 +48,38 @@ def _imminent_risk_banner(request, country) -> dict | None:
     }
 
 
+def _since_visit_panel(request, since) -> dict | None:
+    """New alerts, decisions and declarations in the user's scope since their previous visit to the overview."""
+    news = since_visit_news(request.user, since=since)
+    if news is None:
+        return None
+    return {**news, "all_countries": has_role(request.user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR)}
+
+
+def _notifications_visible(request) -> bool:
+    return bool(user_roles(request.user))
+
+
+def _notifications_active(request) -> bool:
+    return getattr(request.resolver_match, "url_name", "") == "notification_list"
+
+
 def register() -> None:
+    extensions.header_items.register(
+        extensions.HeaderItem(
+            name="notifications",
+            label="Notifications",
+            url_name="alerts:notification_list",
+            visible=_notifications_visible,
+            active=_notifications_active,
+            badge=lambda request: notifications_unread_count(request.user),
+            badge_label="{n} unread",
+            order=40,
+        )
+    )
+    extensions.overview_since_visit_panels.register(
+        extensions.Panel(name="alerts.news", template="alerts/_since_visit.html", context=_since_visit_panel, order=10)
+    )
     extensions.country_detail_banners.register(
         extensions.Panel(
             name="alerts.imminent_risk", template="alerts/_imminent_risk_banner.html", context=_imminent_risk_banner

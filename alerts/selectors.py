@@ -192,6 +192,55 @@ def impact_assessment_get(*, pk: int) -> AtrocityImpactAssessment:
     )
 
 
+def notifications_in_app(user) -> QuerySet[Notification]:
+    """The user's in-app notifications, newest first (e-mail copies are the same messages, so not listed twice)."""
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def notifications_unread_count(user) -> int:
+    """How many of the user's in-app notifications are unread: the header's badge, one COUNT per page."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return notifications_in_app(user).filter(read_at__isnull=True).count()
+
+
+def notifications_for_centre(user, *, limit: int = 100) -> list[Notification]:
+    """The notification centre's list: the user's latest in-app notifications with their case and alert."""
+    return list(
+        notifications_in_app(user).select_related("escalation", "escalation__country", "escalation__alert")[:limit]
+    )
+
+
+def since_visit_scope(user) -> Q | None:
+    """Countries whose news the overview's "since your last visit" shows: every country for focal points, viewers
+    and administrators; the desks' countries for an analyst (as a Q on `country`); None for nobody."""
+    if has_role(user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR):
+        return Q()
+    desks = user_desk_ids(user)
+    return Q(country__desk_id__in=list(desks)) if desks else None
+
+
+def since_visit_news(user, *, since, limit: int = 8) -> dict | None:
+    """New alerts, decisions and declarations of imminent risk since `since` in the user's scope, newest first."""
+    scope = since_visit_scope(user)
+    if scope is None:
+        return None
+    alerts = list(
+        Alert.objects.filter(scope, raised_at__gt=since).select_related("country").order_by("-raised_at")[:limit]
+    )
+    decided = list(
+        escalations_visible_to(user)
+        .filter(scope, decided_at__gt=since)
+        .exclude(state__in=(Escalation.State.DRAFT, *Escalation.AWAITING_FOCAL_POINT))
+        .order_by("-decided_at", "-pk")[: limit * 2]
+    )
+    declared = [e for e in decided if e.state == Escalation.State.IMMINENT_RISK_DECLARED]
+    others = [e for e in decided if e.state != Escalation.State.IMMINENT_RISK_DECLARED]
+    return {"alerts": alerts, "declarations": declared[:limit], "decisions": others[:limit]}
+
+
 def notifications_unread(user, *, limit: int = 20) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True)

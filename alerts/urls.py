@@ -25,5 +25,7 @@ urlpatterns = [
     path("impact-assessments/", views.impact_assessment_list, name="impact_assessment_list"),
     path("impact-assessments/<int:pk>/", views.impact_assessment_detail, name="impact_assessment_detail"),
     path("pick-country/", views.country_pick, name="country_pick"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
 ]

@@ -21,9 +21,20 @@ def header_items(request):
     """The navigation links other apps register (core.extensions.header_items) that this user may see."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"header_items": []}
-    items = [
-        {"label": item.label, "url": reverse(item.url_name), "active": item.active(request)}
-        for item in extensions.header_items
-        if item.visible(request)
-    ]
+    items = []
+    for item in extensions.header_items:
+        if not item.visible(request):
+            continue
+        # Computed for this request's user on every page: a per-user number is never cached across users.
+        badge = item.badge(request) or 0
+        items.append(
+            {
+                "name": item.name,
+                "label": item.label,
+                "url": reverse(item.url_name),
+                "active": item.active(request),
+                "badge": badge,
+                "badge_label": item.badge_label.format(n=badge) if badge else "",
+            }
+        )
     return {"header_items": items}

@@ -172,6 +172,10 @@ class HeaderItem:
     visible: Callable[[Any], bool] = lambda request: True
     active: Callable[[Any], bool] = lambda request: False
     order: int = 100
+    # A number shown beside the label (e.g. unread notifications), computed per request and never cached;
+    # None or 0 shows none. `badge_label` words it for screen readers ("{n} unread").
+    badge: Callable[[Any], int | None] = lambda request: None
+    badge_label: str = "{n}"
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,10 @@ escalation_detail_panels: Slot[Panel] = Slot(
 header_items: Slot[HeaderItem] = Slot(
     "header_items",
     "Links in the site's main navigation, after the built-in ones.",
+)
+overview_since_visit_panels: Slot[Panel] = Slot(
+    "overview_since_visit_panels",
+    "Columns of the overview's 'Since your last visit' card; context(request, previous_visit_datetime).",
 )
 importer_sources: Slot[ImporterSource] = Slot(
     "importer_sources",

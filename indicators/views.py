@@ -247,10 +247,18 @@ def overview(request):
         "extra_columns": list(extensions.overview_columns),
         "flagged": flagged,
         "previous_visit": previous_visit,
+        "since_panels": _since_visit_panels(request, previous_visit),
         "big_moves": _big_moves_since(scores, previous_visit, desk_ids=user_desk_ids(request.user)),
         "has_desks": bool(user_desk_ids(request.user)),
     }
     return render(request, "indicators/overview.html", context)
+
+
+def _since_visit_panels(request, previous_visit: dt.datetime | None) -> list[dict]:
+    """The other apps' columns of "Since your last visit" (new alerts, decisions, declarations)."""
+    if previous_visit is None:
+        return []
+    return extensions.panels_render_context(extensions.overview_since_visit_panels, request, previous_visit)
 
 
 def _big_moves_since(scores: list, since: dt.datetime | None, *, desk_ids) -> list:

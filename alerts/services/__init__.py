@@ -33,6 +33,8 @@ from alerts.services.notifications import (
     escalations_send_reminders,
     notification_mark_read,
     notification_send_email,
+    notifications_mark_all_read,
+    notifications_mark_case_read,
 )
 from alerts.services.response_actions import response_action_set_status
 from alerts.services.rules import alert_rule_publish
@@ -79,6 +81,8 @@ __all__ = [
     "impact_assessment_complete",
     "impact_assessment_update",
     "notification_mark_read",
+    "notifications_mark_all_read",
+    "notifications_mark_case_read",
     "notification_send_email",
     "response_action_set_status",
     "transitions_available",

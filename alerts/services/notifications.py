@@ -167,6 +167,18 @@ def notification_mark_read(*, notification: Notification, user) -> None:
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_mark_case_read(*, escalation: Escalation, user) -> int:
+    """The reader opened the case: their notifications about it have done their job and are marked read."""
+    return Notification.objects.filter(recipient=user, escalation=escalation, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def _overdue_cases(now: dt.datetime):
     overdue = Q()
     for urgency, window in RESPONSE_TIME.items():

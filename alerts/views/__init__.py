@@ -11,7 +11,6 @@ from alerts.views.escalations import (
     escalation_list,
     escalation_resubmit,
     escalation_submit,
-    notification_read,
 )
 from alerts.views.impact_assessments import (
     country_pick,
@@ -19,6 +18,7 @@ from alerts.views.impact_assessments import (
     impact_assessment_list,
     trigger_event_create,
 )
+from alerts.views.notifications import notification_list, notification_read, notifications_read_all
 
 __all__ = [
     "action_status",
@@ -38,6 +38,8 @@ __all__ = [
     "escalation_submit",
     "impact_assessment_detail",
     "impact_assessment_list",
+    "notification_list",
     "notification_read",
+    "notifications_read_all",
     "trigger_event_create",
 ]

@@ -7,13 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from alerts import selectors, services
 from alerts.forms import DecisionForm, EscalationForm, ResubmitForm, response_action_formset
-from alerts.models import Alert, Escalation, Notification
+from alerts.models import Alert, Escalation
 from alerts.views.base import add_service_errors, country_or_404, error_text, escalation_or_404
 from core import extensions
 from core.roles import ALL_ROLES, Role, can_decide, can_escalate, has_role, role_required
@@ -66,6 +66,7 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
 @role_required(*ALL_ROLES)
 def escalation_detail(request, pk: int):
     escalation = escalation_or_404(request, pk)
+    services.notifications_mark_case_read(escalation=escalation, user=request.user)
     return render(request, "alerts/escalation_detail.html", _detail_context(request, escalation))
 
 
@@ -245,11 +246,3 @@ def escalation_decide(request, pk: int):
     escalation.refresh_from_db()
     messages.success(request, f"Decision recorded: {escalation.get_state_display()}. The analysts have been notified.")
     return redirect("alerts:escalation_detail", pk=escalation.pk)
-
-
-@role_required(*ALL_ROLES)
-@require_http_methods(["POST"])
-def notification_read(request, pk: int):
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.notification_mark_read(notification=notification, user=request.user)
-    return redirect("alerts:escalation_detail", pk=notification.escalation_id)

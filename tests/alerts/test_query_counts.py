@@ -1,7 +1,9 @@
 """Pinned query counts for the focal point queue, an escalation, the alerts page and the actions tracker.
 
 Each page is measured with 3 and with 6 of everything it lists; the count must not change, so an N+1 fails here.
-The counts include the session, the user and the user's roles (3 queries); analysts add one for their desks.
+The counts include the session, the user and the user's roles (3 queries); analysts add one for their desks; every
+page adds one for the header's unread-notification count, and an escalation's page one more to mark the reader's
+notifications about the case read.
 """
 
 import pytest
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import services
-from alerts.models import Alert, AlertRule, Escalation, ResponseAction
+from alerts.models import Alert, AlertRule, Escalation, Notification, ResponseAction
 from core.services import audit_record
 from tests.alerts.factories import EscalationFactory
 from tests.factories import CountryFactory
@@ -88,7 +90,7 @@ def get_counted(client, user, url, expected, django_assert_num_queries):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize(("who", "expected"), [("fiona", 6), ("alice", 8), ("victor", 6)])
+@pytest.mark.parametrize(("who", "expected"), [("fiona", 7), ("alice", 9), ("victor", 7)])
 def test_the_focal_point_queue_reads_a_fixed_number_of_queries(
     client, populated, personas, django_assert_num_queries, n, who, expected
 ):
@@ -101,7 +103,7 @@ def test_the_focal_point_queue_reads_a_fixed_number_of_queries(
 @pytest.mark.parametrize("n", SIZES)
 # Two more than the case itself needs: the networks app's panel reads the case's named actors and its sanctions
 # targets, one query each whatever their number.
-@pytest.mark.parametrize(("who", "expected"), [("fiona", 8), ("alice", 9), ("victor", 8)])
+@pytest.mark.parametrize(("who", "expected"), [("fiona", 10), ("alice", 11), ("victor", 10)])
 def test_an_escalation_page_reads_a_fixed_number_of_queries(
     client, populated, personas, django_assert_num_queries, n, who, expected
 ):
@@ -124,9 +126,9 @@ def test_an_escalation_under_review_with_the_decision_form_reads_a_fixed_number_
     escalation = make_escalation(State.UNDER_REVIEW)
     for _ in range(n):
         audit_record(kind="transition", summary="Step.", escalation=escalation, actor=fiona)
-    # 7, and 2 for the owners' roles and desks in the owner pick-list
+    # 11, and 2 for the owners' roles and desks in the owner pick-list
     page = get_counted(
-        client, fiona, reverse("alerts:escalation_detail", args=[escalation.pk]), 11, django_assert_num_queries
+        client, fiona, reverse("alerts:escalation_detail", args=[escalation.pk]), 13, django_assert_num_queries
     )
     assert "Record decision" in page and "Owner&#x27;s account" in page
     assert "Fiona" in page and "R2P Focal Point" in page
@@ -136,7 +138,7 @@ def test_an_escalation_under_review_with_the_decision_form_reads_a_fixed_number_
 @pytest.mark.parametrize("n", SIZES)
 # The list; 5 to keep the filters (a first visit creates the user's view state); the desks and the countries for
 # the filters; the methodology and the overview's scores the alerts are shown against.
-@pytest.mark.parametrize(("who", "expected"), [("fiona", 15), ("alice", 15), ("victor", 15)])
+@pytest.mark.parametrize(("who", "expected"), [("fiona", 16), ("alice", 16), ("victor", 16)])
 def test_the_alerts_page_reads_a_fixed_number_of_queries(
     client, populated, personas, django_assert_num_queries, n, who, expected
 ):
@@ -148,7 +150,7 @@ def test_the_alerts_page_reads_a_fixed_number_of_queries(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize(("who", "expected"), [("fiona", 6), ("alice", 7), ("victor", 6)])
+@pytest.mark.parametrize(("who", "expected"), [("fiona", 7), ("alice", 8), ("victor", 7)])
 def test_the_actions_tracker_reads_a_fixed_number_of_queries(
     client, populated, personas, django_assert_num_queries, n, who, expected
 ):
@@ -156,3 +158,25 @@ def test_the_actions_tracker_reads_a_fixed_number_of_queries(
     page = get_counted(client, personas[who], reverse("alerts:action_tracker"), expected, django_assert_num_queries)
     assert page.count("Under way.") == 3 * n
     assert page.count("Update status") == (2 * n if who in ("fiona", "victor") else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("who", ["fiona", "alice", "victor"])
+def test_the_notification_centre_reads_a_fixed_number_of_queries(
+    client, populated, personas, django_assert_num_queries, n, who
+):
+    """Session, user, roles, the header's count, and the list with its cases, countries and alerts in one join."""
+    populated(n)  # fiona has 2 in-app notifications per country; every persona gets copies of them
+    for notification in Notification.objects.filter(recipient=personas["fiona"], channel="in_app"):
+        for user in (personas["alice"], personas["victor"]):
+            Notification.objects.create(
+                recipient=user,
+                escalation=notification.escalation,
+                topic=notification.topic,
+                channel=notification.channel,
+                subject=notification.subject,
+                body="Body.",
+            )
+    page = get_counted(client, personas[who], reverse("alerts:notification_list"), 5, django_assert_num_queries)
+    assert page.count('id="notification-') == n  # the submission of each country's queued case

@@ -190,10 +190,11 @@ def test_country_page_query_count_is_fixed(client, victor, alice, country_a, sco
     client.force_login(victor)
     client.get(page())
     # 14 for the page, 4 for the explanation behind "Why this score", 4 for the actor-network panel, 1 for the
-    # forecast panel, 1 for banners (a declaration in force), 1 for the latest evidence per source.
-    with django_assert_num_queries(25):
+    # forecast panel, 1 for banners (a declaration in force), 1 for the latest evidence per source,
+    # 1 for the header's unread-notification count.
+    with django_assert_num_queries(26):
         client.get(page(), {"compare": ["QBB"]})
     for _ in range(3):
         AssessmentFactory(country=country_a, author=alice, indicator=indicator("2.1"))
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         client.get(page(), {"compare": ["QBB"]})
