@@ -78,12 +78,21 @@ class PageAction:
 
 @dataclass(frozen=True)
 class OverviewColumn:
-    """A numeric column of the overview's ranking table and CSV export; its values come from a row annotation."""
+    """A numeric column of the overview's ranking table and CSV export; its values come from a row annotation.
+
+    `sort()`, when given, returns a query expression over the ranked CountryScore rows (typically a Subquery on
+    OuterRef("country_id")) whose order is the column's: the heading then sorts the ranking (`?sort=<name>`), in the
+    database like the other columns. `map_label`, when given, offers the column as a layer of the overview's map,
+    coloured on a continuous scale, its values followed by `map_suffix` in the hover.
+    """
 
     name: str
     label: str
     title: str = ""
     order: int = 100
+    sort: Callable[[], Any] | None = None
+    map_label: str = ""
+    map_suffix: str = ""
 
 
 @dataclass(frozen=True)

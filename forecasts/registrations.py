@@ -73,6 +73,9 @@ def register() -> None:
             label="Onset forecast",
             title="Probability (%) of a new mass killing starting this year, from the forecast model",
             order=5,
+            sort=selectors.forecast_1y_sort_expression,
+            map_label="One-year onset forecast",
+            map_suffix="%",
         )
     )
     extensions.overview_row_annotations.register(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from django.db.models import QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from forecasts.models import Forecast, ForecastModel, Outcome, StructuralRecord
 from indicators.models import Country, CountryScore, RiskFactorScore
@@ -107,6 +107,16 @@ def forecast_probabilities_by_country(country_ids) -> dict[int, dict]:
         country_id: {"forecast_1y": round(one * 100, 2), "forecast_2y": round(two * 100, 2)}
         for country_id, one, two in rows
     }
+
+
+def forecast_1y_sort_expression() -> Subquery:
+    """A country's one-year probability from the newest published model, as an expression over rows with a
+    `country_id` (the overview's ranked scores), so the ranking sorts by it in the same query."""
+    return Subquery(
+        Forecast.objects.filter(
+            model_id=Subquery(_newest_published_model_id()), country_id=OuterRef("country_id")
+        ).values("probability_1y")[:1]
+    )
 
 
 def outcome_years() -> tuple[int, int] | None:

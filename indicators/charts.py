@@ -103,6 +103,47 @@ def world_map_spec(
             "len": 0.8,
         },
     }
+    return _map_figure([trace], flagged=flagged, topojson_url=topojson_url)
+
+
+MAP_VALUE_COLOURS = [[0.0, "#f2f0f7"], [0.5, "#9e9ac8"], [1.0, "#3f007d"]]  # ColorBrewer Purples: not a band
+
+
+def value_map_spec(
+    *,
+    rows: Iterable[Mapping],
+    label: str,
+    suffix: str = "",
+    topojson_url: str | None = None,
+    flagged: Iterable[Mapping] = (),
+) -> dict:
+    """A choropleth of any other figure per country (rows of iso3, name, value) on a continuous scale from zero to
+    the highest value, in purples so it is never read as a Framework band."""
+    rows = [row for row in rows if row["value"] is not None]
+    highest = max((float(row["value"]) for row in rows), default=0.0)
+    trace = {
+        "type": "choropleth",
+        "locationmode": "ISO-3",
+        "locations": [row["iso3"] for row in rows],
+        "z": [row["value"] for row in rows],
+        "text": [row["name"] for row in rows],
+        "zmin": 0,
+        "zmax": highest or 1,
+        "colorscale": MAP_VALUE_COLOURS,
+        "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+        "hovertemplate": "<b>%{text}</b><br>" + label + ": %{z:.1f}" + suffix + "<extra></extra>",
+        "colorbar": {
+            "title": {"text": label + (f" ({suffix.strip()})" if suffix.strip() else ""), "side": "top"},
+            "ticks": "",
+            "thickness": 14,
+            "len": 0.8,
+        },
+    }
+    return _map_figure([trace], flagged=flagged, topojson_url=topojson_url)
+
+
+def _map_figure(data: list[dict], *, flagged: Iterable[Mapping], topojson_url: str | None) -> dict:
+    """The world map's layout and config around its traces, with flagged countries outlined over them."""
     layout = {
         "geo": {
             "projection": {"type": "natural earth"},
@@ -120,12 +161,12 @@ def world_map_spec(
         "font": FONT,
         "paper_bgcolor": "rgba(0,0,0,0)",
     }
-    data = [trace]
     flagged = list(flagged)
     if flagged:
-        # Flagged countries (a declaration of imminent risk) get a thick dark outline over their band colour, named
+        # Flagged countries (a declaration of imminent risk) get a thick dark outline over their colour, named
         # in the hover and the legend, so the state stands out without relying on colour alone.
-        data.append(
+        data = [
+            *data,
             {
                 "type": "choropleth",
                 "locationmode": "ISO-3",
@@ -138,8 +179,8 @@ def world_map_spec(
                 "hovertemplate": "<b>%{text}</b><extra></extra>",
                 "name": flagged[0]["label"],
                 "showlegend": True,
-            }
-        )
+            },
+        ]
         layout["legend"] = {"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": FLAG_OUTLINE}
     spec = {"data": data, "layout": layout, "config": {**MAP_CONFIG, "topojsonURL": TOPOJSON_URL}}
     if topojson_url:

@@ -7,6 +7,7 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django_filters.constants import EMPTY_VALUES
 
+from core import extensions
 from core.roles import user_desk_ids
 from indicators.models import Band, ConfidenceLevel, CountryScore, Desk
 from indicators.scoring.core import DEFAULT_BAND_THRESHOLDS, band_bounds
@@ -115,6 +116,19 @@ class CountryScoreFilter(django_filters.FilterSet):
         self.band_thresholds = band_thresholds or DEFAULT_BAND_THRESHOLDS
         self.filters["region"].extra["choices"] = [(region, region) for region in regions_list()]
         self.user = getattr(request, "user", None)
+        self._sort_by_extension_columns()
+
+    def _sort_by_extension_columns(self) -> None:
+        """Columns other apps add to the overview (core.extensions.overview_columns) sort too when they give an
+        expression: `?sort=<column name>` becomes a valid choice, ordered like the others (nulls last)."""
+        self.extension_sorts = {column.name: column.sort for column in extensions.overview_columns if column.sort}
+        if not self.extension_sorts:
+            return
+        sort = self.filters["sort"]
+        names = {name: name for name in self.extension_sorts}
+        sort.param_map.update(names)
+        sort.extra["choices"] = [*sort.extra["choices"], *sort.build_choices(names, {})]
+        sort.__dict__.pop("_field", None)  # a form field built before would list the old choices
 
     @property
     def my_desk_ids(self) -> frozenset[int]:
@@ -138,6 +152,10 @@ class CountryScoreFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = queryset.annotate(focus_score=F(self.score_column))
+        # An extension column's expression is computed only when the ranking is sorted by it.
+        wanted = {param.lstrip("-") for param in self.form.cleaned_data.get("sort") or () if param}
+        for name in wanted & set(self.extension_sorts):
+            queryset = queryset.annotate(**{name: self.extension_sorts[name]()})
         return super().filter_queryset(queryset)
 
     def filter_crime_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -154,19 +154,52 @@ def _unscored_count(filterset: CountryScoreFilter, methodology: Methodology | No
     )
 
 
+def _sort_link(request, current: str, key: str, numeric: bool) -> dict:
+    """The heading's link (the opposite direction when the table is sorted by it) and its aria-sort."""
+    if current == key:
+        next_sort, aria = f"-{key}", "ascending"
+    elif current == f"-{key}":
+        next_sort, aria = key, "descending"
+    else:
+        next_sort, aria = (f"-{key}" if numeric else key), None
+    params = request.GET.copy()
+    params["sort"] = next_sort
+    return {"aria_sort": aria, "query": params.urlencode()}
+
+
 def _sort_headers(request, current: str) -> list[dict]:
-    headers = []
-    for key, label, numeric in TABLE_COLUMNS:
-        if current == key:
-            next_sort, aria = f"-{key}", "ascending"
-        elif current == f"-{key}":
-            next_sort, aria = key, "descending"
-        else:
-            next_sort, aria = (f"-{key}" if numeric else key), None
-        params = request.GET.copy()
-        params["sort"] = next_sort
-        headers.append({"key": key, "label": label, "numeric": numeric, "aria_sort": aria, "query": params.urlencode()})
-    return headers
+    return [
+        {"key": key, "label": label, "numeric": numeric, **_sort_link(request, current, key, numeric)}
+        for key, label, numeric in TABLE_COLUMNS
+    ]
+
+
+def _extra_headers(request, current: str) -> list[dict]:
+    """Headings of the columns other apps add; those that give a sort expression link like the others."""
+    return [
+        {
+            "column": column,
+            "key": column.name,
+            **(_sort_link(request, current, column.name, True) if column.sort else {}),
+        }
+        for column in extensions.overview_columns
+    ]
+
+
+def _map_layers(scores: list, flagged: list) -> list[dict]:
+    """The map's other layers: every added column that offers one (OverviewColumn.map_label) and has a value."""
+    layers = []
+    topojson_url = staticfiles_storage.url(charts.TOPOJSON_STATIC_PATH)
+    for index, column in enumerate(extensions.overview_columns):
+        rows = [{"iso3": s.country.iso3, "name": s.country.name, "value": s.extra[index]} for s in scores]
+        if not column.map_label or all(row["value"] is None for row in rows):
+            continue
+        figure_id = f"map-figure-{column.name}"
+        spec = charts.value_map_spec(
+            rows=rows, label=column.map_label, suffix=column.map_suffix, topojson_url=topojson_url, flagged=flagged
+        )
+        layers.append({"label": column.map_label, "figure_id": figure_id, "json": charts.spec_script(spec, figure_id)})
+    return layers
 
 
 OVERVIEW_FILTERS = ("region", "desk", "band", "crime_group", "sort")
@@ -245,6 +278,8 @@ def overview(request):
         else None,
         "filtered": any(request.GET.get(name) for name in ("region", "desk", "band")),
         "extra_columns": list(extensions.overview_columns),
+        "extra_headers": _extra_headers(request, request.GET.get("sort", "")),
+        "map_layers": _map_layers(scores, flagged),
         "flagged": flagged,
         "previous_visit": previous_visit,
         "since_panels": _since_visit_panels(request, previous_visit),

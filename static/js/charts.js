@@ -56,6 +56,34 @@
     document.querySelectorAll("[data-figure]").forEach(draw);
   }
 
+  // A layer switch: <input type="radio" data-figure-switch="<chart element id>" value="<figure id>"> redraws that
+  // chart with another figure of the page, and its data-heading, data-label and data-note replace the texts that
+  // describe the chart (the fieldset's data-heading-id and data-note-id name them).
+  function switchFigure(input) {
+    var element = document.getElementById(input.dataset.figureSwitch);
+    if (!element || !input.checked || element.dataset.figure === input.value) {
+      return;
+    }
+    element.dataset.figure = input.value;
+    if (input.dataset.label) {
+      element.setAttribute("aria-label", input.dataset.label);
+    }
+    var fieldset = input.closest("fieldset");
+    [["headingId", "heading"], ["noteId", "note"]].forEach(function (pair) {
+      var target = fieldset && document.getElementById(fieldset.dataset[pair[0]] || "");
+      if (target && input.dataset[pair[1]]) {
+        target.textContent = input.dataset[pair[1]];
+      }
+    });
+    draw(element);
+  }
+
+  document.querySelectorAll("[data-figure-switch]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      switchFigure(input);
+    });
+  });
+
   // Printing: redraw each figure at the printable width of an A4 page (about 680 CSS pixels inside the margins)
   // so it is not cut at the right edge, and give it back its own width afterwards.
   var PRINT_WIDTH = 680;
