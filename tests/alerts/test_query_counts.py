@@ -6,6 +6,8 @@ page adds one for the header's unread-notification count, and an escalation's pa
 notifications about the case read.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils import timezone
 from alerts import services
 from alerts.models import Alert, AlertRule, Escalation, Notification, ResponseAction
 from core.services import audit_record
+from indicators.models import UserViewState
 from tests.alerts.factories import EscalationFactory
 from tests.factories import CountryFactory
 
@@ -180,3 +183,20 @@ def test_the_notification_centre_reads_a_fixed_number_of_queries(
             )
     page = get_counted(client, personas[who], reverse("alerts:notification_list"), 5, django_assert_num_queries)
     assert page.count('id="notification-') == n  # the submission of each country's queued case
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize(("who", "expected"), [("fiona", 17), ("alice", 18), ("victor", 17)])
+def test_the_overview_with_news_since_the_last_visit_reads_a_fixed_number_of_queries(
+    client, populated, personas, django_assert_num_queries, n, who, expected
+):
+    """The news columns read two queries however many there are (one for the alerts, one for the decided cases and
+    declarations), on top of the overview's own; analysts add one for their desks."""
+    populated(n)
+    UserViewState.objects.create(
+        user=personas[who], last_seen_at=timezone.now() - dt.timedelta(days=2), filters={"overview": "desk="}
+    )
+    url = reverse("indicators:overview") + "?desk="
+    page = get_counted(client, personas[who], url, expected, django_assert_num_queries)
+    assert page.count('<span class="row-flag flag-imminent">Imminent risk</span> <a href') == n
