@@ -172,8 +172,8 @@ def _document_text_fields(result) -> None:
 
 
 def _document_code_fields(result) -> None:
-    """Request bodies name countries and indicators by code; list the codes that exist, so a schema-valid body is
-    one the server can look up (an unknown code is refused with 400)."""
+    """Request bodies name countries (one, or a list of them) and indicators by code; list the codes that exist, so
+    a schema-valid body is one the server can look up (an unknown code is refused with 400)."""
     from indicators.models import Country, Indicator
 
     codes = {
@@ -191,3 +191,6 @@ def _document_code_fields(result) -> None:
             prop = component.get("properties", {}).get(field)
             if prop is not None and prop.get("type") == "string" and values:
                 prop["enum"] = values
+        countries = component.get("properties", {}).get("countries")
+        if countries is not None and countries.get("type") == "array" and codes["country"]:
+            countries["items"] = {"type": "string", "enum": codes["country"]}

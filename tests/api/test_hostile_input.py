@@ -198,3 +198,10 @@ def test_request_bodies_list_the_country_and_indicator_codes_that_exist(api_clie
     schema = api_clients["victor"].get("/api/schema/", {"format": "json"}).json()
     write = schema["components"]["schemas"]["AssessmentWriteRequest"]["properties"]
     assert "QAA" in write["country"]["enum"] and "7.4" in write["indicator"]["enum"]
+
+
+def test_request_bodies_list_the_codes_that_exist_for_a_list_of_countries(api_clients, country_a):
+    """An actor's countries are documented as codes the server knows, so a schema-valid actor is not refused."""
+    schema = api_clients["victor"].get("/api/schema/", {"format": "json"}).json()
+    countries = schema["components"]["schemas"]["ActorWriteRequest"]["properties"]["countries"]
+    assert "QAA" in countries["items"]["enum"]
