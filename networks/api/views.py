@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,6 +18,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import StrictBooleanFilter
 from core.api.renderers import CsvListMixin
 from indicators.models import Country
 from networks import selectors, services
@@ -41,7 +43,7 @@ class ActorFilter(filters.FilterSet):
     country = CountryCodeFilter(help_text="ISO-3 code of a country the actor concerns.")
     kind = filters.ChoiceFilter(choices=ActorKind.choices)
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", help_text="Part of the name.")
-    withdrawn = filters.BooleanFilter()
+    withdrawn = StrictBooleanFilter()
 
     class Meta:
         model = Actor
@@ -54,7 +56,7 @@ class RelationshipFilter(filters.FilterSet):
     actor = filters.NumberFilter(
         method="filter_actor", min_value=1, max_value=MAX_ID, help_text="Relationships of this actor id (either end)."
     )
-    withdrawn = filters.BooleanFilter()
+    withdrawn = StrictBooleanFilter()
 
     class Meta:
         model = Relationship
@@ -62,6 +64,20 @@ class RelationshipFilter(filters.FilterSet):
 
     def filter_actor(self, queryset, name, value):
         return queryset.filter(Q(source_id=value) | Q(target_id=value))
+
+
+class WholeStatePatchSchema(AutoSchema):
+    """PATCH records a new version from the whole new state, so its body is documented with every field POST
+    requires, not as drf-spectacular's all-optional "Patched" form (which the server would refuse)."""
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        if self.method != "PATCH":
+            return super()._get_request_for_media_type(serializer, direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = "PATCH"
 
 
 def _dates(data: dict) -> dict:
@@ -93,6 +109,7 @@ def _dates(data: dict) -> dict:
 )
 class ActorViewSet(CsvListMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ActorFilter
+    schema = WholeStatePatchSchema()
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -163,6 +180,7 @@ class RelationshipViewSet(
     CsvListMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     filterset_class = RelationshipFilter
+    schema = WholeStatePatchSchema()
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -116,3 +116,21 @@ def test_lists_and_the_graph_ask_the_database_a_fixed_number_of_times(
         assert client.get("/api/v1/relationships/", {"page_size": 100}).status_code == 200
     with django_assert_max_num_queries(QUERIES_GRAPH):
         assert client.get(reverse("country-network", args=["QAA"])).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/actors/", "/api/v1/relationships/"])
+@pytest.mark.parametrize("value", ["5e-324", "null", "maybe"])
+def test_a_withdrawn_filter_that_is_not_a_boolean_is_refused(persona_clients, imported_network, path, value):
+    """withdrawn=<not a boolean> answers 400 instead of being ignored, as every other boolean filter does."""
+    assert persona_clients["victor"].get(path, {"withdrawn": value}).status_code == 400
+    assert persona_clients["victor"].get(path, {"withdrawn": "true"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/actors/{id}/", "/api/v1/relationships/{id}/"])
+def test_a_new_version_documents_the_whole_state_as_required(persona_clients, path):
+    """PATCH takes the whole new state, so the schema documents the body POST documents, not an all-optional one."""
+    schema = persona_clients["victor"].get("/api/schema/", {"format": "json"}).json()
+    create = schema["paths"][path.replace("{id}/", "")]["post"]["requestBody"]
+    patch = schema["paths"][path]["patch"]["requestBody"]
+    assert patch["required"] is True
+    assert patch["content"]["application/json"]["schema"] == create["content"]["application/json"]["schema"]
