@@ -139,6 +139,8 @@ def document_query_parameters(result, generator, request, public):
                         schema = {"type": "string", "enum": constraints["enum"]}
                     else:
                         schema = {**schema, **{k: v for k, v in constraints.items() if k != "enum"}}
+                if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+                    schema = {**schema, "pattern": NO_NUL}  # Django's form fields refuse NUL characters
                 if schema.get("type") == "array":
                     # Several values travel comma-separated in one parameter (sort=a,b); a repeated one is refused.
                     parameter.update({"style": "form", "explode": False, "schema": schema})

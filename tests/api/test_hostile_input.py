@@ -205,3 +205,11 @@ def test_request_bodies_list_the_codes_that_exist_for_a_list_of_countries(api_cl
     schema = api_clients["victor"].get("/api/schema/", {"format": "json"}).json()
     countries = schema["components"]["schemas"]["ActorWriteRequest"]["properties"]["countries"]
     assert "QAA" in countries["items"]["enum"]
+
+
+def test_text_query_parameters_document_that_nul_characters_are_refused(api_clients, scored):
+    """A NUL character in a text filter answers 400, and the schema says such a value is not valid."""
+    schema = api_clients["victor"].get("/api/schema/", {"format": "json"}).json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/assessments/"]["get"]["parameters"]}
+    assert parameters["author"]["schema"]["anyOf"][0]["pattern"] == "^[^\\x00]*$"
+    assert api_clients["victor"].get("/api/v1/assessments/", {"author": "a\x00b"}).status_code == 400
