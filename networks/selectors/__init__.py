@@ -1,3 +1,63 @@
-"""Being split by concept (issue 18): every public name stays importable from networks.selectors."""
+"""Reads of the actor network: a country's graph, actor profiles, history, exports and workflow links."""
 
-from networks.selectors.graph import *  # noqa: F403
+from networks.selectors.actors import (
+    action_targets,
+    actor_escalations,
+    actor_position,
+    actor_relationships,
+    actor_sanction_targets,
+    actor_timeline,
+    actors_list,
+    escalation_actors,
+    escalation_sanction_targets,
+    escalations_linkable,
+    network_summary,
+    relationships_list,
+    sanctions_actions_linkable,
+)
+from networks.selectors.exports import (
+    EDGE_COLUMNS,
+    NODE_COLUMNS,
+    export_edges_csv,
+    export_ftm_lines,
+    export_nodes_csv,
+)
+from networks.selectors.graph import (
+    analysis_run_current,
+    command_chain,
+    graph_as_of,
+    graph_elements,
+    graph_for_analysis,
+    graph_size,
+    graph_version,
+    shortest_path,
+)
+
+__all__ = [
+    "graph_version",
+    "graph_size",
+    "graph_elements",
+    "graph_for_analysis",
+    "graph_as_of",
+    "analysis_run_current",
+    "command_chain",
+    "shortest_path",
+    "actors_list",
+    "relationships_list",
+    "actor_relationships",
+    "actor_timeline",
+    "actor_escalations",
+    "actor_sanction_targets",
+    "escalation_actors",
+    "action_targets",
+    "escalations_linkable",
+    "sanctions_actions_linkable",
+    "actor_position",
+    "network_summary",
+    "export_ftm_lines",
+    "NODE_COLUMNS",
+    "EDGE_COLUMNS",
+    "export_nodes_csv",
+    "export_edges_csv",
+    "escalation_sanction_targets",
+]
