@@ -186,15 +186,16 @@ def test_score_status_refuses_a_user_without_a_role(client, nobody, scored):
     assert client.get(url, {"since": timezone.now().isoformat()}).status_code == 403
 
 
-def test_country_page_query_count_is_fixed(client, victor, alice, country_a, scored, django_assert_num_queries):
+def test_country_page_query_count_is_fixed(client, victor, alice, country_a, scored, django_assert_max_num_queries):
     client.force_login(victor)
     client.get(page())
     # 14 for the page, 4 for the explanation behind "Why this score", 4 for the actor-network panel, 1 for the
     # forecast panel, 1 for banners (a declaration in force), 1 for the latest evidence per source,
-    # 1 for the header's unread-notification count.
-    with django_assert_num_queries(26):
+    # 1 for the header's unread-notification count. An upper bound: PostgreSQL with the Redis cache answers one of
+    # these from the cache (25), SQLite with the local cache asks (26); more assessments never add a query.
+    with django_assert_max_num_queries(26):
         client.get(page(), {"compare": ["QBB"]})
     for _ in range(3):
         AssessmentFactory(country=country_a, author=alice, indicator=indicator("2.1"))
-    with django_assert_num_queries(26):
+    with django_assert_max_num_queries(26):
         client.get(page(), {"compare": ["QBB"]})
