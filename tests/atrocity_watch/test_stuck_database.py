@@ -126,7 +126,7 @@ def test_a_statement_longer_than_the_web_limit_answers_503(settings, monkeypatch
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT pg_sleep(30)")
 
-    monkeypatch.setattr("indicators.views.methodology_active", slow)
+    monkeypatch.setattr("indicators.views.dashboard.methodology_active", slow)
     from tests.factories import UserFactory
 
     client = Client(raise_request_exception=False)

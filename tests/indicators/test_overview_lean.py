@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import CountryScore, Methodology
-from indicators.views import RANKING_ROWS_SHOWN
+from indicators.views.dashboard import RANKING_ROWS_SHOWN
 from tests.factories import CountryFactory
 from tests.indicators.score_rows import score_run_create
 
