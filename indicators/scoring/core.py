@@ -239,6 +239,7 @@ class _Evidence:
     indicator_pos: np.ndarray
     country_pos: np.ndarray
     series_key: np.ndarray
+    several_sources: bool  # some indicator of some country has more than one source
 
 
 def _source_codes(assessments: pd.DataFrame, rule: FusionRule | None) -> tuple[np.ndarray, np.ndarray]:
@@ -285,6 +286,9 @@ def _evidence(assessments: pd.DataFrame, framework: _Framework, grid: _Grid, par
     last = np.ones(len(order), dtype=bool)
     last[:-1] = ~((series_key[1:] == series_key[:-1]) & (months[1:] == months[:-1]))
     picked = order[last]
+    # Consecutive series of one country and indicator differ only in their source.
+    cell_key = series_key[last] // n_sources
+    several = bool(np.any((cell_key[1:] == cell_key[:-1]) & (series_key[last][1:] != series_key[last][:-1])))
     return _Evidence(
         severity=severity[picked],
         certainty=certainty[picked],
@@ -294,6 +298,7 @@ def _evidence(assessments: pd.DataFrame, framework: _Framework, grid: _Grid, par
         indicator_pos=indicator_pos[picked],
         country_pos=country_pos[picked],
         series_key=series_key[last],
+        several_sources=several,
     )
 
 
@@ -331,14 +336,24 @@ def _expand(evidence: _Evidence, grid: _Grid, parameters: MethodologyParameters,
         currency = confidence_weight * np.exp2(-age / rule.freshness_half_life_months)
     else:
         currency = certainty
-    del age, confidence_weight
+    del age
     country = evidence.country_pos[source]
     row = grid.offset[country] + month_of_row - grid.grid_start[country]
+    cell = row * n_indicators + evidence.indicator_pos[source]
+    same_period = parameters.fusion.same_period_months if parameters.fusion is not None else 0.0
+    if same_period > 0 and evidence.several_sources:
+        period_weight = fusion.period_weights(
+            cell, months[source], grid.n_rows * n_indicators, same_period, parameters.half_life_months
+        )
+        fusion_weight = confidence_weight * period_weight * evidence.source_weight[source]
+    else:
+        fusion_weight = certainty * evidence.source_weight[source]
+    del confidence_weight
     return _Expanded(
-        cell=row * n_indicators + evidence.indicator_pos[source],
+        cell=cell,
         row=row,
         severity=evidence.severity[source],
-        fusion_weight=certainty * evidence.source_weight[source],
+        fusion_weight=fusion_weight,
         certainty=certainty,
         currency=currency,
         day=evidence.days[source],
@@ -350,31 +365,6 @@ def _latest_days(expanded: _Expanded, n_rows: int) -> np.ndarray:
     latest = np.full(n_rows, -1, dtype=np.int64)
     np.maximum.at(latest, expanded.row, expanded.day)
     return latest
-
-
-def _data_confidence(groups, evidence_matrix, framework: _Framework, parameters: MethodologyParameters):
-    """Per row: 0-100 data confidence of the overall score and its level (NaN and '' under a v1 methodology)."""
-    rule = parameters.data_confidence
-    n_rows = len(evidence_matrix)
-    if rule is None:
-        return np.full(n_rows, np.nan), np.full(n_rows, "", dtype=object)
-    per_group = np.column_stack(
-        [
-            fusion.group_confidence(
-                evidence_matrix,
-                framework.factor_numbers,
-                dict(parameters.factor_weights),
-                parameters.common_factors,
-                numbers,
-                rule,
-            )
-            for numbers in parameters.crime_groups.values()
-        ]
-    )
-    group_scores = np.column_stack(list(groups.values()))
-    group_bands = np.column_stack([bands_assign(column, parameters) for column in group_scores.T])
-    confidence = fusion.overall_confidence(group_scores, per_group, group_bands)
-    return confidence, fusion.confidence_levels(confidence, rule)
 
 
 def scores_compute(
@@ -428,7 +418,12 @@ def scores_compute(
     common, groups, overall = aggregate_factor_scores(
         factors.score, framework.factor_numbers, parameters, factor_evidence=established
     )
-    confidence, level = _data_confidence(groups, factors.evidence, framework, parameters)
+    _row_country, row_month, _local = _row_months(grid)
+    newest_month = _months_of_days(np.maximum(latest_days, 0))
+    newest_age = np.where(latest_days >= 0, row_month - newest_month, np.iinfo(np.int64).max)
+    confidence, level = fusion.scores_confidence(
+        groups, factors.evidence, framework.factor_numbers, parameters, newest_age
+    )
     country_scores = _country_frame(grid, parameters, overall, common, groups, factors.assessed, n_indicators)
     written = _written(grid)
     band = np.where(level[written] == CONFIDENCE_LEVELS[0], "", country_scores["band"].to_numpy())

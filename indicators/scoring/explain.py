@@ -86,6 +86,15 @@ def indicator_contributions(
         [parameters.fusion.weight_of(name) if parameters.fusion else 1.0 for name in sources], dtype=float
     )
     certainty = np.where(counts, confidence_weight * age_weight, 0.0)
+    weight = certainty * source_weight
+    same_period = parameters.fusion.same_period_months if parameters.fusion is not None else 0.0
+    if same_period > 0:
+        # v3: against the indicator's newest assessment that counts, not against the month.
+        observed = pd.Series(np.where(counts, frame["month_number"].to_numpy(), np.iinfo(np.int64).min))
+        newest = observed.groupby(frame["indicator_id"].to_numpy()).transform("max").to_numpy()
+        lag = newest - frame["month_number"].to_numpy()
+        period_weight = np.exp2(-np.maximum(lag - same_period, 0) / parameters.half_life_months)
+        weight = np.where(counts, confidence_weight * period_weight * source_weight, 0.0)
     result = pd.DataFrame(
         {
             "indicator_id": frame["indicator_id"].to_numpy(dtype=np.int64),
@@ -100,7 +109,7 @@ def indicator_contributions(
             "age_months": age.astype(np.int64),
             "age_weight": age_weight,
             "source_weight": source_weight,
-            "weight": certainty * source_weight,
+            "weight": weight,
             "counts": counts,
         }
     )

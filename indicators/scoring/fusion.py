@@ -18,6 +18,14 @@ A crime group's confidence mirrors its score: the mean of the common factors' q 
 (factor-weighted), x 100. A country's data confidence is that of its overall score's band: the highest confidence
 among the crime groups whose score is in that band (a band several groups reach is as established as the best
 established of them).
+
+Version 3 (both optional keys; without them the rules above are exactly v2's):
+- fusion.same_period_months G: a source's fusion weight is confidence x source weight x 0.5 ** (max(0, lag - G) /
+  half-life), lag = months between the newest assessment of the indicator (any source) and this source's. Under v2
+  (G = 0) this is the same weighted mean as the age weight gives; with G = 12 an annual dataset that has not yet
+  published the year another already has is not outweighed for it.
+- data_confidence.stale_months: a score below the medium level whose newest evidence is at least this old is
+  "insufficient data" whatever its confidence (thin and stale).
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indicators.scoring.parameters import CONFIDENCE_LEVELS, ConfidenceRule
+from indicators.scoring.bands import bands_assign
+from indicators.scoring.parameters import CONFIDENCE_LEVELS, ConfidenceRule, MethodologyParameters
 
 # The largest standard deviation of severities on the 0-3 scale (half the sources at 0, half at 3).
 MAX_SEVERITY_SPREAD = 1.5
@@ -70,6 +79,18 @@ def indicator_cells(
     support = np.minimum(currency_sum, 1.0)
     evidence = support * (1.0 - disagreement_discount * disagreement)
     return IndicatorCells(severity=mean, weight=strongest, support=support, evidence=evidence)
+
+
+def period_weights(
+    cell: np.ndarray, observed_month: np.ndarray, size: int, same_period: float, half_life_months: float
+) -> np.ndarray:
+    """v3: each entry's weight against the newest assessment of its cell (indicator and month), by the month each was
+    observed in. Assessments within `same_period` months of the newest count as of one period (weight 1); beyond it
+    the weight halves every half-life, as the age weight does. A cell with one source gets weight 1."""
+    newest = np.full(size, np.iinfo(np.int64).min)
+    np.maximum.at(newest, cell, observed_month)
+    lag = newest[cell] - observed_month
+    return np.exp2(-np.maximum(lag - same_period, 0) / half_life_months)
 
 
 @dataclass(frozen=True)
@@ -141,11 +162,43 @@ def overall_confidence(group_scores: np.ndarray, group_confidences: np.ndarray, 
     return np.where(np.isinf(filled.max(axis=1)), 0.0, confidence)
 
 
-def confidence_levels(confidence: np.ndarray, rule: ConfidenceRule) -> np.ndarray:
-    """The level of each 0-100 confidence: insufficient below the minimum, then low, medium and high."""
+def confidence_levels(confidence: np.ndarray, rule: ConfidenceRule, newest_age: np.ndarray | None = None) -> np.ndarray:
+    """The level of each 0-100 confidence: insufficient below the minimum, then low, medium and high. With the rule's
+    `stale_months` (v3) and each score's newest evidence age in months, a score below the medium level whose newest
+    evidence is at least that old is insufficient too: thin evidence stands only while some of it is recent."""
     confidence = np.asarray(confidence, dtype=float)
+    sufficient = confidence >= rule.minimum
+    if rule.stale_months is not None and newest_age is not None:
+        thin_and_stale = (confidence < rule.medium) & (np.asarray(newest_age) >= rule.stale_months)
+        sufficient &= ~thin_and_stale
     return np.select(
-        [confidence >= rule.high, confidence >= rule.medium, confidence >= rule.minimum],
+        [confidence >= rule.high, confidence >= rule.medium, sufficient],
         list(CONFIDENCE_LEVELS[:0:-1]),
         default=CONFIDENCE_LEVELS[0],
     ).astype(object)
+
+
+def scores_confidence(groups, evidence_matrix, factor_numbers, parameters: MethodologyParameters, newest_age):
+    """Per row: 0-100 data confidence of the overall score and its level (NaN and '' under a v1 methodology).
+    `groups` maps each crime group to its scores; `newest_age` is each row's age in months of its newest evidence."""
+    rule = parameters.data_confidence
+    n_rows = len(evidence_matrix)
+    if rule is None:
+        return np.full(n_rows, np.nan), np.full(n_rows, "", dtype=object)
+    per_group = np.column_stack(
+        [
+            group_confidence(
+                evidence_matrix,
+                factor_numbers,
+                dict(parameters.factor_weights),
+                parameters.common_factors,
+                numbers,
+                rule,
+            )
+            for numbers in parameters.crime_groups.values()
+        ]
+    )
+    group_scores = np.column_stack(list(groups.values()))
+    group_bands = np.column_stack([bands_assign(column, parameters) for column in group_scores.T])
+    confidence = overall_confidence(group_scores, per_group, group_bands)
+    return confidence, confidence_levels(confidence, rule, newest_age=newest_age)

@@ -3,6 +3,8 @@
 Version 1 lets one assessment per indicator count (the latest). Version 2 adds two optional sections, `fusion` (how
 the latest assessment of every source is combined per indicator) and `data_confidence` (how much evidence stands
 behind a score, and the minimum below which a country is "insufficient data"). A version without them scores as v1.
+Version 3 adds two optional keys, `fusion.same_period_months` and `data_confidence.stale_months`; without them a
+version scores exactly as v2.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class FusionRule:
     source_weights: Mapping[str, float]
     default_source_weight: float
     factor_weighting: str = "equal"  # "evidence": a factor's weight in its crime group also scales with its evidence
+    # v3: sources whose newest assessments of an indicator lie within this many months of its newest one weigh alike
+    # in the fused severity (one annual release cycle); an older source's weight halves per half-life beyond it. 0: v2.
+    same_period_months: float = 0.0
 
     def weight_of(self, source: str) -> float:
         return float(self.source_weights.get(source, self.default_source_weight))
@@ -59,6 +64,9 @@ class ConfidenceRule:
     minimum: float  # below this a score is "insufficient data": not banded, ranked apart
     medium: float  # lower edge of the "medium" level
     high: float  # lower edge of the "high" level
+    # v3: a score below the medium level whose newest evidence is at least this many months old is also "insufficient
+    # data" (thin and stale); None (v2): only the minimum applies.
+    stale_months: float | None = None
 
 
 @dataclass(frozen=True)
@@ -217,10 +225,15 @@ def _fusion(raw: object, errors: list[str]) -> FusionRule | None:
     weighting = raw.get("factor_weighting", "equal")
     if weighting not in FACTOR_WEIGHTINGS:
         errors.append(f"fusion.factor_weighting must be one of {', '.join(FACTOR_WEIGHTINGS)}.")
+    same_period = raw.get("same_period_months", 0)
+    if not _is_number(same_period) or same_period < 0:
+        errors.append("fusion.same_period_months must be a number of months, 0 or more.")
+        same_period = 0
     return FusionRule(
         source_weights={str(k): float(v) for k, v in weights.items()},
         default_source_weight=default,
         factor_weighting=weighting,
+        same_period_months=float(same_period),
     )
 
 
@@ -231,7 +244,13 @@ def _data_confidence(raw: object, errors: list[str]) -> ConfidenceRule | None:
     if not isinstance(raw, Mapping) or any(not _is_number(raw.get(key)) for key in keys):
         errors.append(f"data_confidence must give a number for each of {', '.join(keys)}.")
         return None
-    rule = ConfidenceRule(**{key: float(raw[key]) for key in keys})
+    stale = raw.get("stale_months")
+    if stale is not None and (not _is_number(stale) or stale <= 0):
+        errors.append("data_confidence.stale_months must be a positive number of months when given.")
+        stale = None
+    rule = ConfidenceRule(
+        **{key: float(raw[key]) for key in keys}, stale_months=None if stale is None else float(stale)
+    )
     if rule.indicators_per_factor <= 0 or rule.freshness_half_life_months <= 0:
         errors.append("data_confidence.indicators_per_factor and freshness_half_life_months must be above 0.")
     if not 0 <= rule.disagreement_discount <= 1:
