@@ -32,17 +32,41 @@ def _import(source: str, file_name: str) -> DatasetImport:
     )
 
 
+def _bahrain_like(country, ucdp, vdem) -> None:
+    """Bahrain's real assessments 2021-2024: UCDP (1.1, 1.5, 2.1, 11.1: none) to 2024; V-Dem (2.1 moderate; 6.2,
+    7.6, 9.1 serious), PTS (2.1 moderate) and WGI (1.6 serious) to 2023; EWP's 2024 values (9.1 serious, 2.2 none).
+    About 6% coverage, two agreeing sources on 9.1, every indicator stale by December 2026: v2 banded it "high"."""
+    pts = _import("pts", "PTS-2024.csv")
+    wgi = _import("wgi", "wgi_voice_accountability.csv")
+    ewp = _import("ewp_forecasts", "forecasts_2025_from_2024_data.csv")
+
+    def add(code, year, severity, confidence, dataset_import):
+        Assessment.objects.create(
+            country=country, indicator=indicator(code), observed_on=dt.date(year, 12, 31), severity=severity,
+            confidence=confidence, source=dataset_import.file_name, dataset_import=dataset_import,
+        )  # fmt: skip
+
+    for year in range(2021, 2025):
+        for code in ("1.1", "1.5", "2.1", "11.1"):
+            add(code, year, 0, "high", ucdp)
+    for year in range(2021, 2024):
+        for code, severity in (("2.1", 2), ("6.2", 3), ("7.6", 3), ("9.1", 3)):
+            add(code, year, severity, "medium", vdem)
+        add("2.1", year, 2, "medium", pts)
+        add("1.6", year, 3, "low", wgi)
+    add("9.1", 2024, 3, "medium", ewp)
+    add("2.2", 2024, 0, "medium", ewp)
+
+
 @pytest.fixture
 def sources_world(desk_a, alice, victor):
-    """Bahrainia: one V-Dem indicator from 2023. Wellcovered: UCDP and V-Dem, and 30 recent analyst assessments."""
+    """Bahrainia: Bahrain's thin, stale dataset evidence (UCDP to 2024, V-Dem to 2023). Wellcovered: UCDP and
+    V-Dem, and 30 recent analyst assessments."""
     ucdp = _import("ucdp_country_year", "organizedviolencecy_v25_1.csv")
     vdem = _import("vdem", "vdemlite_v14_1970_2023.csv")
     thin = CountryFactory(iso3="QBH", name="Bahrainia", desk=desk_a)
     covered = CountryFactory(iso3="QWC", name="Wellcovered", desk=desk_a)
-    Assessment.objects.create(
-        country=thin, indicator=indicator("9.1"), observed_on=dt.date(2023, 12, 31), severity=3,
-        confidence="medium", source="V-Dem v14", dataset_import=vdem,
-    )  # fmt: skip
+    _bahrain_like(thin, ucdp, vdem)
     for year in (2022, 2023):
         Assessment.objects.create(
             country=covered, indicator=indicator("2.1"), observed_on=dt.date(year, 12, 31), severity=2,
@@ -66,7 +90,8 @@ def sources_world(desk_a, alice, victor):
 def test_a_country_known_through_one_old_indicator_shows_insufficient_data_and_ranks_apart(
     signed_in, sources_world, page, live_server, screenshot, console_errors, offsite_requests
 ):
-    """On the overview Bahrainia reads "Insufficient data", has no rank and comes after every banded country."""
+    """On the overview Bahrainia reads "Insufficient data", has no rank and comes after every banded country (its
+    agreeing but two-year-old sources no longer band it)."""
     signed_in("victor")
     for name, size in (("wide", WIDE), ("narrow", NARROW)):
         page.set_viewport_size(size)
@@ -83,6 +108,7 @@ def test_a_country_known_through_one_old_indicator_shows_insufficient_data_and_r
         page.goto(f"{live_server.url}/countries/QBH/")
         expect(page.locator(".score-summary")).to_contain_text("Insufficient data")
         expect(page.locator("#insufficient-note")).to_be_visible()
+        expect(page.locator("#insufficient-note")).to_contain_text("newest from 31 Dec 2024")
         expect(page.locator("#evidence-by-source")).to_contain_text("31 Dec 2023")
         screenshot(f"data-confidence-country-insufficient-{name}")
     assert console_errors == [] and offsite_requests == []
@@ -91,13 +117,15 @@ def test_a_country_known_through_one_old_indicator_shows_insufficient_data_and_r
 def test_the_data_sources_page_lists_every_source_with_its_latest_year(
     signed_in, sources_world, page, screenshot, console_errors, offsite_requests
 ):
-    """UCDP, V-Dem and the analysts each have a row with coverage, latest data year and import details."""
+    """Every dataset imported (UCDP, V-Dem, PTS, WGI, EWP) and the analysts have a row with coverage, latest data
+    year and import details."""
     signed_in("victor")
     page.click("nav >> text=Data sources")
     table = page.locator("#data-sources")
-    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator("tbody tr")).to_have_count(6)
     this_year = str(timezone.localdate().year)
-    for source, latest in (("ucdp_country_year", "2024"), ("vdem", "2023"), ("analyst", this_year)):
+    latest_years = {"ucdp_country_year": "2024", "vdem": "2023", "pts": "2023", "wgi": "2023", "ewp_forecasts": "2024"}
+    for source, latest in (*latest_years.items(), ("analyst", this_year)):
         row = table.locator(f'tr[data-source="{source}"]')
         expect(row.locator(".latest-year")).to_have_text(latest)
     expect(table.locator('tr[data-source="vdem"]')).to_contain_text("2026.2")

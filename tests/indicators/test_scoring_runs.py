@@ -385,7 +385,7 @@ def test_publishing_bad_parameters_is_refused_with_the_problem_named(db):
     v1 = Methodology.objects.get(is_active=True)
     with pytest.raises(ValidationError, match="max_age_months"):
         methodology_publish(name="Broken", parameters={**v1.parameters, "max_age_months": -1})
-    assert Methodology.objects.count() == 2  # v1 and v2, both published by migrations
+    assert Methodology.objects.count() == 3  # v1, v2 and v3, all published by migrations
 
 
 def test_selectors_give_latest_scores_history_and_an_explanation(assessed, alice):

@@ -18,7 +18,7 @@ def test_every_role_reads_the_methodology(client, request, persona):
     response = client.get(METHODOLOGY)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "methodology v2: Evidence fusion and data confidence" in body
+    assert "methodology v3: Sources of one period weigh alike; thin and stale evidence is insufficient" in body
     assert 'Weight halves every</th><td class="num">12 months' in body
     assert 'Not counted after</th><td class="num">36 months' in body
 
@@ -62,7 +62,7 @@ def test_published_alert_rules_are_listed(client, victor):
 def test_version_history_lists_retired_versions(client, victor):
     Methodology.objects.filter(is_active=True).update(is_active=False)
     Methodology.objects.create(
-        version=3,
+        version=4,
         name="Recency-weighted",
         parameters=Methodology.objects.get(version=1).parameters,
         is_active=True,
@@ -71,7 +71,7 @@ def test_version_history_lists_retired_versions(client, victor):
     )
     client.force_login(victor)
     body = client.get(METHODOLOGY).content.decode()
-    assert "methodology v3: Recency-weighted" in body
+    assert "methodology v4: Recency-weighted" in body
     assert "Retired" in body and "Active" in body
 
 
@@ -82,3 +82,12 @@ def test_methodology_query_count_is_fixed(client, victor, django_assert_num_quer
     # header's unread-notification count (alerts registers it).
     with django_assert_num_queries(8):
         client.get(METHODOLOGY)
+
+
+def test_the_v3_rules_are_published_in_plain_words(client, victor):
+    """The same-period weighting of sources and the thin-and-stale rule, with their parameters, are on the page."""
+    client.force_login(victor)
+    body = client.get(METHODOLOGY).content.decode()
+    assert "more than 12 months older than the indicator's newest assessment" in body
+    assert "below 10, or below 20 when the newest evidence behind the score is 24 months old or more" in body
+    assert 'id="thin-and-stale"' in body and 'id="same-period-why"' in body
