@@ -1,9 +1,10 @@
-"""Importing the real datasets in two different orders gives identical scores under methodology v2 (about a minute).
+"""Importing the real datasets in two different orders gives identical scores under methodologies v2 and v3 (about
+two minutes).
 
-The datasets that assess the same indicators (UCDP, V-Dem and the Political Terror Scale on 2.1; V-Dem and EWP on
-9.1) are imported forwards, scored, rolled back, imported backwards and scored again. Under version 1 the two orders
-give different scores (the last import wins a shared date), which shows the check can fail. Skips with a reason when
-the real data folder is absent.
+The datasets that assess the same indicators (UCDP, V-Dem and the Political Terror Scale on 2.1; V-Dem and EWP's
+1960-2010 and 2024 values on 9.1) are imported forwards, scored, rolled back, imported backwards and scored again.
+Under version 1 the two orders give different scores (the last import wins a shared date), which shows the check can
+fail. Skips with a reason when the real data folder is absent.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from indicators.scoring.core import MethodologyParameters, scores_compute
 from indicators.scoring.evidence import assessments_frame_read, indicator_frame
 
 DATA_DIR = Path(settings.ATROCITY_WATCH_DATA_DIR)
-OVERLAPPING = ("ucdp_country_year", "pts", "vdem", "ewp_predictors")
+OVERLAPPING = ("ucdp_country_year", "pts", "vdem", "ewp_predictors", "ewp_forecasts")
 FILES = {source: DATA_DIR / relative for source, relative in REAL_DATA_FILES if source in OVERLAPPING}
 MISSING = [str(path) for path in FILES.values() if not path.is_file()]
 # Countries where the sources disagree often, and some where they rarely do.
@@ -55,17 +56,19 @@ def _scores_after_importing(order: tuple[str, ...], parameters: dict[str, Method
 
 @pytest.mark.django_db
 def test_importing_the_real_sources_in_two_orders_gives_identical_scores():
-    """Forwards and backwards, every v2 country and factor score is the same; v1's are not."""
-    v2 = Methodology.objects.get(is_active=True)
-    v2_parameters = MethodologyParameters.from_dict(v2.parameters)
-    assert v2_parameters.fusion is not None
-    v1_parameters = MethodologyParameters.from_dict(Methodology.objects.get(version=1).parameters)
-    rules = {"v1": v1_parameters, "v2": v2_parameters}
+    """Forwards and backwards, every v2 and v3 country and factor score is the same; v1's are not."""
+    rules = {
+        f"v{version}": MethodologyParameters.from_dict(Methodology.objects.get(version=version).parameters)
+        for version in (1, 2, 3)
+    }
+    assert Methodology.objects.get(is_active=True).version == 3
+    assert rules["v3"].fusion.same_period_months > 0
 
     forwards = _scores_after_importing(OVERLAPPING, rules)
     backwards = _scores_after_importing(tuple(reversed(OVERLAPPING)), rules)
 
-    pd.testing.assert_frame_equal(forwards["v2"][0], backwards["v2"][0])
-    pd.testing.assert_frame_equal(forwards["v2"][1], backwards["v2"][1])
+    for version in ("v2", "v3"):
+        pd.testing.assert_frame_equal(forwards[version][0], backwards[version][0])
+        pd.testing.assert_frame_equal(forwards[version][1], backwards[version][1])
     v1_changed = (forwards["v1"][0]["overall"] - backwards["v1"][0]["overall"]).abs().fillna(0)
     assert (v1_changed > 0.05).any(), "version 1 should depend on the import order here"
