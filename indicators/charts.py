@@ -280,8 +280,10 @@ def _carried_trace(history: list[Mapping], months: list[str], column: str) -> di
     }
 
 
-def _source_end_marks(layout: dict, source_ends: list[tuple[dt.date, str]]) -> None:
-    """A labelled vertical line where each source's data for the country ends (sources ending together share one)."""
+def _source_end_marks(layout: dict, source_ends: list[tuple[dt.date, str]], *, labels_low: bool = False) -> None:
+    """A labelled vertical line where each source's data for the country ends (sources ending together share one).
+    The labels sit at the top of the plot, or at its bottom when `labels_low` (the scores run high), so their boxes
+    do not hide the lines."""
     by_day: dict[dt.date, list[str]] = {}
     for day, label in source_ends:
         by_day.setdefault(day, []).append(label)
@@ -302,8 +304,9 @@ def _source_end_marks(layout: dict, source_ends: list[tuple[dt.date, str]]) -> N
         layout["annotations"].append(
             {
                 "x": day.isoformat(),
-                "y": 0.98 - 0.07 * (index % 4),
+                "y": 0.02 + 0.07 * (index % 4) if labels_low else 0.98 - 0.07 * (index % 4),
                 "yref": "paper",
+                "yanchor": "bottom" if labels_low else "top",
                 "text": f"{', '.join(sorted(labels))}: data end",
                 "showarrow": False,
                 "xanchor": "right",
@@ -352,7 +355,9 @@ def trend_spec(
     layout = _time_layout(thresholds=thresholds, height=360)
     if recent := _recent_range(months):
         layout["xaxis"]["range"] = recent
-    _source_end_marks(layout, list(source_ends))
+    first_values = [row[first_column] for row in history if first_column and row[first_column] is not None]
+    runs_high = bool(first_values) and sorted(first_values)[len(first_values) // 2] >= 50
+    _source_end_marks(layout, list(source_ends), labels_low=runs_high)
     for changed_on, label in method_changes:
         layout["shapes"].append(
             {
