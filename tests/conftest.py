@@ -7,10 +7,14 @@ department, ada an administrator. Country QAA belongs to alice's desk, QBB to bo
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from atrocity_watch.celery import app as celery_app
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+# No test asserts a time: hypothesis's per-example deadline failed properties on a loaded shared machine.
+hypothesis_settings.register_profile("untimed", deadline=None)
+hypothesis_settings.load_profile("untimed")
 
 CHROMIUM_ARGS = [
     "--headless",
