@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from alerts.models import Alert, AlertRule, Escalation
+from alerts.models import Alert, AlertRule, Escalation, ResponseAction
 
 State = Escalation.State
 FORM = {
@@ -103,13 +103,19 @@ def test_analysts_see_only_their_desks_escalations_and_everyone_else_reads_all(
 
 
 @pytest.mark.django_db
-def test_a_viewer_sees_no_buttons_that_change_anything(client, victor, make_escalation):
+def test_a_viewer_sees_no_buttons_that_change_anything(client, victor, fiona, make_escalation, valid_action):
     escalation = make_escalation(State.SUBMITTED, claimed_by=None)
+    declared = make_escalation(State.IMMINENT_RISK_DECLARED)
+    ResponseAction.objects.create(
+        escalation=declared, country=declared.country, created_by=fiona, owner_account=None, **valid_action
+    )
     client.force_login(victor)
     page = client.get(reverse("alerts:escalation_detail", args=[escalation.pk])).content.decode()
     assert "Claim for review" not in page and "Record decision" not in page and "Submit to the Focal Point" not in page
     tracker = client.get(reverse("alerts:action_tracker")).content.decode()
-    assert 'name="status"' not in tracker
+    assert "Targeted sanctions" in tracker and 'name="status"' not in tracker
+    client.force_login(fiona)  # the same action, to the Focal Point who may move it on
+    assert 'name="status"' in client.get(reverse("alerts:action_tracker")).content.decode()
 
 
 @pytest.mark.django_db
