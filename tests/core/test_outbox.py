@@ -83,9 +83,18 @@ def test_each_failed_attempt_waits_longer_before_the_next(broker):
 @pytest.mark.django_db
 def test_a_row_claimed_by_one_sender_is_not_sent_by_another(broker):
     row = OutboxMessage.objects.create(task_name=TASK, kwargs={})
-    with mock.patch("core.services._publish", side_effect=lambda message, now: outbox_send(message_id=row.pk)):
+    published: list[int] = []
+    second_sender: list[bool] = []
+
+    def publish_while_a_second_sender_tries(message, now):
+        published.append(message.pk)
+        if len(published) == 1:
+            second_sender.append(outbox_send(message_id=row.pk))
+
+    with mock.patch("core.services._publish", side_effect=publish_while_a_second_sender_tries):
         # While the first sender holds the claim, a second sender (here: called from inside the first) finds it taken.
         assert outbox_send(message_id=row.pk) is True
+    assert (second_sender, published) == ([False], [row.pk])
     assert outbox_send(message_id=row.pk) is False  # and once sent, never again
     assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
 
