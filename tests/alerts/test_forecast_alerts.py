@@ -95,5 +95,5 @@ def test_training_a_model_evaluates_the_rule_through_the_outbox(
     assert OutboxMessage.objects.get(task_name="alerts.tasks.alerts_evaluate_forecast_task").status == "sent"
     alerts = Alert.objects.filter(rule_kind="onset_forecast", status="open")
     top_ten = set(model.forecasts.filter(rank_1y__lte=10).values_list("country_id", flat=True))
-    assert top_ten <= set(alerts.values_list("country_id", flat=True))
+    assert len(top_ten) == 10 and top_ten <= set(alerts.values_list("country_id", flat=True))
     assert all(alert.details["model_version"] == model.version for alert in alerts)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import services
-from alerts.models import Alert, AlertRule, TriggerEvent
+from alerts.models import Alert, AlertRule, AtrocityImpactAssessment, TriggerEvent
 from core.models import AuditEvent
 
 
@@ -66,7 +66,12 @@ def test_a_second_trigger_event_keeps_one_open_alert_until_the_first_is_handled(
 @pytest.mark.django_db
 def test_a_trigger_event_older_than_the_rules_horizon_opens_an_assessment_but_no_alert(country_a, alice):
     aia = record(country_a, alice, days_ago=400)
-    assert aia.pk is not None
+    stored = AtrocityImpactAssessment.objects.get(country=country_a)
+    assert (stored.pk, stored.status, stored.trigger_event.title) == (
+        aia.pk,
+        "open",
+        "ICJ order on provisional measures",
+    )
     assert not Alert.objects.exists()
 
 
