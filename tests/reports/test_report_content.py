@@ -72,10 +72,11 @@ def test_methodology_and_alert_rule_changes_name_versions_and_mark_unpublished_o
     assert methods[9]["published_on"] == dt.date(2026, 8, 1) and "internal_only" not in methods[9]
     assert methods[10]["name"] == DRAFT_METHOD and methods[10]["internal_only"] is True
     (rule,) = content["changes"]["alert_rules"]
-    assert (rule["name"], rule["published_on"], rule["replaces_version"]) == (
+    assert (rule["name"], rule["published_on"], rule["version"], rule["replaces_version"]) == (
         "Sharp rise (tighter)",
         dt.date(2026, 9, 1),
-        rule["version"] - 1,
+        2,
+        1,
     )
 
 
