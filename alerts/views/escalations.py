@@ -4,6 +4,8 @@ Views stay thin: they check the role and desk via core.roles, call a service, an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -148,16 +150,26 @@ def _transition_refused(request, escalation: Escalation, exc: ValidationError, s
     )
 
 
+def _transition_or_refusal(request, escalation: Escalation, transition: Callable[[], object], *, done: str):
+    """Run one workflow step; back to the case with `done`, or the case's page saying why the step was refused."""
+    try:
+        transition()
+    except ValidationError as exc:
+        return _transition_refused(request, escalation, exc)
+    messages.success(request, done)
+    return redirect("alerts:escalation_detail", pk=escalation.pk)
+
+
 @role_required(Role.ANALYST)
 @require_http_methods(["POST"])
 def escalation_submit(request, pk: int):
     escalation = escalation_or_404(request, pk)
-    try:
-        services.escalation_submit(escalation=escalation, user=request.user)
-    except ValidationError as exc:
-        return _transition_refused(request, escalation, exc)
-    messages.success(request, "Escalation submitted. The Focal Point has been notified.")
-    return redirect("alerts:escalation_detail", pk=escalation.pk)
+    return _transition_or_refusal(
+        request,
+        escalation,
+        lambda: services.escalation_submit(escalation=escalation, user=request.user),
+        done="Escalation submitted. The Focal Point has been notified.",
+    )
 
 
 @role_required(Role.ANALYST)
@@ -173,12 +185,12 @@ def escalation_resubmit(request, pk: int):
             status=400,
             resubmit_form=form,
         )
-    try:
-        services.escalation_resubmit(escalation=escalation, user=request.user, note=form.cleaned_data["note"])
-    except ValidationError as exc:
-        return _transition_refused(request, escalation, exc)
-    messages.success(request, "Escalation resubmitted. The Focal Point has been notified.")
-    return redirect("alerts:escalation_detail", pk=escalation.pk)
+    return _transition_or_refusal(
+        request,
+        escalation,
+        lambda: services.escalation_resubmit(escalation=escalation, user=request.user, note=form.cleaned_data["note"]),
+        done="Escalation resubmitted. The Focal Point has been notified.",
+    )
 
 
 @role_required(Role.FOCAL_POINT)
