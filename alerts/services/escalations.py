@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Required, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -19,8 +20,23 @@ from indicators.models import Country
 State = Escalation.State
 
 
+class EscalationCase(TypedDict, total=False):
+    """What the analyst writes in a case, the same when it is drafted and when it is edited."""
+
+    summary: Required[str]
+    risk_assessment: Required[str]
+    evidence_links: Sequence[str]
+    recommended_responses: Sequence[str]
+    urgency: str
+
+
 def _clean_escalation_fields(
-    *, summary: str, risk_assessment: str, evidence_links: Sequence[str], recommended_responses: Sequence[str], urgency
+    *,
+    summary: str,
+    risk_assessment: str,
+    evidence_links: Sequence[str] = (),
+    recommended_responses: Sequence[str] = (),
+    urgency: str = Urgency.ROUTINE,
 ) -> dict:
     errors: dict[str, list[str]] = {}
     if not (summary or "").strip():
@@ -57,13 +73,9 @@ def escalation_create(
     *,
     country: Country,
     user,
-    summary: str,
-    risk_assessment: str,
-    evidence_links: Sequence[str] = (),
-    recommended_responses: Sequence[str] = (),
-    urgency: str = Urgency.ROUTINE,
     alert: Alert | None = None,
     submit: bool = False,
+    **case: Unpack[EscalationCase],
 ) -> Escalation:
     """Draft an escalation; only analysts of the country's desk may. An open alert it answers is linked to it and
     stays open until the case is submitted: a draft nobody submits must not bury the warning.
@@ -73,13 +85,7 @@ def escalation_create(
     """
     if not can_escalate(user, country):
         raise PermissionDenied(f"Only analysts of the desk that owns {country.name} may escalate it.")
-    fields = _clean_escalation_fields(
-        summary=summary,
-        risk_assessment=risk_assessment,
-        evidence_links=evidence_links,
-        recommended_responses=recommended_responses,
-        urgency=urgency,
-    )
+    fields = _clean_escalation_fields(**case)
     if alert is not None and alert.country_id != country.pk:
         raise ValidationError(f"That alert is about {alert.country.name}, not {country.name}.")
     with transaction.atomic():
@@ -107,22 +113,12 @@ def escalation_update(
     *,
     escalation: Escalation,
     user,
-    summary: str,
-    risk_assessment: str,
-    evidence_links: Sequence[str] = (),
-    recommended_responses: Sequence[str] = (),
-    urgency: str = Urgency.ROUTINE,
+    **case: Unpack[EscalationCase],
 ) -> Escalation:
     """Edit a draft, or a case the Focal Point returned for more information."""
     if not can_escalate(user, escalation.country):
         raise PermissionDenied(f"Only analysts of the desk that owns {escalation.country.name} may edit its cases.")
-    fields = _clean_escalation_fields(
-        summary=summary,
-        risk_assessment=risk_assessment,
-        evidence_links=evidence_links,
-        recommended_responses=recommended_responses,
-        urgency=urgency,
-    )
+    fields = _clean_escalation_fields(**case)
     with transaction.atomic():
         locked = Escalation.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
         if locked.state not in EDITABLE_STATES:
