@@ -9,24 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.alerts.factories import CountryScoreFactory
+from tests.browser.conftest import sign_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    # Analysts land on their own desks' overview (/?desk=mine), everyone else on the bare overview.
-    page.wait_for_url(lambda url: url.startswith(f"{live_server.url}/") and "/accounts/login/" not in url)
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def shot(page, name):
