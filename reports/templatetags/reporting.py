@@ -6,18 +6,13 @@ from django import template
 from django.utils.html import format_html
 
 from core.bands import BAND_LABELS
+from indicators.templatetags.dashboard import percent, score
 
 register = template.Library()
 
-
-@register.filter
-def num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
-
-
-@register.filter
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+# Scores and shares read as they do on the dashboards: one decimal, whole percentages, a dash when missing.
+register.filter("num", score)
+register.filter("pct", percent)
 
 
 @register.filter
