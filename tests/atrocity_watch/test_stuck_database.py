@@ -137,3 +137,17 @@ def test_a_statement_longer_than_the_web_limit_answers_503(settings, monkeypatch
         connections["default"].settings_dict["OPTIONS"].pop("options", None)
         connections["default"].close()
     assert response.status_code == 503
+
+
+def test_any_other_error_answers_the_standalone_500_page(rf):
+    """An error that is not the database's gets the plain 500 page, drawn without the database like the 503."""
+    from atrocity_watch.database import server_error
+
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        response = server_error(rf.get("/countries/QAA/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "<title>Server error · Atrocity Watch</title>" in page and "Something went wrong" in page
+    assert 'href="/static/css/app.css"' in page
