@@ -7,6 +7,7 @@ the published one. Every step writes an audit event whose details name the repor
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ from core.roles import can_approve_report, can_prepare_report
 from core.services import audit_record, outbox_enqueue
 from reports.editions import EDITIONS, content_for_edition
 from reports.models import Report
-from reports.periods import Period, period_parse
+from reports.periods import Period, period_parse, quarter_before
 from reports.rendering import report_render
 from reports.selectors import report_content, report_latest_published
 
@@ -202,6 +203,11 @@ def report_build(*, report_id: int) -> Report:
                 summary=f"Drafted {_label(report)}: {report.page_count} pages in {elapsed:.1f} s.",
                 pdf_sha256=report.pdf_sha256,
             )
+            if report.trigger == Report.Trigger.SCHEDULE:
+                # Nobody asked for a scheduled draft, so the Focal Point hears of it with the draft or not at all.
+                outbox_enqueue(
+                    REPORT_NOTIFY_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-notify-{report.pk}"
+                )
     return report
 
 
@@ -301,12 +307,29 @@ def report_correct(*, original: Report, user, note: str, trigger: str = Report.T
     )
 
 
-def report_draft_and_notify(*, period: str, edition: str) -> Report:
-    """The quarterly schedule: generate a draft here, then tell the Focal Point through the outbox."""
-    report = report_generate(period=period, edition=edition, trigger=Report.Trigger.SCHEDULE)
-    with transaction.atomic():
-        outbox_enqueue(REPORT_NOTIFY_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-notify-{report.pk}")
-    return report
+def reports_draft_quarterly(*, today: dt.date) -> list[int]:
+    """The quarterly schedule: draft both editions of the quarter before `today`, each stored with its note to the
+    Focal Point (report_build queues it in the draft's own transaction); returns the ids drafted.
+
+    A period and edition that already has a report (other than a withdrawn or failed one) is left alone, except a
+    scheduled one still queued: an earlier run stopped before drafting it, and this run drafts it now.
+    """
+    period = quarter_before(today)
+    drafted = []
+    for edition in EDITIONS:
+        existing = (
+            Report.objects.filter(period=period.code, edition=edition)
+            .exclude(status__in=[Status.WITHDRAWN, Status.FAILED])
+            .only("status", "trigger")
+            .order_by("-version")
+            .first()
+        )
+        if existing is None:
+            existing = report_request(period=period.code, edition=edition, trigger=Report.Trigger.SCHEDULE)
+        elif (existing.status, existing.trigger) != (Status.QUEUED, Report.Trigger.SCHEDULE):
+            continue
+        drafted.append(report_build(report_id=existing.pk).pk)
+    return drafted
 
 
 def report_notify_drafted(*, report: Report) -> int:

@@ -9,9 +9,7 @@ from django.utils import timezone
 
 from core.retry import RETRY_OPTIONS, TRANSIENT_DATABASE_ERRORS
 from reports import services
-from reports.editions import EDITIONS
 from reports.models import Report
-from reports.periods import quarter_before
 
 
 @shared_task(**{**RETRY_OPTIONS, "soft_time_limit": 600, "time_limit": 660})
@@ -31,16 +29,5 @@ def report_notify_focal_points_task(report_id: int) -> int:
 @shared_task(**RETRY_OPTIONS)
 def reports_draft_quarterly_task() -> list[int]:
     """Beat, on the first day of each quarter: draft both editions of the quarter just ended and tell the Focal
-    Point. A period and edition that already has a report (other than a withdrawn or failed one) is left alone."""
-    period = quarter_before(timezone.localdate())
-    drafted = []
-    for edition in EDITIONS:
-        exists = (
-            Report.objects.filter(period=period.code, edition=edition)
-            .exclude(status__in=[Report.Status.WITHDRAWN, Report.Status.FAILED])
-            .exists()
-        )
-        if exists:
-            continue
-        drafted.append(services.report_draft_and_notify(period=period.code, edition=edition).pk)
-    return drafted
+    Point (reports.services.reports_draft_quarterly)."""
+    return services.reports_draft_quarterly(today=timezone.localdate())

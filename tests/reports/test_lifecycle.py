@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 
 from core.models import AuditEvent
 from reports import services, tasks
@@ -170,6 +171,33 @@ def test_the_quarterly_schedule_drafts_both_editions_once_and_tells_the_focal_po
     assert "waits for your review and approval" in mail.outbox[0].body
     assert tasks.report_notify_focal_points_task(drafted[0]) == 0  # a redelivered message sends nothing twice
     assert len(mail.outbox) == 2
+
+
+def test_a_scheduled_draft_is_never_stored_without_its_note_to_the_focal_point(
+    fiona, monkeypatch, django_capture_on_commit_callbacks
+):
+    """If the note to the Focal Point cannot be queued, the draft is not kept either; the retried run drafts the
+    report and queues the note together, so nobody is left waiting for an approval they never heard of."""
+    queue = services.outbox_enqueue
+
+    def database_gone_for_the_note(task_name, **kwargs):
+        if task_name == services.REPORT_NOTIFY_TASK:
+            raise OperationalError("server closed the connection unexpectedly")
+        return queue(task_name, **kwargs)
+
+    monkeypatch.setattr(services, "outbox_enqueue", database_gone_for_the_note)
+    with time_machine.travel(dt.datetime(2026, 10, 1, 5, 30, tzinfo=dt.UTC), tick=False):
+        with pytest.raises(OperationalError):
+            tasks.reports_draft_quarterly_task()
+        assert not Report.objects.filter(status="draft").exists()
+        monkeypatch.setattr(services, "outbox_enqueue", queue)
+        with django_capture_on_commit_callbacks(execute=True):
+            drafted = tasks.reports_draft_quarterly_task()
+    assert sorted(Report.objects.filter(pk__in=drafted, status="draft").values_list("edition", flat=True)) == [
+        "internal",
+        "public",
+    ]
+    assert [message.to for message in mail.outbox] == [[fiona.email], [fiona.email]]
 
 
 def test_a_failed_generation_is_recorded_with_its_error_and_can_be_withdrawn(fiona, monkeypatch):
