@@ -13,6 +13,9 @@ from alerts.models import ResponseAction
 from alerts.views.base import error_text
 from core.roles import ALL_ROLES, can_update_response_action, role_required
 
+# A refused status change returns to the tracker; the note the user wrote waits here to be shown again in its form.
+UNSAVED_NOTE = "action_status_unsaved_note"
+
 
 @role_required(*ALL_ROLES)
 def action_tracker(request):
@@ -25,9 +28,11 @@ def action_tracker(request):
     readable = selectors.escalation_ids_readable(request.user, {action.escalation_id for action in every_action})
     for action in every_action:
         action.case_readable = action.escalation_id in readable
+    unsaved = request.session.pop(UNSAVED_NOTE, None) or {}
     for _, actions in groups:
         for action in actions:
             action.may_update = can_update_response_action(request.user, owner_account_id=action.owner_account_id)
+            action.unsaved_note = unsaved.get("note", "") if unsaved.get("action_id") == action.pk else ""
             action.next_statuses = [
                 (value, labels[value]) for value in ResponseAction.NEXT_STATUSES[ResponseAction.Status(action.status)]
             ]
@@ -49,16 +54,24 @@ def action_status(request, pk: int):
         if "note" in form.errors:
             problems.append("Add a note on what changed.")
         messages.error(request, " ".join(problems))
-        return redirect("alerts:action_tracker")
+        return _back_to_tracker_keeping_the_note(request, action)
     try:
         updated = services.response_action_set_status(
             action=action, user=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
         )
     except ValidationError as exc:
         messages.error(request, f"{action.get_tool_display()} for {action.country.name}: {error_text(exc)}")
-    else:
-        messages.success(
-            request,
-            f"{action.get_tool_display()} for {action.country.name} is now {updated.get_status_display().lower()}.",
-        )
+        return _back_to_tracker_keeping_the_note(request, action)
+    messages.success(
+        request,
+        f"{action.get_tool_display()} for {action.country.name} is now {updated.get_status_display().lower()}.",
+    )
+    return redirect("alerts:action_tracker")
+
+
+def _back_to_tracker_keeping_the_note(request, action: ResponseAction):
+    """A refused change loses nothing the user wrote: the tracker opens the action's form again with the note."""
+    note = request.POST.get("note", "")
+    if note.strip():
+        request.session[UNSAVED_NOTE] = {"action_id": action.pk, "note": note}
     return redirect("alerts:action_tracker")

@@ -189,3 +189,17 @@ def test_the_tracker_links_a_case_only_for_those_who_may_open_it(client, action,
             assert client.get(reverse("alerts:escalation_detail", args=[action.escalation_id])).status_code == 200
         else:
             assert client.get(reverse("alerts:escalation_detail", args=[action.escalation_id])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_refused_change_keeps_the_note_for_the_next_try(client, action, victor, fiona):
+    """The Focal Point moved the action first: the owner's change is refused with the reason, and the note they wrote
+    waits in the action's form instead of being lost; it is shown once."""
+    services.response_action_set_status(action=action, user=fiona, status="in_progress", note="Started.")
+    note = "Designations drafted; legal review booked for Monday."
+    response = post_status(client, victor, action, "in_progress", note)  # from a page loaded before that change
+    assert response.status_code == 302
+    page = client.get(reverse("alerts:action_tracker")).content.decode()
+    assert "it can move only to done or cancelled" in page
+    assert f'rows="2" required>{note}</textarea>' in page
+    assert note not in client.get(reverse("alerts:action_tracker")).content.decode()
