@@ -22,10 +22,7 @@ from indicators.models import ScoreRun
 @shared_task(**RETRY_OPTIONS)
 def alerts_evaluate_after_run_task(run_id: int) -> int:
     """Evaluate every active rule for the countries of a finished score run; returns the alerts opened."""
-    run = ScoreRun.objects.select_related("methodology").get(pk=run_id)
-    if run.status != ScoreRun.Status.SUCCEEDED:
-        return 0
-    return len(alerts_evaluate(run=run))
+    return len(alerts_evaluate(run=ScoreRun.objects.select_related("methodology").get(pk=run_id)))
 
 
 @shared_task(**RETRY_OPTIONS)

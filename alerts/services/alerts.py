@@ -140,7 +140,10 @@ def alerts_evaluate(
     today: dt.date | None = None,
 ) -> list[Alert]:
     """Evaluate the active rules for the run's (or the given) countries and open the alerts that fire; after a
-    score run, also resolve the open alerts whose condition it no longer finds."""
+    score run, also resolve the open alerts whose condition it no longer finds. A run that did not succeed judges
+    nothing: its scores may be partial, and a missing score must not read as a cleared condition."""
+    if run is not None and run.status != ScoreRun.Status.SUCCEEDED:
+        return []
     today = today or timezone.localdate()
     rules = _rules_active(kinds)
     if not rules:

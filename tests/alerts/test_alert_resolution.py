@@ -142,3 +142,16 @@ def test_resolved_alerts_show_the_run_on_the_alerts_page_and_the_country_timelin
     assert "No open alerts match these filters." in alerts_page
     country_page = client.get(reverse("indicators:country_detail", args=["QAA"])).content.decode()
     assert "Alert resolved" in country_page
+
+
+@pytest.mark.django_db
+def test_a_run_that_did_not_succeed_neither_raises_nor_resolves(country_a, country_b):
+    """A failed run's scores may be partial: whoever evaluates it, the open alert stays and nothing new is raised."""
+    alert = band_alert_for(country_a)
+    failed = ScoreRunFactory(status="failed")
+    CountryScoreFactory(country=country_a, run=failed, month=NOVEMBER, overall=20.0)
+    CountryScoreFactory(country=country_b, run=failed, month=NOVEMBER, overall=80.0)
+    assert services.alerts_evaluate(run=failed) == []
+    alert.refresh_from_db()
+    assert alert.status == "open"
+    assert not Alert.objects.filter(country=country_b).exists()
