@@ -296,7 +296,11 @@ class IndicatorContributionSerializer(serializers.Serializer):
     age_months = serializers.IntegerField()
     age_weight = serializers.FloatField()
     source_weight = serializers.FloatField(help_text="The methodology's weight of this source (analysts' may differ).")
-    weight = serializers.FloatField(help_text="Confidence weight x age weight x source weight.")
+    weight = serializers.FloatField(
+        help_text="Its weight in the indicator's fused severity: confidence weight x age weight x source weight "
+        "(v2); from v3 the age weight is replaced by halving for each half-life it lags the indicator's newest "
+        "assessment beyond the methodology's same period (12 months)."
+    )
     counts = serializers.BooleanField(help_text="False when older than the methodology's maximum age.")
     source_share = serializers.FloatField(help_text="Its part of the indicator's fused severity, 0-1.")
     share = serializers.FloatField(help_text="Its part of the factor's score, 0-1.")
