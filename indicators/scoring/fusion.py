@@ -87,10 +87,16 @@ def period_weights(
     """v3: each entry's weight against the newest assessment of its cell (indicator and month), by the month each was
     observed in. Assessments within `same_period` months of the newest count as of one period (weight 1); beyond it
     the weight halves every half-life, as the age weight does. A cell with one source gets weight 1."""
-    newest = np.full(size, np.iinfo(np.int64).min)
-    np.maximum.at(newest, cell, observed_month)
-    lag = newest[cell] - observed_month
-    return np.exp2(-np.maximum(lag - same_period, 0) / half_life_months)
+    weights = np.ones(len(cell))
+    # Only cells with several entries can lag: the scattered maximum runs over those alone (most cells have one).
+    shared = np.bincount(cell, minlength=size)[cell] > 1
+    if shared.any():
+        shared_cell, shared_month = cell[shared], observed_month[shared]
+        newest = np.full(size, np.iinfo(np.int64).min)
+        np.maximum.at(newest, shared_cell, shared_month)
+        lag = newest[shared_cell] - shared_month
+        weights[shared] = np.exp2(-np.maximum(lag - same_period, 0) / half_life_months)
+    return weights
 
 
 @dataclass(frozen=True)
