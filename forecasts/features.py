@@ -4,7 +4,9 @@ For a forecast of year T every feature is dated T-1 or earlier:
 - structural predictors (StructuralRecord): the value of T-1, or the latest of the `STRUCTURAL_CARRY_YEARS`
   years before it when T-1 has none (annual sources are published late; a two-year-old population is still informative);
 - Framework values: the country's overall, crime-group and 14 risk-factor scores of December T-1 under the active
-  methodology, as stored by the scoring engine (which dates every annual dataset value 31 December of its year).
+  methodology, as stored by the scoring engine (which dates every annual dataset value 31 December of its year);
+- Framework indicator values: each dataset's severity (0-3) for each indicator it assesses, of T-1 or carried like
+  the structural predictors (the same annual sources, dated 31 December of their year).
 
 Outcomes never enter the features: they are only the labels, and only those of years before T (see `training_rows`).
 Missing values are handled in `MissingValuePolicy`: a feature with no value anywhere in a training window is left
@@ -34,19 +36,27 @@ def _latest_within(long: pd.DataFrame, *, year: int, carry: int) -> pd.DataFrame
 
 
 def features_for_year(
-    *, structural: pd.DataFrame, framework: pd.DataFrame, year: int, countries: list[str] | None = None
+    *,
+    structural: pd.DataFrame,
+    framework: pd.DataFrame,
+    year: int,
+    countries: list[str] | None = None,
+    indicators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The feature rows (index iso3) for forecasting `year` from data dated up to 31 December of year-1.
 
     `structural`: iso3, year and one column per structural variable (sources already merged); `framework`: iso3,
-    year (of the December score) and one column per Framework value. `countries` limits and orders the rows; by
-    default every country with any feature of year-1.
+    year (of the December score) and one column per Framework value; `indicators` (optional): iso3, year and one
+    column per indicator and source. `countries` limits and orders the rows; by default every country with any feature
+    of year-1.
     """
     data_year = year - 1
     parts = [
         _latest_within(structural, year=data_year, carry=STRUCTURAL_CARRY_YEARS),
         _latest_within(framework, year=data_year, carry=0).add_prefix("framework_"),
     ]
+    if indicators is not None and len(indicators):
+        parts.append(_latest_within(indicators, year=data_year, carry=STRUCTURAL_CARRY_YEARS))
     rows = pd.concat([part for part in parts if len(part.columns)], axis=1).sort_index()
     if countries is not None:
         rows = rows.reindex(countries)
@@ -54,11 +64,17 @@ def features_for_year(
     return rows.astype(float)
 
 
-def feature_panel(*, structural: pd.DataFrame, framework: pd.DataFrame, years: range | list[int]) -> pd.DataFrame:
+def feature_panel(
+    *,
+    structural: pd.DataFrame,
+    framework: pd.DataFrame,
+    years: range | list[int],
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """features_for_year for many years, stacked with a `year` column (the forecast year T)."""
     frames = []
     for year in years:
-        rows = features_for_year(structural=structural, framework=framework, year=year)
+        rows = features_for_year(structural=structural, framework=framework, year=year, indicators=indicators)
         if len(rows):
             frames.append(rows.assign(year=year).reset_index())
     if not frames:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from forecasts.models import Forecast, ForecastModel, Outcome, StructuralRecord
-from indicators.models import Country, CountryScore, RiskFactorScore
+from indicators.models import Assessment, Country, CountryScore, RiskFactorScore
 from indicators.selectors import methodology_active
 
 # When two structural sources give the same variable for a country-year, the first source listed wins.
@@ -32,6 +32,31 @@ def structural_frame() -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["iso3", "year"])
     return frame.sort_values(["iso3", "year"]).reset_index(drop=True)
+
+
+def indicator_feature_name(code: str, source: str) -> str:
+    """The feature holding one dataset's severity for one Framework indicator, e.g. indicator_2_1_pts."""
+    return f"indicator_{code.replace('.', '_')}_{source}"
+
+
+def indicator_frame() -> pd.DataFrame:
+    """Framework indicator values as the datasets gave them: per country and year, for every indicator and importing
+    source, the highest severity (0-3) that source assessed in that year, one column per indicator and source
+    (`indicator_feature_name`). Analysts' own assessments reach the model through the Framework scores instead."""
+    rows = (
+        Assessment.objects.filter(dataset_import__isnull=False)
+        .values_list("country__iso3", "observed_on__year", "indicator__code", "dataset_import__source")
+        .annotate(severity=Max("severity"))
+        .order_by()
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["iso3", "year", "code", "source", "severity"])
+    if frame.empty:
+        return pd.DataFrame(columns=["iso3", "year"])
+    pairs = zip(frame["code"], frame["source"], strict=True)
+    frame["feature"] = [indicator_feature_name(code, source) for code, source in pairs]
+    wide = frame.pivot_table(index=["iso3", "year"], columns="feature", values="severity", aggfunc="max")
+    wide.columns.name = None
+    return wide.reset_index().astype({"year": int}).sort_values(["iso3", "year"]).reset_index(drop=True)
 
 
 def framework_frame() -> pd.DataFrame:

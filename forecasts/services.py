@@ -30,7 +30,7 @@ from forecasts.parsers import STRUCTURAL_VARIABLES, ForecastParse, parse_ewp_bas
 from forecasts.signals import forecast_model_published
 from indicators.crosswalk import CountryCrosswalk
 from indicators.importers.base import ParserContext, RowError
-from indicators.models import Country, DatasetImport, RiskFactor
+from indicators.models import Country, DatasetImport, Indicator, RiskFactor
 
 BATCH_SIZE = 2000
 MAX_LISTED_ERRORS = 200
@@ -176,11 +176,13 @@ def forecast_retrain_enqueue() -> None:
 
 @dataclass
 class ModelInputs:
-    """Everything a model is built from, read once: outcomes, structural predictors, Framework December scores."""
+    """Everything a model is built from, read once: outcomes, structural predictors, Framework December scores and
+    the indicator values the datasets gave."""
 
     outcomes: pd.DataFrame
     structural: pd.DataFrame
     framework: pd.DataFrame
+    indicators: pd.DataFrame | None = None
 
     @classmethod
     def read(cls) -> ModelInputs:
@@ -188,6 +190,7 @@ class ModelInputs:
             outcomes=selectors.outcomes_frame(),
             structural=selectors.structural_frame(),
             framework=selectors.framework_frame(),
+            indicators=selectors.indicator_frame(),
         )
 
     def data_year(self, *, today_year: int) -> int | None:
@@ -203,7 +206,10 @@ class ModelInputs:
         source = self.structural if len(self.structural) else self.framework
         first = int(source["year"].min())
         return feature_panel(
-            structural=self.structural, framework=self.framework, years=range(first + 1, last_forecast_year + 1)
+            structural=self.structural,
+            framework=self.framework,
+            indicators=self.indicators,
+            years=range(first + 1, last_forecast_year + 1),
         )
 
 
@@ -221,6 +227,12 @@ def feature_labels() -> dict[str, str]:
         labels[f"framework_{column}"] = framework[column] + " (December of the previous year)"
     for number, name in RiskFactor.objects.filter(framework__is_active=True).values_list("number", "name"):
         labels[f"framework_rf{number}"] = f"Framework risk factor {number} ({name}), December of the previous year"
+    sources = sorted(set(DatasetImport.objects.values_list("source", flat=True)))
+    for code, title in Indicator.objects.filter(framework__is_active=True).values_list("code", "short_title"):
+        for source in sources:
+            labels[selectors.indicator_feature_name(code, source)] = (
+                f"Indicator {code} ({title}): severity 0-3 as the {source} dataset assessed it"
+            )
     return labels
 
 
@@ -231,12 +243,18 @@ def feature_catalogue(columns: list[str]) -> list[dict]:
         {
             "name": column,
             "label": labels.get(column, column),
-            "source": "Framework scores"
-            if column.startswith("framework_")
-            else f"EWP model matrix ({sources.get(column, '')})",
+            "source": _feature_source(column, sources),
         }
         for column in columns
     ]
+
+
+def _feature_source(column: str, structural_sources: dict[str, str]) -> str:
+    if column.startswith("framework_"):
+        return "Framework scores"
+    if column.startswith("indicator_"):
+        return "Framework indicator assessments imported from datasets"
+    return f"EWP model matrix ({structural_sources.get(column, '')})"
 
 
 def forecast_train(
@@ -287,6 +305,7 @@ def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastMode
             first_year=backtest_first_year,
             last_year=backtest_last,
             seed=SEED,
+            n_jobs=settings.FORECAST_JOBS,
             progress=(lambda year: progress(f"backtest {year}")) if progress else None,
         )
         comparison = framework_comparison(inputs)

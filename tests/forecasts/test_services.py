@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from unittest import mock
 
@@ -12,8 +13,10 @@ from django.core.exceptions import ValidationError
 from forecasts import services
 from forecasts.backtest import forecast_year
 from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
+from forecasts.selectors import indicator_frame
 from forecasts.services import ModelInputs, outcomes_import
 from indicators.models import Country, DatasetImport
+from tests.factories import AssessmentFactory, indicator
 from tests.forecasts.synthetic import ISO3, synthetic_world
 
 HEADER = "year,country,ccode,mk_onset,mk_ongoing,mk_onset_count,mk_ongoing_code"
@@ -147,3 +150,17 @@ def test_training_without_outcomes_fails_with_the_reason_and_records_the_run():
         services.forecast_train()
     run = ForecastRun.objects.get()
     assert run.status == ForecastRun.Status.FAILED and "No outcomes yet" in run.error
+
+
+@pytest.mark.django_db
+def test_dataset_assessments_become_indicator_features_per_source_and_year_and_analysts_ones_do_not():
+    country = Country.objects.order_by("iso3").first()
+    pts = DatasetImport.objects.create(source="pts", file_name="pts.csv", checksum="p")
+    for day, severity in ((dt.date(2004, 12, 31), 1), (dt.date(2005, 12, 31), 3), (dt.date(2005, 6, 30), 2)):
+        AssessmentFactory(
+            country=country, indicator=indicator("2.1"), observed_on=day, severity=severity, dataset_import=pts
+        )
+    AssessmentFactory(country=country, indicator=indicator("7.6"), observed_on=dt.date(2005, 3, 1), severity=3)
+    frame = indicator_frame()
+    assert list(frame.columns) == ["iso3", "year", "indicator_2_1_pts"]
+    assert frame.set_index("year")["indicator_2_1_pts"].to_dict() == {2004: 1, 2005: 3}
