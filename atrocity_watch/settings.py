@@ -222,6 +222,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SCORES_RECOMPUTE_DEBOUNCE_SECONDS = env_int("SCORES_RECOMPUTE_DEBOUNCE_SECONDS", 10)
 # The onset forecast's stored backtest starts here (EWP's out-of-sample forecasts start in 1994).
 FORECAST_BACKTEST_FIRST_YEAR = env_int("FORECAST_BACKTEST_FIRST_YEAR", 1994)
+# Processes that fit the backtest's years side by side (the results do not depend on it).
+FORECAST_JOBS = env_int("FORECAST_JOBS", 2)
+if FORECAST_JOBS < 1:
+    raise ImproperlyConfigured(f"FORECAST_JOBS={FORECAST_JOBS} must be at least 1.")
 
 # Actor networks: our own jurisdiction (ISO-3), for "exposure" (ties to it) and "sanctioned by us"; and the largest
 # network whose analysis a page computes at once (larger ones are queued for the worker).

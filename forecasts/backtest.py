@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from forecasts.features import labels as outcome_labels
 from forecasts.features import training_rows
@@ -78,30 +79,41 @@ def backtest_run(
     seed: int = 0,
     first_training_year: int | None = None,
     progress: Callable[[int], None] | None = None,
+    n_jobs: int = 1,
 ) -> BacktestResult:
-    """Forecast each year of first_year..last_year from its own training window; evaluate on the known outcomes."""
+    """Forecast each year of first_year..last_year from its own training window; evaluate on the known outcomes.
+
+    The years are independent (each has its own window and seed), so `n_jobs` processes may fit them side by side;
+    the result is the same whatever the number of jobs."""
     labelled = outcome_labels(outcomes)
+    years = list(range(first_year, last_year + 1))
+    jobs = (delayed(_backtest_year)(panel, outcomes, year, seed, first_training_year) for year in years)
     frames = []
     chosen = {}
-    for year in range(first_year, last_year + 1):
-        # Where the base data covers the year, its countries are the ones forecast and ranked (as EWP ranks its own);
-        # beyond the base data, every country with features is.
-        covered = set(outcomes.loc[outcomes["year"] == year, "iso3"])
-        result = forecast_year(
-            panel=panel,
-            outcomes=outcomes,
-            year=year,
-            seed=seed,
-            first_training_year=first_training_year,
-            countries=covered or None,
-        )
-        chosen[year] = {h: result.models[h].candidate.name for h in HORIZONS}
-        table = result.table.assign(year=year, trained_through=year - 1)
+    for year, (table, names) in zip(years, Parallel(n_jobs=n_jobs, return_as="generator")(jobs), strict=True):
+        chosen[year] = names
         frames.append(table)
         if progress:
             progress(year)
     rows = pd.concat(frames, ignore_index=True).merge(labelled, on=["iso3", "year"], how="left")
     return BacktestResult(rows=rows, summary={"chosen": chosen})
+
+
+def _backtest_year(panel, outcomes, year: int, seed: int, first_training_year: int | None):
+    """One backtest year: its forecast table and the candidate each horizon chose."""
+    # Where the base data covers the year, its countries are the ones forecast and ranked (as EWP ranks its own);
+    # beyond the base data, every country with features is.
+    covered = set(outcomes.loc[outcomes["year"] == year, "iso3"])
+    result = forecast_year(
+        panel=panel,
+        outcomes=outcomes,
+        year=year,
+        seed=seed,
+        first_training_year=first_training_year,
+        countries=covered or None,
+    )
+    names = {h: result.models[h].candidate.name for h in HORIZONS}
+    return result.table.assign(year=year, trained_through=year - 1), names
 
 
 def evaluate(rows: pd.DataFrame, *, comparison: pd.DataFrame | None = None) -> dict:

@@ -70,6 +70,7 @@ class Command(BaseCommand):
             first_year=first_year,
             last_year=last_year,
             seed=SEED,
+            n_jobs=settings.FORECAST_JOBS,
             progress=lambda year: self.stderr.write(f"  {year} done ({time.perf_counter() - started:.0f} s)"),
         )
         comparison = self._comparison(inputs, ewp)
