@@ -4,8 +4,8 @@ Inside one training window (only years before the forecast year):
 1. the missing-value policy is fitted (features.MissingValuePolicy);
 2. each candidate (elastic-net logistic regression, elastic_net.py, at every penalty C of `PENALTIES` with l1_ratio
    0.5 as EWP's glmnet alpha 0.5; one
-   gradient-boosting configuration) is scored by `CV_FOLDS`-fold cross-validation grouped by year (a year's countries
-   never straddle folds), on log loss of the out-of-fold probabilities;
+   gradient-boosting configuration, and the average of the best of each) is scored by `CV_FOLDS`-fold
+   cross-validation on runs of consecutive years (`year_block_folds`), on log loss of the out-of-fold probabilities;
 3. the best candidate is refitted on the whole window, and a one-variable logistic regression of the outcome on the
    logit of its out-of-fold probabilities (Platt scaling) calibrates it.
 Nothing is chosen by looking at the forecast year or any later year. Every random choice is seeded.
@@ -24,7 +24,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
-from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
@@ -48,12 +47,13 @@ def _logit(probability: np.ndarray) -> np.ndarray:
     return np.log(clipped / (1 - clipped))
 
 
-# Feature sets the cross-validation chooses between: every feature, or the Framework's detail left out (its 14 risk
-# factors are sparse before analysts' assessments begin, and may add more noise than signal in a given window).
+# Feature sets the cross-validation chooses between for the elastic net: every feature, or the Framework's risk-factor
+# detail left out (its 14 risk factors are sparse before analysts' assessments begin, and may add more noise than
+# signal in a given window). A third set, structural predictors alone, lost to these two in the cross-validation of
+# every one-year window of 1994-2010 and is no longer tried (a third fewer elastic-net fits).
 FEATURE_SETS = {
     "all": "every feature",
-    "summary": "structural predictors and the Framework's overall and crime-group scores (no risk-factor detail)",
-    "structural": "structural predictors only",
+    "summary": "structural predictors, indicator values and the Framework's overall and crime-group scores",
 }
 
 
@@ -62,8 +62,6 @@ def feature_set_columns(columns: list[str], feature_set: str) -> list[int]:
 
     def keep(column: str) -> bool:
         base = column.removesuffix(MISSING_SUFFIX)
-        if feature_set == "structural":
-            return not base.startswith("framework_")
         if feature_set == "summary":
             return not base.startswith("framework_rf")
         return True
@@ -77,6 +75,11 @@ class Candidate:
     algorithm: str
     penalty: float | None = None
     feature_set: str = "all"
+    parts: tuple[Candidate, ...] = ()  # an "average" candidate: the members whose probabilities it averages
+
+    @property
+    def members(self) -> tuple[Candidate, ...]:
+        return self.parts or (self,)
 
     def build(self, seed: int):
         if self.algorithm == "elastic_net":
@@ -108,14 +111,20 @@ CANDIDATES = (
 )
 
 
+def average_candidate(parts: tuple[Candidate, ...]) -> Candidate:
+    """The candidate that averages its parts' probabilities with equal weights."""
+    return Candidate("average of " + " and ".join(part.name for part in parts), "average", parts=parts)
+
+
 @dataclass
 class FittedModel:
-    """One horizon's fitted model: policy, estimator, calibration and how it was chosen."""
+    """One horizon's fitted model: policy, estimators (one per member of the candidate), calibration and how it was
+    chosen."""
 
     horizon: int
     policy: MissingValuePolicy
     candidate: Candidate
-    estimator: object
+    estimators: tuple
     calibration: tuple[float, float]
     cv_log_loss: dict
     training_rows: int
@@ -123,14 +132,22 @@ class FittedModel:
     training_years: tuple[int, int]
     summary: dict = field(default_factory=dict)
 
+    def member_columns(self, member: Candidate) -> list[str]:
+        columns = self.policy.output_columns
+        return [columns[position] for position in feature_set_columns(columns, member.feature_set)]
+
     @property
     def used_columns(self) -> list[str]:
-        columns = self.policy.output_columns
-        return [columns[position] for position in feature_set_columns(columns, self.candidate.feature_set)]
+        used = {column for member in self.candidate.members for column in self.member_columns(member)}
+        return [column for column in self.policy.output_columns if column in used]
 
     def raw_probability(self, features: pd.DataFrame) -> np.ndarray:
-        matrix = self.policy.transform(features)[self.used_columns].to_numpy(dtype=float)
-        return self.estimator.predict_proba(matrix)[:, 1]
+        transformed = self.policy.transform(features)
+        probabilities = [
+            estimator.predict_proba(transformed[self.member_columns(member)].to_numpy(dtype=float))[:, 1]
+            for member, estimator in zip(self.candidate.members, self.estimators, strict=True)
+        ]
+        return np.mean(probabilities, axis=0)
 
     def probability(self, features: pd.DataFrame) -> np.ndarray:
         slope, intercept = self.calibration
@@ -179,8 +196,8 @@ class FittedModel:
         described = {
             "algorithm": self.candidate.algorithm,
             "chosen": self.candidate.name,
-            "penalty_C": self.candidate.penalty,
-            "l1_ratio": L1_RATIO if self.candidate.algorithm == "elastic_net" else None,
+            "penalty_C": None,
+            "l1_ratio": L1_RATIO if any(m.algorithm == "elastic_net" for m in self.candidate.members) else None,
             "cv_log_loss": self.cv_log_loss,
             "calibration": {"slope": self.calibration[0], "intercept": self.calibration[1]},
             "training_rows": self.training_rows,
@@ -190,14 +207,17 @@ class FittedModel:
             "features_used": self.used_columns,
             "fill_values": self.policy.fill,
         }
-        if self.candidate.algorithm == "elastic_net":
-            model = self.estimator.named_steps["model"]
-            described["intercept"] = float(model.intercept_[0])
-            described["coefficients"] = {
-                name: float(value) for name, value in zip(self.used_columns, model.coef_[0], strict=True)
-            }
-        else:
-            described["importances"] = _split_importances(self.estimator, self.used_columns)
+        for member, estimator in zip(self.candidate.members, self.estimators, strict=True):
+            columns = self.member_columns(member)
+            if member.algorithm == "elastic_net":
+                model = estimator.named_steps["model"]
+                described["penalty_C"] = member.penalty
+                described["intercept"] = float(model.intercept_[0])
+                described["coefficients"] = {
+                    name: float(value) for name, value in zip(columns, model.coef_[0], strict=True)
+                }
+            else:
+                described["importances"] = _split_importances(estimator, columns)
         return described
 
 
@@ -221,38 +241,76 @@ def model_fit(
     horizon: int,
     seed: int = 0,
     candidates: tuple[Candidate, ...] = CANDIDATES,
+    averaging: bool = True,
 ) -> FittedModel:
     """Choose, fit and calibrate one horizon's model on one training window (features already dated T'-1)."""
     policy = MissingValuePolicy.fit(features)
     matrix = policy.transform(features).to_numpy(dtype=float)
     target = outcome.to_numpy(dtype=int)
     groups = years.to_numpy()
-    folds = list(GroupKFold(n_splits=min(CV_FOLDS, len(np.unique(groups)))).split(matrix, target, groups))
-    scores: dict[str, float] = {}
-    best: tuple[float, Candidate, np.ndarray] | None = None
+    folds = year_block_folds(groups)
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         out_of_fold = _out_of_fold(candidates, matrix, target, folds, seed, policy.output_columns)
-        for candidate in candidates:
-            loss = float(log_loss(target, np.clip(out_of_fold[candidate.name], EPSILON, 1 - EPSILON), labels=[0, 1]))
-            scores[candidate.name] = loss
-            if best is None or loss < best[0] - 1e-12:
-                best = (loss, candidate, out_of_fold[candidate.name])
-        _, chosen, chosen_out_of_fold = best
-        subset = feature_set_columns(policy.output_columns, chosen.feature_set)
-        estimator = chosen.build(seed).fit(matrix[:, subset], target)
+        scores = {name: _log_loss(target, probability) for name, probability in out_of_fold.items()}
+        blend = _blend(candidates, scores) if averaging else None
+        if blend is not None:
+            out_of_fold[blend.name] = np.mean([out_of_fold[part.name] for part in blend.parts], axis=0)
+            scores[blend.name] = _log_loss(target, out_of_fold[blend.name])
+        chosen_name = min(scores, key=scores.__getitem__)
+        chosen = blend if blend is not None and chosen_name == blend.name else _named(candidates, chosen_name)
+        estimators = tuple(
+            member.build(seed).fit(matrix[:, feature_set_columns(policy.output_columns, member.feature_set)], target)
+            for member in chosen.members
+        )
+        chosen_out_of_fold = out_of_fold[chosen.name]
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(chosen_out_of_fold)[:, None], target)
     return FittedModel(
         horizon=horizon,
         policy=policy,
         candidate=chosen,
-        estimator=estimator,
+        estimators=estimators,
         calibration=(float(platt.coef_[0][0]), float(platt.intercept_[0])),
         cv_log_loss=scores,
         training_rows=len(target),
         training_onsets=int(target.sum()),
         training_years=(int(groups.min()), int(groups.max())),
     )
+
+
+def year_block_folds(years: np.ndarray, n_folds: int = CV_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation folds of consecutive years (the window's years cut into `n_folds` runs of about equal length).
+
+    Neighbouring years share most of their features and, for the two-year horizon, an onset labels two consecutive
+    rows: with years scattered over the folds a flexible model is scored on near-copies of its training rows, and
+    cross-validation overrates it. Runs of years keep a year's neighbours in its own fold, except at a run's edges."""
+    blocks = np.array_split(np.unique(years), min(n_folds, len(np.unique(years))))
+    positions = np.arange(len(years))
+    folds = []
+    for block in blocks:
+        inside = np.isin(years, block)
+        folds.append((positions[~inside], positions[inside]))
+    return folds
+
+
+def _log_loss(target: np.ndarray, probability: np.ndarray) -> float:
+    return float(log_loss(target, np.clip(probability, EPSILON, 1 - EPSILON), labels=[0, 1]))
+
+
+def _named(candidates: tuple[Candidate, ...], name: str) -> Candidate:
+    return next(candidate for candidate in candidates if candidate.name == name)
+
+
+def _blend(candidates: tuple[Candidate, ...], scores: dict[str, float]) -> Candidate | None:
+    """The average of the best elastic net and the best gradient boosting by cross-validated log loss (None when the
+    candidates lack one of the two). Both members keep the settings cross-validation chose for them."""
+    parts = []
+    for algorithm in ("elastic_net", "gradient_boosting"):
+        own = [candidate for candidate in candidates if candidate.algorithm == algorithm]
+        if not own:
+            return None
+        parts.append(min(own, key=lambda candidate: (scores[candidate.name], candidate.name)))
+    return average_candidate(tuple(parts))
 
 
 def _out_of_fold(candidates, matrix, target, folds, seed, columns) -> dict[str, np.ndarray]:

@@ -14,7 +14,15 @@ from sklearn.preprocessing import StandardScaler
 from forecasts.backtest import backtest_run, evaluate, forecast_year
 from forecasts.elastic_net import ElasticNetLogistic
 from forecasts.features import MissingValuePolicy, feature_panel, features_for_year, labels, training_rows
-from forecasts.modelling import calibration_bins, ranks
+from forecasts.modelling import (
+    CANDIDATES,
+    FittedModel,
+    average_candidate,
+    calibration_bins,
+    feature_set_columns,
+    model_fit,
+    ranks,
+)
 from tests.forecasts.synthetic import synthetic_world
 
 
@@ -36,6 +44,18 @@ def test_features_for_year_t_use_nothing_dated_after_t_minus_1(world):
     after = features_for_year(structural=later_structural, framework=later_framework, year=2000)
     pd.testing.assert_frame_equal(before, after)
     assert before["framework_overall"].abs().max() < 1e5
+
+
+def test_indicator_values_for_year_t_use_nothing_dated_after_t_minus_1(world):
+    _, structural, framework, _ = world
+    indicators = structural[["iso3", "year"]].assign(indicator_2_1_pts=structural["year"] % 4)
+    before = features_for_year(structural=structural, framework=framework, indicators=indicators, year=2000)
+    later = indicators.assign(
+        indicator_2_1_pts=np.where(indicators["year"] >= 2000, 99, indicators["indicator_2_1_pts"])
+    )
+    after = features_for_year(structural=structural, framework=framework, indicators=later, year=2000)
+    pd.testing.assert_frame_equal(before, after)
+    assert (before["indicator_2_1_pts"] == 1999 % 4).all()
 
 
 def test_a_missing_structural_value_is_carried_from_at_most_two_years_earlier(world):
@@ -71,6 +91,48 @@ def test_training_is_deterministic(world):
     second = forecast_year(panel=panel, outcomes=outcomes, year=2005)
     pd.testing.assert_frame_equal(first.table, second.table)
     assert first.models[1].describe() == second.models[1].describe()
+
+
+def test_the_backtest_is_the_same_whether_its_years_are_fitted_one_by_one_or_side_by_side(world):
+    outcomes, _, _, panel = world
+    one = backtest_run(panel=panel, outcomes=outcomes, first_year=2008, last_year=2010, n_jobs=1)
+    two = backtest_run(panel=panel, outcomes=outcomes, first_year=2008, last_year=2010, n_jobs=2)
+    pd.testing.assert_frame_equal(one.rows, two.rows)
+    assert one.summary == two.summary
+
+
+def test_the_chosen_model_has_the_lowest_cross_validated_log_loss_the_average_included(world):
+    outcomes, _, _, panel = world
+    train, target = training_rows(panel, labels(outcomes), forecast_year=2005, horizon=1)
+    model = model_fit(train.drop(columns=["iso3", "year"]), target, train["year"], horizon=1)
+    averages = [name for name in model.cv_log_loss if name.startswith("average of elastic_net")]
+    assert len(averages) == 1 and averages[0].endswith("and gradient_boosting features=all")
+    assert model.candidate.name == min(model.cv_log_loss, key=model.cv_log_loss.get)
+
+
+def test_an_average_forecasts_the_mean_of_its_members_probabilities(world):
+    outcomes, _, _, panel = world
+    train, target = training_rows(panel, labels(outcomes), forecast_year=2005, horizon=1)
+    features = train.drop(columns=["iso3", "year"])
+    elastic = model_fit(features, target, train["year"], horizon=1, candidates=CANDIDATES[:1], averaging=False)
+    boosted = model_fit(features, target, train["year"], horizon=1, candidates=CANDIDATES[-1:], averaging=False)
+    both = FittedModel(
+        horizon=1,
+        policy=elastic.policy,
+        candidate=average_candidate((elastic.candidate, boosted.candidate)),
+        estimators=(*elastic.estimators, *boosted.estimators),
+        calibration=(1.0, 0.0),
+        cv_log_loss={},
+        training_rows=len(target),
+        training_onsets=int(target.sum()),
+        training_years=(1981, 2004),
+    )
+    rows = panel[panel["year"] == 2005].drop(columns=["iso3", "year"])
+    expected = (elastic.raw_probability(rows) + boosted.raw_probability(rows)) / 2
+    np.testing.assert_allclose(both.raw_probability(rows), expected)
+    described = both.describe()
+    assert described["coefficients"] and described["importances"]
+    assert len(feature_set_columns(both.used_columns, "all")) == len(both.used_columns)
 
 
 @pytest.fixture(scope="module")
