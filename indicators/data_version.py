@@ -7,7 +7,9 @@ skip, whichever process made it: no signal has to reach the cache, and the embed
 cache stays correct while the Celery worker recomputes scores in another process.
 
 Apps above `indicators` add their own tables with `data_version_source_register` (alerts adds its audit trail,
-which records every alert and escalation change).
+which records every alert and escalation change; forecasts its models). Django admin's log joins them, for the
+countries, desks and reference data an administrator edits. Cached page pieces (indicators.page_cache) and API
+answers (indicators.api.caching) are keyed on this version.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -53,8 +60,9 @@ class DataVersion:
     last_modified: dt.datetime | None
 
     def key(self, *parts: object) -> str:
-        """A cache key for something built from this version of the data (parts must be short and printable)."""
-        return ":".join(["aw", "data", self.token, *(str(part) for part in parts)])
+        """A cache key for something built from this version of the data by this release of the code (parts must
+        be short and printable)."""
+        return ":".join(["aw", "data", self.token, code_release(), *(str(part) for part in parts)])
 
     def etag(self, *parts: object) -> str:
         """A strong ETag for an answer built from this version and the given request parts (path, format, user)."""
@@ -73,9 +81,26 @@ def data_version() -> DataVersion:
         ids.append((name, next(values)))
         if _SOURCES[name].time_field:
             times.append(_aware(next(values)))
-    token = hashlib.sha256(repr(ids).encode()).hexdigest()[:20]
+    # The times join the token: a row whose time is set later (a run's end) changes the version without a new row.
+    token = hashlib.sha256(repr([ids, times]).encode()).hexdigest()[:20]
     known = [moment for moment in times if moment is not None]
     return DataVersion(token=token, last_modified=max(known) if known else None)
+
+
+@functools.cache
+def code_release() -> str:
+    """A fingerprint of this release's code, templates and static files' manifest, read once per process: a
+    shared cache (Redis) outlives a deployment, and a piece built by older code must not be served by newer."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    roots = [base / "templates"] + [Path(c.path) for c in apps.get_app_configs() if Path(c.path).parent == base]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".txt") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    digest.update(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
+    return digest.hexdigest()[:12]
 
 
 @functools.cache
@@ -157,8 +182,13 @@ data_version_source_register(
     lambda: ScoreRun.objects.filter(status=ScoreRun.Status.SUCCEEDED).order_by("-id"),
     time_field="finished_at",
 )
+# The overview's status line names the newest run whatever its state: a run's start and its end (succeeded or failed,
+# when finished_at is set) change the version too.
+data_version_source_register("score_run_any", lambda: ScoreRun.objects.order_by("-id"), time_field="finished_at")
 # Activating another version changes every score shown; its own times say nothing about when that happened.
 data_version_source_register(
     "methodology", lambda: Methodology.objects.filter(is_active=True).order_by("-id"), time_field=None
 )
 data_version_source_register("assessment", lambda: Assessment.objects.order_by("-id"), time_field="recorded_at")
+# An administrator's edit of a country (its name, region or desk), a desk or the framework shows on every page.
+data_version_source_register("admin_change", lambda: LogEntry.objects.order_by("-id"), time_field="action_time")

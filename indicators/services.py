@@ -257,6 +257,7 @@ def assessments_record_batch(
 
 
 VISIT_GAP = dt.timedelta(minutes=30)  # a pause longer than this ends a visit
+SEEN_PRECISION = dt.timedelta(minutes=1)  # the last view is noted to within this, so visits end to within it too
 
 
 def view_state_filters_keep(*, user, page: str, query: str) -> None:
@@ -269,15 +270,20 @@ def view_state_filters_keep(*, user, page: str, query: str) -> None:
 
 def view_state_page_seen(*, user, page: str, query: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
     """Note a view of a page with its filter query (kept so returning restores it; None keeps the saved one), and
-    return when the user's previous visit ended (None on a first visit). Two queries.
+    return when the user's previous visit ended (None on a first visit). Two queries, one when the same filters were
+    noted less than SEEN_PRECISION ago.
 
     A visit is a run of views with no pause longer than VISIT_GAP: reloading the overview during the same visit keeps
     "since your last visit" anchored to the visit before, instead of emptying it.
     """
     now = now or timezone.now()
     state, _ = UserViewState.objects.get_or_create(user=user)
-    if query is not None:
-        state.filters = {**state.filters, page: query}
+    filters = {**state.filters, page: query} if query is not None else state.filters
+    since_last = now - state.last_seen_at if state.last_seen_at is not None else None
+    if filters == state.filters and since_last is not None and dt.timedelta(0) <= since_last < SEEN_PRECISION:
+        # Reloads seconds apart change nothing a visit boundary needs: skipping the write spares a busy page a commit.
+        return state.previous_visit_at
+    state.filters = filters
     if state.last_seen_at is not None and now - state.last_seen_at > VISIT_GAP:
         state.previous_visit_at = state.last_seen_at
     state.last_seen_at = now

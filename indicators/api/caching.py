@@ -16,7 +16,9 @@ from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from core.roles import user_desk_ids
 from indicators.data_version import conditional_response, not_modified_or_none, request_data_version
+from indicators.filters import MY_DESKS
 
 # Freshness comes from the version in the key; the timeout only bounds how long unused answers take up memory.
 CACHE_SECONDS = 6 * 3600
@@ -24,14 +26,15 @@ CACHE_SECONDS = 6 * 3600
 
 def score_json_response(request, *, scope: str, build: Callable[[], object]) -> HttpResponse | Response:
     """A data answer with conditional GET; JSON comes from the cache while the data version holds, other formats
-    (CSV, the browsable API) are built every time."""
+    (CSV, the browsable API) are built every time. `desk=mine` selects the asker's desks, so they join the key."""
     not_modified = not_modified_or_none(request, scope=scope)
     if not_modified is not None:
         return not_modified
     if not isinstance(request.accepted_renderer, JSONRenderer):
         return conditional_response(request, Response(build()), scope=scope)
     # Hash the URL: query strings are arbitrary client input, and keys must stay short for every cache backend.
-    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    desks = sorted(user_desk_ids(request.user)) if MY_DESKS in request.query_params.getlist("desk") else []
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}{desks}".encode()).hexdigest()
     key = request_data_version(request).key("api:v1", scope, address)
     rendered = cache.get(key)
     if rendered is None:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +24,7 @@ from indicators import charts
 from indicators.explaining import effect_reason, entry_effects, score_moves, why_this_score
 from indicators.forms import CompareForm, assessment_formset
 from indicators.models import Country, Methodology
+from indicators.page_cache import page_piece
 from indicators.scoring.core import band_for
 from indicators.scoring.selectors import country_latest_evidence_by_source, score_explanation
 from indicators.selectors import (
@@ -120,20 +122,47 @@ def _country_charts(*, country, compared, histories, thresholds, sources=()) -> 
 @require_GET
 def country_detail(request, iso3: str):
     country = country_or_404(iso3)
+    today = timezone.localdate()
+    compare = [code for code in request.GET.getlist("compare") if code]
+    piece = page_piece(
+        request, "country", country.iso3, compare, today, build=lambda: _country_piece(request, country, today)
+    )
+    context = {
+        "country": country,
+        "feedback": _entries_feedback(
+            request, country=country, methodology=methodology_active(), parameters=piece["parameters"], today=today
+        )
+        if request.GET.get("changes") or request.GET.get("recorded")
+        else None,
+        "sections_html": piece["sections_html"],
+        "compare_html": piece["compare_html"],
+        "has_charts": piece["has_charts"],
+        "timeline": country_timeline(country=country, viewer=request.user),
+        "may_assess": can_record_assessment(request.user, country),
+        "page_actions": extensions.page_actions(extensions.country_detail_actions, request, country),
+        "panels": extensions.panels_render_context(extensions.country_detail_panels, request, country),
+        "banners": extensions.panels_render_context(extensions.country_detail_banners, request, country),
+    }
+    return render(request, "indicators/country_detail.html", context)
+
+
+def _country_piece(request, country: Country, today: dt.date) -> dict:
+    """The country page's score, figures, tables and comparison, rendered: what the page cache keeps. Nothing here
+    depends on who asks; the buttons, panels, banners, timeline and feedback around it do and are built per request."""
     methodology = methodology_active()
     parameters = methodology.parameters if methodology else {}
     thresholds = thresholds_of(methodology)
-    today = timezone.localdate()
     latest = country_score_latest(country=country, methodology=methodology)
     compare_form, compared, others = _compared_countries(request, country)
     histories = country_score_history(countries=[country, *compared], methodology=methodology)
     groups, rows = indicators_by_factor_for_country(country=country, parameters=parameters, today=today)
     indicators = {status.indicator.pk: status.indicator for group in groups for status in group.indicators}
     window_start, window_end = _moves_window(latest, today)
-    feedback = _entries_feedback(request, country=country, methodology=methodology, parameters=parameters, today=today)
     evidence_by_source = country_latest_evidence_by_source(country=country)
+    charts_json = _country_charts(
+        country=country, compared=compared, histories=histories, thresholds=thresholds, sources=evidence_by_source
+    )
     context = {
-        "feedback": feedback,
         "why": _why_this_score(country=country, latest=latest, methodology=methodology),
         "country": country,
         "methodology": methodology,
@@ -147,21 +176,19 @@ def country_detail(request, iso3: str):
         "window_start": window_start + dt.timedelta(days=1),
         "window_end": window_end,
         "assessment_count": len(rows),
-        "timeline": country_timeline(country=country, viewer=request.user),
-        "may_assess": can_record_assessment(request.user, country),
-        "page_actions": extensions.page_actions(extensions.country_detail_actions, request, country),
-        "panels": extensions.panels_render_context(extensions.country_detail_panels, request, country),
-        "banners": extensions.panels_render_context(extensions.country_detail_banners, request, country),
         "compare_form": compare_form,
         "compare_slots": _compare_slots(compared),
         "other_countries": others,
         "compared": compared,
         "evidence_by_source": evidence_by_source,
-        **_country_charts(
-            country=country, compared=compared, histories=histories, thresholds=thresholds, sources=evidence_by_source
-        ),
+        **charts_json,
     }
-    return render(request, "indicators/country_detail.html", context)
+    return {
+        "parameters": parameters,
+        "sections_html": render_to_string("indicators/_country_sections.html", context),
+        "compare_html": render_to_string("indicators/_country_compare.html", context),
+        "has_charts": bool(charts_json["trend_json"] or charts_json["compare_json"]),
+    }
 
 
 FEEDBACK_SESSION_KEY = "assessment_feedback"

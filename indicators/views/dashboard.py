@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -22,6 +23,7 @@ from indicators import charts
 from indicators.data_version import conditional_response, not_modified_or_none
 from indicators.filters import MY_DESKS, CountryScoreFilter
 from indicators.models import Methodology
+from indicators.page_cache import page_piece
 from indicators.scoring.core import band_for
 from indicators.selectors import (
     SCORE_RECORD_COLUMNS,
@@ -189,27 +191,49 @@ def overview(request):
     previous_visit = view_state_page_seen(
         user=request.user, page="overview", query=_overview_filters(request) if request.GET else None
     )
+    desk_ids = user_desk_ids(request.user)
+    # The filters may name "my desks", and the desk filter offers it only to someone with desks: both are in the key.
+    piece = page_piece(
+        request,
+        "overview",
+        request.get_full_path(),
+        sorted(desk_ids),
+        timezone.localdate(),
+        build=lambda: _overview_piece(request),
+    )
+    if piece["problems"]:
+        # The export refuses such a query (400); the page still shows, unfiltered by the bad values, and says so.
+        messages.error(request, f"Not applied, so the table ignores them: {piece['problems']}.")
+    context = {
+        "methodology_version": piece["methodology_version"],
+        "run": piece["run"],
+        "filters_html": piece["filters_html"],
+        "body_html": piece["body_html"],
+        "has_map": piece["has_map"],
+        "previous_visit": previous_visit,
+        "since_panels": _since_visit_panels(request, previous_visit),
+        "big_moves": _big_moves_since(piece["rows"], previous_visit, desk_ids=desk_ids),
+        "has_desks": bool(desk_ids),
+    }
+    return render(request, "indicators/overview.html", context)
+
+
+def _overview_piece(request) -> dict:
+    """The overview's filters, map, risers and ranking for this query, rendered, with the few row figures the
+    per-user "big moves" need: what the page cache keeps (indicators.page_cache)."""
     methodology = methodology_active()
     filterset, scores = _filtered_scores(request, methodology)
-    if filterset.errors:
-        # The export refuses such a query (400); the page still shows, unfiltered by the bad values, and says so.
-        messages.error(request, f"Not applied, so the table ignores them: {_filter_problems(filterset)}.")
     score_label = CRIME_GROUP_LABELS[filterset.score_column].split(" (")[0]
     flags = extensions.row_flags([s.country_id for s in scores]) if scores else {}
     for s in scores:
         s.flags = flags.get(s.country_id, [])
     flagged = [{"iso3": s.country.iso3, "name": s.country.name, "label": s.flags[0][0]} for s in scores if s.flags]
-    map_rows = [
-        {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band}
-        for s in scores
-        if not s.insufficient_data  # not banded, so not coloured as if it were
-    ]
     shown = scores if request.GET.get("rows") == "all" else scores[:RANKING_ROWS_SHOWN]
     all_rows = request.GET.copy()
     all_rows["rows"] = "all"
     context = {
-        "methodology": methodology,
         "filterset": filterset,
+        "sort": request.GET.get("sort", ""),
         "scores": scores,
         "ranking_shown": shown,
         "ranking_hidden": len(scores) - len(shown),
@@ -217,33 +241,52 @@ def overview(request):
         "score_label": score_label,
         "score_column": filterset.score_column,
         "risers": score_risers(scores),
-        "run": score_run_latest(),
         "unscored_count": _unscored_count(filterset, methodology),
         "headers": _sort_headers(request, request.GET.get("sort", "")),
         "export_query": request.GET.urlencode(),
-        "map_json": charts.spec_script(
-            charts.world_map_spec(
-                rows=map_rows,
-                thresholds=thresholds_of(methodology),
-                score_label=score_label,
-                topojson_url=staticfiles_storage.url(charts.TOPOJSON_STATIC_PATH),
-                flagged=flagged,
-            ),
-            "map-figure",
-        )
-        if scores
-        else None,
+        "map_json": _overview_map(scores, methodology, score_label, flagged) if scores else None,
         "filtered": any(request.GET.get(name) for name in ("region", "desk", "band")),
         "extra_columns": list(extensions.overview_columns),
         "extra_headers": _extra_headers(request, request.GET.get("sort", "")),
         "map_layers": _map_layers(scores, flagged),
         "flagged": flagged,
-        "previous_visit": previous_visit,
-        "since_panels": _since_visit_panels(request, previous_visit),
-        "big_moves": _big_moves_since(scores, previous_visit, desk_ids=user_desk_ids(request.user)),
-        "has_desks": bool(user_desk_ids(request.user)),
     }
-    return render(request, "indicators/overview.html", context)
+    return {
+        "methodology_version": methodology.version if methodology else None,
+        "run": score_run_latest(),
+        "problems": _filter_problems(filterset) if filterset.errors else "",
+        "filters_html": render_to_string("indicators/_overview_filters.html", context),
+        "body_html": render_to_string("indicators/_overview_body.html", context),
+        "has_map": bool(context["map_json"]),
+        "rows": [_big_move_row(score) for score in scores],
+    }
+
+
+def _overview_map(scores: list, methodology: Methodology | None, score_label: str, flagged: list) -> str:
+    map_rows = [
+        {"iso3": s.country.iso3, "name": s.country.name, "score": s.focus_score, "band": s.focus_band}
+        for s in scores
+        if not s.insufficient_data  # not banded, so not coloured as if it were
+    ]
+    spec = charts.world_map_spec(
+        rows=map_rows,
+        thresholds=thresholds_of(methodology),
+        score_label=score_label,
+        topojson_url=staticfiles_storage.url(charts.TOPOJSON_STATIC_PATH),
+        flagged=flagged,
+    )
+    return charts.spec_script(spec, "map-figure")
+
+
+def _big_move_row(score) -> dict:
+    """What "big moves on your desks" needs of a ranked score, small enough to keep beside the rendered page."""
+    return {
+        "country": {"iso3": score.country.iso3, "name": score.country.name, "desk_id": score.country.desk_id},
+        "run_id": score.run_id,
+        "band": score.band,
+        "overall": score.overall,
+        "change_3m": score.change_3m,
+    }
 
 
 def _since_visit_panels(request, previous_visit: dt.datetime | None) -> list[dict]:
@@ -253,21 +296,21 @@ def _since_visit_panels(request, previous_visit: dt.datetime | None) -> list[dic
     return extensions.panels_render_context(extensions.overview_since_visit_panels, request, previous_visit)
 
 
-def _big_moves_since(scores: list, since: dt.datetime | None, *, desk_ids) -> list:
+def _big_moves_since(rows: list[dict], since: dt.datetime | None, *, desk_ids) -> list[dict]:
     """Scores of the user's desks recomputed since their previous visit that moved by BIG_MOVE_POINTS or more."""
     if since is None or not desk_ids:
         return []
     runs = score_run_ids_finished_since(since=since)
     return sorted(
         (
-            score
-            for score in scores
-            if score.run_id in runs
-            and score.country.desk_id in desk_ids
-            and score.change_3m is not None
-            and abs(score.change_3m) >= BIG_MOVE_POINTS
+            row
+            for row in rows
+            if row["run_id"] in runs
+            and row["country"]["desk_id"] in desk_ids
+            and row["change_3m"] is not None
+            and abs(row["change_3m"]) >= BIG_MOVE_POINTS
         ),
-        key=lambda score: -abs(score.change_3m),
+        key=lambda row: -abs(row["change_3m"]),
     )[:8]
 
 
