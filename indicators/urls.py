@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/countries.json", views.country_search_index, name="country_search_index"),
     path("sources/", views.data_sources, name="data_sources"),
     path("countries/<str:iso3>/", views.country_detail, name="country_detail"),
+    path("countries/<str:iso3>/indicators/", views.country_indicators, name="country_indicators"),
     path("countries/<str:iso3>/assessments/new/", views.assessment_create, name="assessment_create"),
     path("countries/<str:iso3>/score-status/", views.score_status, name="score_status"),
     # Dataset imports: names are namespaced "indicators:imports:<name>".

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -189,6 +189,32 @@ def _country_piece(request, country: Country, today: dt.date) -> dict:
         "compare_html": render_to_string("indicators/_country_compare.html", context),
         "has_charts": bool(charts_json["trend_json"] or charts_json["compare_json"]),
     }
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def country_indicators(request, iso3: str):
+    """The country page's indicators by risk factor, below its fold: `?fragment=1` answers the section's content for
+    the page's script to put in place after load; without it, a page of its own (the link works without JavaScript)."""
+    country = country_or_404(iso3)
+    today = timezone.localdate()
+    piece = page_piece(
+        request, "country-indicators", country.iso3, today, build=lambda: _country_indicators_piece(country, today)
+    )
+    if request.GET.get("fragment"):
+        response = HttpResponse(piece["html"])
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    context = {"country": country, "parameters": piece["parameters"], "indicators_html": piece["html"]}
+    return render(request, "indicators/country_indicators.html", context)
+
+
+def _country_indicators_piece(country: Country, today: dt.date) -> dict:
+    methodology = methodology_active()
+    parameters = methodology.parameters if methodology else {}
+    groups, _ = indicators_by_factor_for_country(country=country, parameters=parameters, today=today)
+    html = render_to_string("indicators/_country_indicators.html", {"groups": groups, "parameters": parameters})
+    return {"parameters": parameters, "html": html}
 
 
 FEEDBACK_SESSION_KEY = "assessment_feedback"

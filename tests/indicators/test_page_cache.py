@@ -55,12 +55,13 @@ def overview(client) -> str:
 @pytest.mark.parametrize("persona", ROLES)
 def test_a_new_assessment_shows_on_the_next_request(request, persona, scored, country_a, alice):
     client = signed_in(request.getfixturevalue(persona))
-    assert "Fresh evidence of hate speech" not in client.get(country_page(country_a)).content.decode()
+    section = reverse("indicators:country_indicators", args=[country_a.iso3])
+    assert "Fresh evidence of hate speech" not in client.get(section, {"fragment": "1"}).content.decode()
     overview(client)
     AssessmentFactory(
         country=country_a, author=alice, indicator=indicator("2.1"), evidence="Fresh evidence of hate speech"
     )
-    assert "Fresh evidence of hate speech" in client.get(country_page(country_a)).content.decode()
+    assert "Fresh evidence of hate speech" in client.get(section, {"fragment": "1"}).content.decode()
     newest = country_a.assessments.order_by("-observed_on").first().observed_on.isoformat()
     assert newest in ranking_cells(overview(client), "Alphaland")
 

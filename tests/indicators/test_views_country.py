@@ -93,8 +93,11 @@ def test_fourteen_factors_with_coverage(client, victor, scored):
 
 
 def test_indicators_show_latest_severity_source_evidence_and_history(client, victor, scored):
+    """Below the fold: the country page links to the section, its script fetches the fragment after load."""
     client.force_login(victor)
-    response = client.get(page())
+    section = reverse("indicators:country_indicators", args=["QAA"])
+    assert f'href="{section}"' in client.get(page()).content.decode()
+    response = client.get(section)
     body = response.content.decode()
     first = response.context["groups"][0].indicators[0]
     assert first.indicator.code == "1.1"
@@ -102,6 +105,16 @@ def test_indicators_show_latest_severity_source_evidence_and_history(client, vic
     assert "Mass arrests in the capital" in body
     assert '<details class="history">' in body
     assert "2 assessments" in body
+    fragment = client.get(section, {"fragment": "1"}).content.decode()
+    assert "Mass arrests in the capital" in fragment and "<html" not in fragment
+
+
+def test_the_indicators_section_has_the_country_pages_access_checks(client, nobody, scored):
+    section = reverse("indicators:country_indicators", args=["QAA"])
+    assert client.get(section, {"fragment": "1"}).status_code == 302  # to sign in
+    client.force_login(nobody)
+    assert client.get(section, {"fragment": "1"}).status_code == 403
+    assert client.get(reverse("indicators:country_indicators", args=["XXX"])).status_code in (403, 404)
 
 
 def test_old_assessments_are_flagged(client, victor, scored):
