@@ -47,7 +47,8 @@ _SOURCES: dict[str, _Source] = {}
 
 def data_version_source_register(name: str, newest_first: Callable[[], QuerySet], *, time_field: str | None) -> None:
     """Make a table part of the data version. `newest_first()` orders its rows so that every change the pages show
-    puts a new row first (e.g. `order_by("-id")` of an append-only table); `time_field` dates that row."""
+    puts a new row first (e.g. `order_by("-id")` of an append-only table); `time_field` dates that row, and a change
+    of that time (a run's end) changes the version too."""
     _SOURCES[name] = _Source(newest_first=newest_first, time_field=time_field)
     _version_query.cache_clear()
 
