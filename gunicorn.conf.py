@@ -19,9 +19,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = 5
 # A request stuck longer than this is abandoned and its worker restarted.
 timeout = 60
-# Recycle workers now and then so no slow leak grows without bound; jitter keeps them from restarting together.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then so no slow leak grows without bound; jitter keeps them from restarting together. A
+# recycled worker drops its kept-alive connections and loads WeasyPrint again: with cached pages a worker answers
+# 5,000 requests within a minute or two under load (bench_load counted 50 dropped connections at that limit), so
+# recycle after 50,000.
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 
