@@ -27,13 +27,17 @@ from indicators.data_version import request_data_version
 PIECE_SECONDS = 6 * 3600
 
 
-def page_piece(request, name: str, *parts: object, build: Callable[[], Any]) -> Any:
+def page_piece(
+    request, name: str, *parts: object, build: Callable[[], Any], keep: Callable[[Any], bool] = lambda piece: True
+) -> Any:
     """The piece `name` built from this data version and `parts` (any printable values, hashed into the key): from
-    the cache when another request built it already, else built now and kept."""
+    the cache when another request built it already, else built now, and kept when `keep(piece)` says so (pieces
+    built from a query the page refuses are not, so made-up queries cannot fill the cache)."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = request_data_version(request).key("page", name, digest)
     piece = cache.get(key)
     if piece is None:
         piece = build()
-        cache.set(key, piece, timeout=PIECE_SECONDS)
+        if keep(piece):
+            cache.set(key, piece, timeout=PIECE_SECONDS)
     return piece

@@ -125,7 +125,13 @@ def country_detail(request, iso3: str):
     today = timezone.localdate()
     compare = [code for code in request.GET.getlist("compare") if code]
     piece = page_piece(
-        request, "country", country.iso3, compare, today, build=lambda: _country_piece(request, country, today)
+        request,
+        "country",
+        country.iso3,
+        compare,
+        today,
+        build=lambda: _country_piece(request, country, today),
+        keep=lambda piece: piece["compare_valid"],
     )
     context = {
         "country": country,
@@ -188,6 +194,7 @@ def _country_piece(request, country: Country, today: dt.date) -> dict:
         "sections_html": render_to_string("indicators/_country_sections.html", context),
         "compare_html": render_to_string("indicators/_country_compare.html", context),
         "has_charts": bool(charts_json["trend_json"] or charts_json["compare_json"]),
+        "compare_valid": not compare_form.errors,
     }
 
 

@@ -162,6 +162,8 @@ def _map_layers(scores: list, flagged: list) -> list[dict]:
 
 
 OVERVIEW_FILTERS = ("region", "desk", "band", "crime_group", "sort")
+# An overview asked with these parameters only, all valid, is kept in the cache; any other is built for its request.
+CACHED_PARAMETERS = {*OVERVIEW_FILTERS, "rows", "reset"}
 BIG_MOVE_POINTS = 5.0  # a 3-month change at least this large is a "big move" worth telling a returning analyst
 
 
@@ -200,6 +202,7 @@ def overview(request):
         sorted(desk_ids),
         timezone.localdate(),
         build=lambda: _overview_piece(request),
+        keep=lambda piece: not piece["problems"] and set(request.GET) <= CACHED_PARAMETERS,
     )
     if piece["problems"]:
         # The export refuses such a query (400); the page still shows, unfiltered by the bad values, and says so.

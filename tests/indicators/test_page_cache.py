@@ -154,3 +154,32 @@ def test_an_administrators_rename_shows_on_the_next_request(client, scored, coun
     assert client.post(admin_url, data).status_code == 302
     assert ">Alphaland Republic</a>" in overview(client)
     assert "Alphaland Republic" in client.get(country_page(country_a)).content.decode()
+
+
+def queries_of_repeats(client, url, query) -> list[int]:
+    """How many queries each of three identical requests asked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, query).status_code == 200
+        counts.append(len(queries))
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "proper"),
+    [
+        (OVERVIEW, {"region": "Nowhere"}, {"region": "Africa"}),
+        (OVERVIEW, {"region": "Africa", "utm": "x"}, {"region": "Africa"}),
+        ("/countries/QAA/", {"compare": "XXX"}, {"compare": "QBB"}),
+    ],
+)
+def test_a_made_up_query_is_built_each_time_and_never_fills_the_cache(client, victor, scored, url, query, proper):
+    client.force_login(victor)
+    made_up = queries_of_repeats(client, url, query)
+    assert made_up[1] == made_up[2]  # built again
+    asked_properly = queries_of_repeats(client, url, proper)
+    assert asked_properly[2] < made_up[2]  # from the cache
