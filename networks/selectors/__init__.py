@@ -2,6 +2,7 @@
 
 from networks.selectors.actors import (
     action_targets,
+    action_targets_by_action,
     actor_escalations,
     actor_position,
     actor_relationships,
@@ -30,11 +31,13 @@ from networks.selectors.graph import (
     graph_for_analysis,
     graph_size,
     graph_version,
+    live_ends,
     shortest_path,
 )
 
 __all__ = [
     "graph_version",
+    "live_ends",
     "graph_size",
     "graph_elements",
     "graph_for_analysis",
@@ -50,6 +53,7 @@ __all__ = [
     "actor_sanction_targets",
     "escalation_actors",
     "action_targets",
+    "action_targets_by_action",
     "escalations_linkable",
     "sanctions_actions_linkable",
     "actor_position",

@@ -44,8 +44,11 @@ def relationships_list(*, country: Country | None = None, kind: str = "") -> Que
 
 
 def actor_relationships(*, actor: Actor) -> list[Relationship]:
+    """The actor's relationships, less those whose other end is a withdrawn actor."""
     return list(
         Relationship.objects.filter(Q(source=actor) | Q(target=actor))
+        .exclude(source=actor, target__withdrawn=True)
+        .exclude(target=actor, source__withdrawn=True)
         .select_related("source", "target")
         .order_by("kind", "valid_from", "pk")
     )
@@ -106,6 +109,18 @@ def action_targets(*, action: ResponseAction) -> list[SanctionTarget]:
     return list(SanctionTarget.objects.filter(action=action).select_related("actor", "added_by"))
 
 
+def action_targets_by_action(*, actions: list[ResponseAction]) -> dict[int, list[Actor]]:
+    """The target actors of each targeted-sanctions action among these, in one query, for the actions tracker."""
+    wanted = [action.pk for action in actions if action.tool == Tool.TARGETED_SANCTIONS]
+    found: dict[int, list[Actor]] = {}
+    if not wanted:
+        return found
+    links = SanctionTarget.objects.filter(action_id__in=wanted).select_related("actor").order_by("actor__name")
+    for link in links:
+        found.setdefault(link.action_id, []).append(link.actor)
+    return found
+
+
 def escalations_linkable(*, actor: Actor, user) -> list[Escalation]:
     """Open escalations of the actor's countries that the user may read (and so name actors in)."""
     countries = list(actor.countries.all())
@@ -153,9 +168,9 @@ def actor_position(*, actor: Actor) -> dict:
     return {"positions": positions}
 
 
-def network_summary(*, country: Country) -> dict:
-    """Size of a country's network and its newest changes, for the country page."""
-    actors, relationships = graph_size(country=country)
+def network_summary(*, country: Country, size: tuple[int, int] | None = None) -> dict:
+    """Size of a country's network (counted once per graph version) and its newest changes, for the country page."""
+    actors, relationships = size or graph_size(country=country)
     newest = list(
         ActorVersion.objects.filter(actor__countries=country)
         .select_related("actor", "author")

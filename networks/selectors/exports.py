@@ -12,13 +12,16 @@ from django.db.models import QuerySet
 from indicators.models import Country
 from networks import ftm
 from networks.models import Actor, Relationship
+from networks.selectors.graph import live_ends
 
 # ------------------------------------------------------------------------------------------------------------------
 # Exports
 
 
 def _scope_querysets(country: Country | None) -> tuple[QuerySet[Actor], QuerySet[Relationship]]:
-    relationships = Relationship.objects.all()
+    """The actors and relationships an export holds: withdrawn records stay (marked), but a tie reaching a withdrawn
+    actor is left out, so a withdrawn actor is never pulled in as the far end of one."""
+    relationships = Relationship.objects.filter(live_ends())
     if country is not None:
         relationships = relationships.filter(countries=country)
         actor_ids = set(Actor.objects.filter(countries=country).values_list("id", flat=True))

@@ -33,7 +33,7 @@ def analysis_run_request(*, country: Country | None, user=None, inline_limit: in
     if existing is not None:
         return existing
     limit = settings.NETWORK_INLINE_ANALYSIS_MAX_ACTORS if inline_limit is None else inline_limit
-    if selectors.graph_size(country=country)[0] <= limit:
+    if selectors.graph_size(country=country, version=version)[0] <= limit:
         run = AnalysisRun.objects.create(country=country, graph_version=version, requested_by=user)
         try:
             return analysis_run_execute(run=run)
