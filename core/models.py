@@ -75,6 +75,11 @@ class AuditEvent(AppendOnlyModel):
         REPORT_PUBLISHED = "report_published", "Report to Parliament published"
         REPORT_WITHDRAWN = "report_withdrawn", "Report to Parliament withdrawn"
         REPORT_NOTIFIED = "report_notified", "Focal Point told of a draft report"
+        NETWORK_ACTOR_RECORDED = "network_actor_recorded", "Network actor recorded"
+        NETWORK_ACTOR_WITHDRAWN = "network_actor_withdrawn", "Network actor withdrawn"
+        NETWORK_TIE_RECORDED = "network_tie_recorded", "Network relationship recorded"
+        NETWORK_TIE_WITHDRAWN = "network_tie_withdrawn", "Network relationship withdrawn"
+        NETWORK_IMPORTED = "network_imported", "Actor network imported"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(

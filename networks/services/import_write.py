@@ -12,6 +12,7 @@ from django.utils import timezone
 from indicators.models import Country, DatasetImport
 from networks import ftm
 from networks.models import Actor, ActorVersion, Relationship, RelationshipVersion
+from networks.services.audit import import_audit
 from networks.services.common import BATCH_SIZE, MAX_STORED_ERRORS
 from networks.services.import_resolve import _Resolved
 from networks.services.records import _actor_append, _relationship_append, _with_contract
@@ -63,14 +64,23 @@ def _unchanged(head, values: dict, countries: list[Country]) -> bool:
 def _write(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, progress) -> FtmOutcome:
     """Everything in one transaction: new records in bulk, each changed one as a new version."""
     counts = {"unchanged": 0}
+    touched: set[int] = set()
     with transaction.atomic():
-        actors = _write_actors(dataset_import, parsed, resolved, counts)
+        actors = _write_actors(dataset_import, parsed, resolved, counts, touched)
         if progress:
             progress(70, 100, "writing")
-        _write_relationships(dataset_import, parsed, resolved, actors, counts)
+        _write_relationships(dataset_import, parsed, resolved, actors, counts, touched)
+        line = _outcome_line(parsed, counts)
+        import_audit(dataset_import=dataset_import, country_ids=touched, line=line)
     unchanged = counts.pop("unchanged")
     summary = {**(dataset_import.summary or {}), **parsed.summary(), **counts, "unchanged": unchanged}
-    changed = sum(counts.values())
+    if progress:
+        progress(100, 100, "done")
+    return FtmOutcome(parsed=parsed, summary=summary, line=line, changed=sum(counts.values()))
+
+
+def _outcome_line(parsed: ftm.FtmParse, counts: dict) -> str:
+    unchanged = counts["unchanged"]
     line = (
         f"Created {counts['actors_created']} actor{pluralize(counts['actors_created'])} and "
         f"{counts['relationships_created']} relationship{pluralize(counts['relationships_created'])}; updated "
@@ -80,12 +90,13 @@ def _write(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resol
     if parsed.unsupported:
         total = sum(parsed.unsupported.values())
         line += f" {total} entit{pluralize(total, 'y,ies')} of unsupported schemata not imported (listed below)."
-    if progress:
-        progress(100, 100, "done")
-    return FtmOutcome(parsed=parsed, summary=summary, line=line, changed=changed)
+    return line
 
 
-def _write_actors(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, counts: dict) -> dict:
+def _write_actors(
+    dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, counts: dict, touched: set[int]
+) -> dict:
+    """Write the actors; `touched` gathers the ids of the countries whose network changed."""
     now = timezone.now()
     actors = dict(resolved.existing_actors)
     new_actors: list[tuple[Actor, ftm.ActorRecord]] = []
@@ -98,9 +109,11 @@ def _write_actors(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved:
             new_actors.append((Actor(ftm_id=record.ftm_id, version=1, updated_at=now, **values), record))
         elif _unchanged(existing, values, countries):
             counts["unchanged"] += 1
+            continue
         else:
             _actor_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
             counts["actors_updated"] += 1
+        touched.update(country.pk for country in countries)
     Actor.objects.bulk_create([actor for actor, _ in new_actors], batch_size=BATCH_SIZE)
     # Some databases give bulk-created rows no primary key back; read them again by their FtM ids.
     actors.update(Actor.objects.in_bulk([record.ftm_id for _, record in new_actors], field_name="ftm_id"))
@@ -119,7 +132,12 @@ def _write_actors(dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved:
 
 
 def _write_relationships(
-    dataset_import: DatasetImport, parsed: ftm.FtmParse, resolved: _Resolved, actors: dict, counts: dict
+    dataset_import: DatasetImport,
+    parsed: ftm.FtmParse,
+    resolved: _Resolved,
+    actors: dict,
+    counts: dict,
+    touched: set[int],
 ) -> None:
     now = timezone.now()
     new_relationships: list[ftm.RelationshipRecord] = []
@@ -134,9 +152,11 @@ def _write_relationships(
             heads.append(Relationship(ftm_id=record.ftm_id, version=1, updated_at=now, **values))
         elif _unchanged(existing, values, countries):
             counts["unchanged"] += 1
+            continue
         else:
             _relationship_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
             counts["relationships_updated"] += 1
+        touched.update(country.pk for country in countries)
     Relationship.objects.bulk_create(heads, batch_size=BATCH_SIZE)
     created = Relationship.objects.in_bulk([record.ftm_id for record in new_relationships], field_name="ftm_id")
     _bulk_versions_and_countries(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from indicators.models import Confidence, Country
 from networks import ftm
 from networks.models import Actor, ActorKind, ActorVersion, Relationship, RelationshipKind, RelationshipVersion
+from networks.services.audit import actor_audit, relationship_audit
 from networks.services.common import _check_dates, _check_edit, _clean_sources, _countries
 
 
@@ -66,11 +67,14 @@ def actor_record(
         "valid_to": valid_to,
         "withdrawn": withdrawn,
     }
+    was_withdrawn = actor.withdrawn if actor is not None else None
     with transaction.atomic():
         if actor is None:
             actor = Actor(ftm_id=f"aw-{uuid.uuid4().hex}", **values, updated_at=timezone.now(), updated_by=user)
             actor.version = 0
-        return _actor_append(actor, values, countries, author=user, dataset_import=None, note=note)
+        actor = _actor_append(actor, values, countries, author=user, dataset_import=None, note=note)
+        actor_audit(actor=actor, user=user, countries=countries, was_withdrawn=was_withdrawn, note=note)
+    return actor
 
 
 def _actor_append(actor: Actor, values: dict, countries: list[Country], *, author, dataset_import, note: str) -> Actor:
@@ -153,11 +157,19 @@ def relationship_record(
         "valid_to": valid_to,
         "withdrawn": withdrawn,
     }
+    was_withdrawn = relationship.withdrawn if relationship is not None else None
     with transaction.atomic():
         if relationship is None:
             relationship = Relationship(ftm_id=ftm_id, **values, updated_at=timezone.now(), updated_by=user)
             relationship.version = 0
-        return _relationship_append(relationship, values, countries, author=user, dataset_import=None, note=note)
+        relationship = _relationship_append(
+            relationship, values, countries, author=user, dataset_import=None, note=note
+        )
+        relationship.source, relationship.target = source, target
+        relationship_audit(
+            relationship=relationship, user=user, countries=countries, was_withdrawn=was_withdrawn, note=note
+        )
+    return relationship
 
 
 def _relationship_check(
