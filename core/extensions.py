@@ -172,6 +172,26 @@ class TimelineSource:
 
 
 @dataclass(frozen=True)
+class RowDetail:
+    """More to show in each row of a list page: `values(request, objects)` returns {object pk: context} for the rows
+    that have something to show, in a fixed number of queries; each is rendered with `template` inside its row."""
+
+    name: str
+    template: str
+    values: Callable[[Any, list], Mapping[int, Mapping]]
+    order: int = 100
+
+
+def row_details(slot: Slot[RowDetail], request, objects: list) -> dict[int, list[dict]]:
+    """Every registered detail for these objects: {pk: [{'template': ..., 'context': {...}}, ...]}."""
+    found: dict[int, list[dict]] = {}
+    for detail in slot:
+        for pk, context in detail.values(request, objects).items():
+            found.setdefault(pk, []).append({"name": detail.name, "template": detail.template, "context": context})
+    return found
+
+
+@dataclass(frozen=True)
 class HeaderItem:
     """A link in the site's main navigation; `visible(request)` and `active(request)` decide show and highlight."""
 
@@ -216,6 +236,9 @@ class ImporterSource:
     run: Callable[..., ImportOutcome]
     description: str = ""
     analyst_may_upload: bool = False
+    # Whether the source attributes records that name no country to a default country, which the upload page and
+    # `import_data --default-country` then ask for and keep in the import's summary as "default_country".
+    takes_default_country: bool = False
     order: int = 100
 
 
@@ -263,6 +286,11 @@ methodology_panels: Slot[Panel] = Slot(
 escalation_detail_panels: Slot[Panel] = Slot(
     "escalation_detail_panels",
     "Cards on an escalation's page (alerts:escalation_detail); context(request, escalation).",
+)
+action_tracker_details: Slot[RowDetail] = Slot(
+    "action_tracker_details",
+    "More in each response action's row of the actions tracker (e.g. a sanctions action's target actors); "
+    "values(request, actions) -> {action pk: context}.",
 )
 header_items: Slot[HeaderItem] = Slot(
     "header_items",

@@ -1,5 +1,6 @@
 """What the networks app adds to the pages of the floors below it, through core.extensions (called from ready()):
-the country page's network card and button, the escalation page's actors card, and the `ftm` importer source."""
+the country page's network card and button, the escalation page's actors card, a sanctions action's targets on
+the actions tracker, network edits on the country timeline, and the `ftm` importer source."""
 
 from __future__ import annotations
 
@@ -32,6 +33,25 @@ def _escalation_panel(request, escalation) -> dict | None:
     }
 
 
+def _action_targets(request, actions) -> dict[int, dict]:
+    if not can_read(request.user):
+        return {}
+    found = selectors.action_targets_by_action(actions=actions)
+    return {pk: {"targets": actors} for pk, actors in found.items()}
+
+
+def _timeline_link(event) -> str | None:
+    """A network edit links to the actor it changed (a relationship to its source), an import to the network."""
+    if not event.kind.startswith("network_"):
+        return None
+    details = event.details or {}
+    if details.get("actor_id"):
+        return reverse("networks:actor_detail", args=[details["actor_id"]])
+    if details.get("iso3"):
+        return reverse("networks:country_network", args=[details["iso3"]])
+    return None
+
+
 def register() -> None:
     extensions.country_detail_actions.register(
         extensions.PageAction(name="networks.network", label="Actor network", url=_network_url, order=30)
@@ -46,6 +66,12 @@ def register() -> None:
             name="networks.actors", template="networks/_escalation_panel.html", context=_escalation_panel, order=20
         )
     )
+    extensions.action_tracker_details.register(
+        extensions.RowDetail(
+            name="networks.sanction_targets", template="networks/_action_targets.html", values=_action_targets
+        )
+    )
+    extensions.country_timeline_links.register(extensions.TimelineLink(name="networks.edit", url=_timeline_link))
     extensions.importer_sources.register(
         extensions.ImporterSource(
             name="ftm",
@@ -56,5 +82,6 @@ def register() -> None:
                 "OpenSanctions and Aleph export them; entities of other schemata are counted and listed."
             ),
             analyst_may_upload=True,
+            takes_default_country=True,
         )
     )

@@ -11,6 +11,7 @@ from alerts import selectors, services
 from alerts.forms import ActionStatusForm
 from alerts.models import ResponseAction
 from alerts.views.base import error_text
+from core import extensions
 from core.roles import ALL_ROLES, can_update_response_action, role_required
 
 # A refused status change returns to the tracker; the note the user wrote waits here to be shown again in its form.
@@ -26,8 +27,11 @@ def action_tracker(request):
     # Every role sees the whole tracker, but a case links only for those who may open it (another desk's analyst
     # may not), so nobody follows a link into a 404.
     readable = selectors.escalation_ids_readable(request.user, {action.escalation_id for action in every_action})
+    # What higher apps add to a row (e.g. the target actors of a targeted-sanctions action), asked once for all.
+    details = extensions.row_details(extensions.action_tracker_details, request, every_action)
     for action in every_action:
         action.case_readable = action.escalation_id in readable
+        action.details = details.get(action.pk, [])
     unsaved = request.session.pop(UNSAVED_NOTE, None) or {}
     for _, actions in groups:
         for action in actions:

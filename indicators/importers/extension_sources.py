@@ -31,6 +31,11 @@ def analyst_may_upload(name: str) -> bool:
     return bool(registered and registered.analyst_may_upload)
 
 
+def takes_default_country(name: str) -> bool:
+    registered = None if name in SOURCES else extensions.importer_sources.get(name)
+    return bool(registered and registered.takes_default_country)
+
+
 def is_registered(name: str) -> bool:
     return name not in SOURCES and extensions.importer_sources.get(name) is not None
 

@@ -1,7 +1,8 @@
 from django import forms
 from django.conf import settings
 
-from indicators.importers.extension_sources import source_label
+from indicators.importers.extension_sources import source_label, takes_default_country
+from indicators.models import Country
 
 
 class DatasetUploadForm(forms.Form):
@@ -20,6 +21,22 @@ class DatasetUploadForm(forms.Form):
         self.fields["source"].choices = [(name, source_label(name)) for name in sources]
         if len(sources) == 1:
             self.fields["source"].initial = sources[0]
+        taking = [source_label(name) for name in sources if takes_default_country(name)]
+        if taking:
+            self.fields["default_country"] = forms.ModelChoiceField(
+                queryset=Country.objects.order_by("name"),
+                to_field_name="iso3",
+                required=False,
+                label="Default country",
+                help_text=f"{' and '.join(taking)} only: records that name no country are attributed to this one.",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        source = cleaned.get("source")
+        if cleaned.get("default_country") and source and not takes_default_country(source):
+            self.add_error("default_country", f"The {source_label(source)} source takes no default country.")
+        return cleaned
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -31,6 +31,7 @@ from indicators.importers.extension_sources import (
     registered_import_execute,
     source_label,
     source_names,
+    takes_default_country,
 )
 from indicators.importers.mappings import MAPPING_VERSION
 from indicators.models import Assessment, Country, DatasetImport, Indicator
@@ -61,17 +62,29 @@ def dataset_import_permission_check(*, user, source: str) -> None:
     raise PermissionDenied("Only analysts and administrators import data.")
 
 
+def _default_country_summary(source: str, default_country: str) -> dict:
+    """The import's starting summary: the default country, for a source that takes one (refused for any other)."""
+    code = (default_country or "").strip().upper()
+    if not code:
+        return {}
+    if not takes_default_country(source):
+        raise ValidationError({"default_country": f"The {source_label(source)} source takes no default country."})
+    return {"default_country": code}
+
+
 def dataset_import_run(
     *,
     source: str,
     path_or_file: str | Path | IO[bytes],
     started_by=None,
     skip_invalid: bool = False,
+    default_country: str = "",
     progress: Progress | None = None,
 ) -> DatasetImport:
     """Import one file now and return its DatasetImport, or the earlier import of the same bytes (untouched, with
     `reused` set) so nothing is created twice."""
     dataset_import_permission_check(user=started_by, source=source)
+    summary = _default_country_summary(source, default_country)
     raw, file_name = _read_input(path_or_file)
     checksum = hashlib.sha256(raw).hexdigest()
     earlier = dataset_import_duplicate(checksum=checksum, source=source)
@@ -86,6 +99,7 @@ def dataset_import_run(
         skip_invalid=skip_invalid,
         started_by=started_by,
         file_path=str(path_or_file) if isinstance(path_or_file, str | Path) else "",
+        summary=summary,
     )
     return dataset_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
 
@@ -96,6 +110,7 @@ def dataset_import_enqueue(
     path_or_file: str | Path | IO[bytes],
     started_by=None,
     skip_invalid: bool = False,
+    default_country: str = "",
     send: bool = True,
 ) -> tuple[DatasetImport, bool]:
     """Queue an import for the Celery worker; returns (import, queued). A file already imported is not queued again.
@@ -105,6 +120,7 @@ def dataset_import_enqueue(
     """
 
     dataset_import_permission_check(user=started_by, source=source)
+    summary = _default_country_summary(source, default_country)
     raw, file_name = _read_input(path_or_file)
     if not isinstance(path_or_file, str | Path):
         limit = settings.ASSESSMENT_UPLOAD_MAX_BYTES
@@ -135,6 +151,7 @@ def dataset_import_enqueue(
             skip_invalid=skip_invalid,
             started_by=started_by,
             file_path=file_path,
+            summary=summary,
         )
         if send:
             outbox_enqueue(DATASET_IMPORT_TASK, kwargs={"dataset_import_id": dataset_import.pk})

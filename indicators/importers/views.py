@@ -49,6 +49,17 @@ def import_detail(request, pk: int):
     return render(request, "indicators/imports/detail.html", context)
 
 
+def _field_errors(exc: ValidationError) -> list[tuple[str, list[str]]]:
+    """A service's refusal beside the field it names (the default country), otherwise beside the file."""
+    if hasattr(exc, "error_dict") and set(exc.message_dict) <= {"default_country"}:
+        return list(exc.message_dict.items())
+    return [("file", exc.messages)]
+
+
+def _iso3(country) -> str:
+    return country.iso3 if country is not None else ""
+
+
 @role_required(Role.ANALYST, Role.ADMINISTRATOR)
 def import_upload(request):
     sources = _sources_for(request.user)
@@ -62,10 +73,12 @@ def import_upload(request):
                     path_or_file=form.cleaned_data["file"],
                     started_by=request.user,
                     skip_invalid=form.cleaned_data["skip_invalid"],
+                    default_country=_iso3(form.cleaned_data.get("default_country")),
                 )
             except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error("file", message)
+                for field, errors in _field_errors(exc):
+                    for message in errors:
+                        form.add_error(field, message)
             else:
                 if queued:
                     messages.success(request, "The file is queued for import; this page shows its progress.")

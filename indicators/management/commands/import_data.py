@@ -26,13 +26,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Import the valid rows and list every skipped one, instead of importing nothing.",
         )
+        parser.add_argument(
+            "--default-country",
+            default="",
+            metavar="ISO3",
+            help="For sources that take one (ftm): the country of records that name none.",
+        )
         parser.add_argument("--all-errors", action="store_true", help=f"List every error, not the first {MAX_LISTED}.")
 
     def handle(self, *args, source: str, path: str, skip_invalid: bool, all_errors: bool, **options):
         started = time.perf_counter()
         try:
             dataset_import = dataset_import_run(
-                source=source, path_or_file=path, skip_invalid=skip_invalid, progress=self._progress
+                source=source,
+                path_or_file=path,
+                skip_invalid=skip_invalid,
+                default_country=options.get("default_country") or "",
+                progress=self._progress,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
