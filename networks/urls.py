@@ -8,6 +8,11 @@ app_name = "networks"
 
 urlpatterns = [
     path("countries/<str:iso3>/network/", views.network_country, name="country_network"),
+    path(
+        "countries/<str:iso3>/network/analysis/<int:pk>/",
+        views.network_analysis_status,
+        name="analysis_status",
+    ),
     path("countries/<str:iso3>/network/actors/new/", views.actor_create, name="actor_create"),
     path(
         "countries/<str:iso3>/network/export/<str:kind>/",

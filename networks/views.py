@@ -11,7 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -67,7 +67,7 @@ def network_country(request, iso3: str):
         wanted |= set(community["leading"])
     actors = Actor.objects.in_bulk(list(wanted))
     metrics = results.get("metrics", {})
-    size = selectors.graph_size(country=country)
+    size = selectors.graph_size(country=country, version=run.graph_version)
     context = {
         "country": country,
         "run": run,
@@ -88,9 +88,20 @@ def network_country(request, iso3: str):
         "actor_kinds": ActorKind.choices,
         "relationship_kinds": [(value, label) for value, label in RelationshipKind.choices if value != "sanction"],
         "home": settings.NETWORK_HOME_JURISDICTION,
-        "summary": selectors.network_summary(country=country),
     }
     return render(request, "networks/country_network.html", context)
+
+
+@role_required(*ALL_ROLES)
+def network_analysis_status(request, iso3: str, pk: int):
+    """The state of one analysis run of the country's network, which the page polls while the worker computes it."""
+    country = _country_or_404(iso3)
+    run = get_object_or_404(
+        AnalysisRun.objects.only("pk", "status", "finished_at", "country_id"), pk=pk, country=country
+    )
+    finished = run.status in (AnalysisRun.Status.SUCCEEDED, AnalysisRun.Status.FAILED)
+    body = {"id": run.pk, "status": run.status, "finished": finished}
+    return JsonResponse(body, headers={"Cache-Control": "no-store"})
 
 
 def _download(lines, filename: str, content_type: str) -> StreamingHttpResponse:
@@ -130,7 +141,12 @@ def actor_detail(request, pk: int):
     path_form = None
     path = None
     if countries:
-        candidates = Actor.objects.filter(countries__in=countries).exclude(pk=actor.pk).distinct().order_by("name")
+        candidates = (
+            Actor.objects.filter(countries__in=countries, withdrawn=False)
+            .exclude(pk=actor.pk)
+            .distinct()
+            .order_by("name")
+        )
         path_form = PathForm(request.GET if "to" in request.GET else None, actors=candidates)
         if path_form.is_bound and path_form.is_valid():
             path = selectors.shortest_path(source=actor, target=path_form.cleaned_data["to"])

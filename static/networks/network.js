@@ -195,6 +195,47 @@
     return { nodes: nodes, edges: graph.edges.filter(function (edge) { return kept[edge.source] && kept[edge.target]; }) };
   }
 
+  // A large network's analysis runs in the worker: ask its small status address now and then, and when the run has
+  // finished, fetch this page again and put its status line and ranked tables in place of the waiting ones.
+  function watchAnalysis() {
+    var line = document.getElementById("analysis-status");
+    if (!line || (line.dataset.state !== "queued" && line.dataset.state !== "running")) { return; }
+    var delay = 2000;
+    function swapIn() {
+      return fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          ["analysis-status", "network-tables"].forEach(function (id) {
+            var incoming = fresh.getElementById(id);
+            var current = document.getElementById(id);
+            if (incoming && current) { current.replaceWith(document.importNode(incoming, true)); }
+          });
+          watchAnalysis();
+        });
+    }
+    function ask() {
+      fetch(line.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (run) {
+          if (run.finished) { return swapIn(); }
+          delay = Math.min(delay * 1.5, 15000);
+          window.setTimeout(ask, delay);
+        })
+        .catch(function () {
+          delay = Math.min(delay * 2, 30000);
+          window.setTimeout(ask, delay);
+        });
+    }
+    window.setTimeout(ask, delay);
+  }
+
   function draw(graph, cap) {
     performance.mark("network-data");
     fullGraph = graph;
@@ -257,9 +298,12 @@
     say("Drawing every actor; this can take a while…");
     window.setTimeout(function () { draw(fullGraph, 0); }, 20);
   });
-  document.querySelectorAll(".nw-show").forEach(function (button) {
-    button.addEventListener("click", function () { showActor(button.dataset.actor); });
+  // Delegated, so the buttons of tables swapped in after a queued analysis finishes work too.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".nw-show");
+    if (button) { showActor(button.dataset.actor); }
   });
+  watchAnalysis();
 
   fetch(container.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (response) {
