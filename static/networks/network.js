@@ -154,8 +154,8 @@
   function graphStyle(big) {
     var style = [
       { selector: "node", style: {
-        "background-color": "#6c757d", label: big ? "" : "data(label)", "font-size": 9, "text-wrap": "ellipsis",
-        "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 3, width: 22, height: 22, color: "#1b1f24",
+        "background-color": "#6c757d", label: big ? "" : "data(label)", "font-size": 9, "text-wrap": "wrap",
+        "text-max-width": 90, "text-valign": "bottom", "text-margin-y": 3, width: 22, height: 22, color: "#1b1f24",
         "text-background-color": "#ffffff", "text-background-opacity": 0.8, "text-background-padding": 1 } },
       { selector: "edge", style: {
         width: 1.5, "curve-style": big ? "haystack" : "bezier", opacity: 0.8, "line-color": "#9aa5b1",
@@ -236,6 +236,16 @@
     window.setTimeout(ask, delay);
   }
 
+  // Fit the drawing to its box, but never blow a small network up so far that its labels run into each other.
+  function fitView() {
+    cy.fit(undefined, 40);
+    if (cy.zoom() > 1.6) {
+      cy.zoom(1.6);
+      cy.center();
+    }
+    container.dataset.fittedWidth = String(container.clientWidth);
+  }
+
   function draw(graph, cap) {
     performance.mark("network-data");
     fullGraph = graph;
@@ -275,9 +285,11 @@
       style: graphStyle(big),
       layout: big ? { name: "concentric", animate: false, avoidOverlap: false, minNodeSpacing: 4,
         concentric: function (node) { return node.degree(); }, levelWidth: function () { return 3; } } :
-        { name: "cose", animate: false, randomize: true, padding: 40, nodeRepulsion: function () { return 40000; },
-          idealEdgeLength: function () { return 110; }, nodeOverlap: 40, componentSpacing: 120 }
+        { name: "cose", animate: false, randomize: true, padding: 40, nodeDimensionsIncludeLabels: true,
+          nodeRepulsion: function () { return 400000; }, idealEdgeLength: function () { return 140; }, nodeOverlap: 40,
+          componentSpacing: 160 }
     });
+    fitView();
     performance.mark("network-laid-out");
     cy.on("tap", "node", function (event) { showActor(event.target.id()); });
     dates = buildDates(graph.nodes.concat(graph.edges));
@@ -287,6 +299,15 @@
     container.dataset.ready = "true";
     performance.mark("network-ready");
   }
+
+  // The drawing keeps its positions when the window narrows or widens; fit it to the new box so no actor is cut off.
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () {
+      if (cy) { cy.resize(); fitView(); }
+    }, 150);
+  });
 
   filters.addEventListener("change", applyFilters);
   slider.addEventListener("input", applyFilters);

@@ -21,6 +21,10 @@ def shot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 820):
         page.set_viewport_size({"width": width, "height": 900})
+        # The graph refits itself to its new box shortly after a resize; shoot it once it has.
+        if page.locator("#network-graph[data-ready='true']").count():
+            width_now = page.eval_on_selector("#network-graph", "box => box.clientWidth")
+            page.wait_for_selector(f"#network-graph[data-fitted-width='{width_now}']", state="attached")
         page.screenshot(path=str(SCREENSHOTS / f"network_{name}_{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -97,8 +101,12 @@ def test_an_analyst_imports_explores_and_links_an_actor_and_a_viewer_only_reads(
     page.goto(f"{live_server.url}/escalations/{declared.pk}/")
     assert "Gen. Test" in page.inner_text("#escalation-actors-title + *, section:has(#escalation-actors-title)")
     shot(page, "5_escalation_panel")
+    page.goto(f"{live_server.url}/actions/")
+    page.get_by_role("link", name="Gen. Test").click()  # the sanctions action's row names its target
+    page.wait_for_selector("h1:has-text('Gen. Test')")
     page.goto(f"{live_server.url}/countries/QAA/")
     assert "5 actors and 7 relationships concern Alphaland" in page.inner_text("section:has(#network-panel-title)")
+    assert "Actor network imported from network.ftm.json" in page.inner_text("body")
     shot(page, "6_country_panel")
     assert EscalationActor.objects.filter(escalation=escalation, actor__ftm_id="general").exists()
     assert SanctionTarget.objects.filter(actor__ftm_id="general").exists()
