@@ -78,32 +78,46 @@ class Actor(ProvenanceFields):
         return self.name
 
 
-class ActorVersion(ProvenanceFields, AppendOnlyModel):
-    """One state of an actor as recorded by an analyst or an import; corrections are new versions."""
+def version_constraints(head: str) -> list:
+    """One version number per record, and every version has an author or an import."""
+    return [
+        models.UniqueConstraint(fields=[head, "version"], name=f"unique_{head}_version"),
+        models.CheckConstraint(
+            condition=Q(author__isnull=False) | Q(dataset_import__isnull=False),
+            name=f"{head}_version_has_author_or_import",
+        ),
+    ]
 
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="versions")
+
+class VersionFields(ProvenanceFields, AppendOnlyModel):
+    """What every version of an actor or relationship records besides its state: its number, who or which import
+    recorded it (the subclasses name the import link), why and when."""
+
     version = models.PositiveIntegerField()
-    kind = models.CharField(max_length=20, choices=ActorKind.choices)
-    name = models.CharField(max_length=300)
-    country_codes = models.JSONField(default=list, help_text="ISO-3 codes of the countries it concerns")
-    note = models.TextField(blank=True, help_text="Why this version was recorded")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    dataset_import = models.ForeignKey(
-        DatasetImport, on_delete=models.PROTECT, null=True, blank=True, related_name="actor_versions"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+
+
+class ActorVersion(VersionFields):
+    """One state of an actor as recorded by an analyst or an import; corrections are new versions."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="versions")
+    kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    name = models.CharField(max_length=300)
+    country_codes = models.JSONField(default=list, help_text="ISO-3 codes of the countries it concerns")
+    note = models.TextField(blank=True, help_text="Why this version was recorded")
+    dataset_import = models.ForeignKey(
+        DatasetImport, on_delete=models.PROTECT, null=True, blank=True, related_name="actor_versions"
+    )
+
+    class Meta:
         ordering = ["actor", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["actor", "version"], name="unique_actor_version"),
-            models.CheckConstraint(
-                condition=Q(author__isnull=False) | Q(dataset_import__isnull=False),
-                name="actor_version_has_author_or_import",
-            ),
-        ]
+        constraints = version_constraints("actor")
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -139,47 +153,44 @@ class Relationship(ProvenanceFields):
         return f"{self.get_kind_display()}: {self.source_id} -> {self.target_id}"
 
 
-class RelationshipVersion(ProvenanceFields, AppendOnlyModel):
+class RelationshipVersion(VersionFields):
     """One state of a relationship as recorded by an analyst or an import; corrections are new versions."""
 
     relationship = models.ForeignKey(Relationship, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
     source = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
     target = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     label = models.CharField(max_length=300, blank=True)
     country_codes = models.JSONField(default=list)
     note = models.TextField(blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     dataset_import = models.ForeignKey(
         DatasetImport, on_delete=models.PROTECT, null=True, blank=True, related_name="relationship_versions"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["relationship", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["relationship", "version"], name="unique_relationship_version"),
-            models.CheckConstraint(
-                condition=Q(author__isnull=False) | Q(dataset_import__isnull=False),
-                name="relationship_version_has_author_or_import",
-            ),
-        ]
+        constraints = version_constraints("relationship")
 
     def __str__(self) -> str:
         return f"{self.relationship_id} v{self.version}"
 
 
-class EscalationActor(models.Model):
+class ActorLinkFields(models.Model):
+    """Who named an actor in a piece of the workflow, when, and why."""
+
+    note = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class EscalationActor(ActorLinkFields):
     """An actor an escalation concerns (alerts never imports networks: this app owns the link)."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="escalation_links")
-    note = models.CharField(max_length=300, blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["escalation", "actor__name"]
@@ -189,14 +200,11 @@ class EscalationActor(models.Model):
         return f"Escalation {self.escalation_id} names actor {self.actor_id}"
 
 
-class SanctionTarget(models.Model):
+class SanctionTarget(ActorLinkFields):
     """An actor a targeted-sanctions response action names as its target."""
 
     action = models.ForeignKey(ResponseAction, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="sanction_targets")
-    note = models.CharField(max_length=300, blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["action", "actor__name"]

@@ -85,7 +85,7 @@ def dataset_import_run(
     `reused` set) so nothing is created twice."""
     dataset_import_permission_check(user=started_by, source=source)
     summary = _default_country_summary(source, default_country)
-    raw, file_name = _read_input(path_or_file)
+    raw, file_name = upload_read(path_or_file)
     checksum = hashlib.sha256(raw).hexdigest()
     earlier = dataset_import_duplicate(checksum=checksum, source=source)
     if earlier is not None:
@@ -121,7 +121,7 @@ def dataset_import_enqueue(
 
     dataset_import_permission_check(user=started_by, source=source)
     summary = _default_country_summary(source, default_country)
-    raw, file_name = _read_input(path_or_file)
+    raw, file_name = upload_read(path_or_file)
     if not isinstance(path_or_file, str | Path):
         limit = settings.ASSESSMENT_UPLOAD_MAX_BYTES
         if len(raw) > limit:
@@ -213,7 +213,8 @@ def dataset_import_execute(
         raise
 
 
-def _read_input(path_or_file: str | Path | IO[bytes]) -> tuple[bytes, str]:
+def upload_read(path_or_file: str | Path | IO[bytes], *, default_name: str = "upload.csv") -> tuple[bytes, str]:
+    """The bytes and file name of a path or an uploaded file (read from its start), for every importer."""
     if isinstance(path_or_file, str | Path):
         path = Path(path_or_file)
         if not path.is_file():
@@ -224,7 +225,7 @@ def _read_input(path_or_file: str | Path | IO[bytes]) -> tuple[bytes, str]:
     raw = path_or_file.read()
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
-    return raw, Path(getattr(path_or_file, "name", "") or "upload.csv").name
+    return raw, Path(getattr(path_or_file, "name", "") or default_name).name
 
 
 def _megabytes(size: int) -> str:

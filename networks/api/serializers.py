@@ -34,31 +34,34 @@ class ActorVersionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActorSerializer(serializers.ModelSerializer):
+# What every actor and relationship shows after its identity and ends, in this order.
+PROVENANCE_FIELDS = [
+    "countries",
+    "sources",
+    "confidence",
+    "valid_from",
+    "valid_to",
+    "withdrawn",
+    "version",
+    "updated_at",
+]
+
+
+# The ISO-3 codes of the countries a record concerns, sorted (read from the prefetched countries). A comment, not a
+# docstring: drf-spectacular would publish a docstring as the field's description.
+class CountryCodesMixin(serializers.Serializer):
     countries = serializers.SerializerMethodField()
+
+    def get_countries(self, record) -> list[str]:
+        return sorted(country.iso3 for country in record.countries.all())
+
+
+class ActorSerializer(CountryCodesMixin, serializers.ModelSerializer):
     updated_by = serializers.CharField(source="updated_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Actor
-        fields = [
-            "id",
-            "ftm_id",
-            "name",
-            "kind",
-            "ftm_schema",
-            "countries",
-            "sources",
-            "confidence",
-            "valid_from",
-            "valid_to",
-            "withdrawn",
-            "version",
-            "updated_at",
-            "updated_by",
-        ]
-
-    def get_countries(self, actor) -> list[str]:
-        return sorted(country.iso3 for country in actor.countries.all())
+        fields = ["id", "ftm_id", "name", "kind", "ftm_schema", *PROVENANCE_FIELDS, "updated_by"]
 
 
 class ActorDetailSerializer(ActorSerializer):
@@ -118,33 +121,13 @@ class ActorBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "ftm_id", "name", "kind"]
 
 
-class RelationshipSerializer(serializers.ModelSerializer):
+class RelationshipSerializer(CountryCodesMixin, serializers.ModelSerializer):
     source = ActorBriefSerializer(read_only=True)
     target = ActorBriefSerializer(read_only=True, allow_null=True)
-    countries = serializers.SerializerMethodField()
 
     class Meta:
         model = Relationship
-        fields = [
-            "id",
-            "ftm_id",
-            "kind",
-            "ftm_schema",
-            "source",
-            "target",
-            "label",
-            "countries",
-            "sources",
-            "confidence",
-            "valid_from",
-            "valid_to",
-            "withdrawn",
-            "version",
-            "updated_at",
-        ]
-
-    def get_countries(self, relationship) -> list[str]:
-        return sorted(country.iso3 for country in relationship.countries.all())
+        fields = ["id", "ftm_id", "kind", "ftm_schema", "source", "target", "label", *PROVENANCE_FIELDS]
 
 
 class RelationshipDetailSerializer(RelationshipSerializer):

@@ -96,121 +96,135 @@ class WholeStatePatchSchema(AutoSchema):
             self.method = "PATCH"
 
 
-def _dates(data: dict) -> dict:
-    return {"valid_from": data.get("valid_from"), "valid_to": data.get("valid_to")}
+def _provenance(data: dict) -> dict:
+    """The fields every actor and relationship write shares, from a validated body."""
+    return {
+        "sources": data["sources"],
+        "confidence": data["confidence"],
+        "valid_from": data.get("valid_from"),
+        "valid_to": data.get("valid_to"),
+        "withdrawn": data["withdrawn"],
+        "note": data["note"],
+    }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List actors",
-        description="Persons, organisations, companies and assets of the actor network. Every role reads them.",
-    ),
-    retrieve=extend_schema(
-        summary="One actor",
-        description="With its FollowTheMoney properties and its full history.",
-        responses={200: api_serializers.ActorDetailSerializer, 404: NOT_FOUND},
-    ),
-    create=extend_schema(
-        summary="Record a new actor",
-        description="Analysts of a desk owning one of its countries, and administrators.",
-        request=api_serializers.ActorWriteSerializer,
-        responses={201: api_serializers.ActorDetailSerializer, 400: INVALID},
-    ),
-    partial_update=extend_schema(
-        summary="Record a new version of an actor",
-        description="Send the whole new state; the previous one stays in the history.",
-        request=api_serializers.ActorWriteSerializer,
-        responses={200: api_serializers.ActorDetailSerializer, 400: INVALID, 404: NOT_FOUND},
-    ),
-)
-class ActorViewSet(CsvListMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    filterset_class = ActorFilter
+def _versioned_schema(noun: str, *, listed: str, who_records: str, detail, write):
+    """The documentation of a list, read, create and new-version endpoint of a versioned record."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {noun}s", description=listed),
+        retrieve=extend_schema(
+            summary=f"One {noun}",
+            description="With its FollowTheMoney properties and its full history.",
+            responses={200: detail, 404: NOT_FOUND},
+        ),
+        create=extend_schema(
+            summary=f"Record a new {noun}",
+            description=who_records,
+            request=write,
+            responses={201: detail, 400: INVALID},
+        ),
+        partial_update=extend_schema(
+            summary=f"Record a new version of {'an' if noun[0] in 'aeiou' else 'a'} {noun}",
+            description="Send the whole new state; the previous one stays in the history.",
+            request=write,
+            responses={200: detail, 400: INVALID, 404: NOT_FOUND},
+        ),
+    )
+
+
+class VersionedRecordViewSet(
+    CsvListMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Lists and reads a versioned record; POST records a new one and PATCH a new version of one, each through the
+    service the subclass calls in `record(request, body, existing)`."""
+
     schema = WholeStatePatchSchema()
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    model = None
+    version_model = None
+    list_serializer_class = None
+    detail_serializer_class = None
+    write_serializer_class = None
+    related: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ("id",)
 
     def get_queryset(self):
-        queryset = Actor.objects.select_related("updated_by").prefetch_related("countries").order_by("name", "id")
+        queryset = (
+            self.model.objects.select_related(*self.related).prefetch_related("countries").order_by(*self.ordering)
+        )
         if self.action != "list":
-            versions = ActorVersion.objects.select_related("author").order_by("-version")
+            versions = self.version_model.objects.select_related("author").order_by("-version")
             queryset = queryset.prefetch_related(Prefetch("versions", queryset=versions))
         return queryset
 
     def get_serializer_class(self):
-        return api_serializers.ActorSerializer if self.action == "list" else api_serializers.ActorDetailSerializer
+        return self.list_serializer_class if self.action == "list" else self.detail_serializer_class
 
-    def _record(self, request, actor=None):
-        body = api_serializers.ActorWriteSerializer(data=request.data)
+    def record(self, request, body: dict, existing):
+        raise NotImplementedError
+
+    def _record(self, request, existing=None):
+        body = self.write_serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        saved = services.actor_record(
-            user=request.user,
-            actor=actor,
-            kind=data["kind"],
-            name=data["name"],
-            country_codes=data["countries"],
-            sources=data["sources"],
-            confidence=data["confidence"],
-            withdrawn=data["withdrawn"],
-            note=data["note"],
-            **_dates(data),
-        )
+        saved = self.record(request, body.validated_data, existing)
         return self.get_queryset().get(pk=saved.pk)
 
     def create(self, request, *args, **kwargs):
-        actor = self._record(request)
-        return Response(api_serializers.ActorDetailSerializer(actor).data, status=status.HTTP_201_CREATED)
+        saved = self._record(request)
+        return Response(self.detail_serializer_class(saved).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        actor = self._record(request, actor=self.get_object())
-        return Response(api_serializers.ActorDetailSerializer(actor).data)
+        saved = self._record(request, existing=self.get_object())
+        return Response(self.detail_serializer_class(saved).data)
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List relationships",
-        description="Ties between actors and sanction designations (no target). Every role reads them.",
-    ),
-    retrieve=extend_schema(
-        summary="One relationship",
-        description="With its FollowTheMoney properties and its full history.",
-        responses={200: api_serializers.RelationshipDetailSerializer, 404: NOT_FOUND},
-    ),
-    create=extend_schema(
-        summary="Record a new relationship",
-        description="Analysts of a desk owning one of the ends' countries, and administrators.",
-        request=api_serializers.RelationshipWriteSerializer,
-        responses={201: api_serializers.RelationshipDetailSerializer, 400: INVALID},
-    ),
-    partial_update=extend_schema(
-        summary="Record a new version of a relationship",
-        description="Send the whole new state; the previous one stays in the history.",
-        request=api_serializers.RelationshipWriteSerializer,
-        responses={200: api_serializers.RelationshipDetailSerializer, 400: INVALID, 404: NOT_FOUND},
-    ),
+@_versioned_schema(
+    "actor",
+    listed="Persons, organisations, companies and assets of the actor network. Every role reads them.",
+    who_records="Analysts of a desk owning one of its countries, and administrators.",
+    detail=api_serializers.ActorDetailSerializer,
+    write=api_serializers.ActorWriteSerializer,
 )
-class RelationshipViewSet(
-    CsvListMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class ActorViewSet(VersionedRecordViewSet):
+    filterset_class = ActorFilter
+    model = Actor
+    version_model = ActorVersion
+    list_serializer_class = api_serializers.ActorSerializer
+    detail_serializer_class = api_serializers.ActorDetailSerializer
+    write_serializer_class = api_serializers.ActorWriteSerializer
+    related = ("updated_by",)
+    ordering = ("name", "id")
+
+    def record(self, request, body: dict, existing):
+        return services.actor_record(
+            user=request.user,
+            actor=existing,
+            kind=body["kind"],
+            name=body["name"],
+            country_codes=body["countries"],
+            **_provenance(body),
+        )
+
+
+@_versioned_schema(
+    "relationship",
+    listed="Ties between actors and sanction designations (no target). Every role reads them.",
+    who_records="Analysts of a desk owning one of the ends' countries, and administrators.",
+    detail=api_serializers.RelationshipDetailSerializer,
+    write=api_serializers.RelationshipWriteSerializer,
+)
+class RelationshipViewSet(VersionedRecordViewSet):
     filterset_class = RelationshipFilter
-    schema = WholeStatePatchSchema()
-    lookup_value_regex = ID_REGEX
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        queryset = Relationship.objects.select_related("source", "target").prefetch_related("countries").order_by("id")
-        if self.action != "list":
-            versions = RelationshipVersion.objects.select_related("author").order_by("-version")
-            queryset = queryset.prefetch_related(Prefetch("versions", queryset=versions))
-        return queryset
-
-    def get_serializer_class(self):
-        if self.action == "list":
-            return api_serializers.RelationshipSerializer
-        return api_serializers.RelationshipDetailSerializer
+    model = Relationship
+    version_model = RelationshipVersion
+    list_serializer_class = api_serializers.RelationshipSerializer
+    detail_serializer_class = api_serializers.RelationshipDetailSerializer
+    write_serializer_class = api_serializers.RelationshipWriteSerializer
+    related = ("source", "target")
 
     def _actor(self, actor_id, field: str):
         if actor_id is None:
@@ -220,35 +234,16 @@ class RelationshipViewSet(
             raise ValidationError({field: [f"No actor #{actor_id}."]})
         return actor
 
-    def _record(self, request, relationship=None):
-        body = api_serializers.RelationshipWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        saved = services.relationship_record(
+    def record(self, request, body: dict, existing):
+        return services.relationship_record(
             user=request.user,
-            relationship=relationship,
-            kind=data["kind"],
-            source=self._actor(data["source"], "source"),
-            target=self._actor(data.get("target"), "target"),
-            label=data["label"],
-            sources=data["sources"],
-            confidence=data["confidence"],
-            withdrawn=data["withdrawn"],
-            note=data["note"],
-            **_dates(data),
+            relationship=existing,
+            kind=body["kind"],
+            source=self._actor(body["source"], "source"),
+            target=self._actor(body.get("target"), "target"),
+            label=body["label"],
+            **_provenance(body),
         )
-        return self.get_queryset().get(pk=saved.pk)
-
-    def create(self, request, *args, **kwargs):
-        relationship = self._record(request)
-        return Response(api_serializers.RelationshipDetailSerializer(relationship).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        relationship = self._record(request, relationship=self.get_object())
-        return Response(api_serializers.RelationshipDetailSerializer(relationship).data)
-
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
 
 
 class GraphQuerySerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from networks.models import Actor, ActorVersion, Relationship, RelationshipVersi
 from networks.services.audit import import_audit
 from networks.services.common import BATCH_SIZE, MAX_STORED_ERRORS
 from networks.services.import_resolve import _Resolved
-from networks.services.records import _actor_append, _relationship_append, _with_contract
+from networks.services.records import _with_contract, version_append
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _write_actors(
             counts["unchanged"] += 1
             continue
         else:
-            _actor_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
+            version_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
             counts["actors_updated"] += 1
         touched.update(country.pk for country in countries)
     Actor.objects.bulk_create([actor for actor, _ in new_actors], batch_size=BATCH_SIZE)
@@ -154,7 +154,7 @@ def _write_relationships(
             counts["unchanged"] += 1
             continue
         else:
-            _relationship_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
+            version_append(existing, values, countries, author=None, dataset_import=dataset_import, note="")
             counts["relationships_updated"] += 1
         touched.update(country.pk for country in countries)
     Relationship.objects.bulk_create(heads, batch_size=BATCH_SIZE)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.roles import Role, can_administer, has_role
 from core.services import outbox_enqueue
+from indicators.importers.services import upload_read
 from indicators.models import DatasetImport
 from networks import ftm
 from networks.services.common import FTM_MAPPING_VERSION, FTM_SOURCE, MAX_STORED_ERRORS, UPLOAD_DIR_NAME, Progress
@@ -29,20 +30,6 @@ def ftm_import_permission_check(*, user) -> None:
     if user is None or can_administer(user) or has_role(user, Role.ANALYST):
         return
     raise PermissionDenied("Only analysts and administrators import actor networks.")
-
-
-def _read_input(path_or_file: str | Path | IO[bytes]) -> tuple[bytes, str]:
-    if isinstance(path_or_file, str | Path):
-        path = Path(path_or_file)
-        if not path.is_file():
-            raise ValidationError({"file": f"No file at {path}."})
-        return path.read_bytes(), path.name
-    if hasattr(path_or_file, "seek"):
-        path_or_file.seek(0)
-    raw = path_or_file.read()
-    if isinstance(raw, str):
-        raw = raw.encode("utf-8")
-    return raw, Path(getattr(path_or_file, "name", "") or "upload.ftm.json").name
 
 
 def _duplicate(checksum: str) -> DatasetImport | None:
@@ -63,7 +50,7 @@ def ftm_import_run(
     """Import an FtM JSON-lines file now, all or nothing; the same bytes imported before create nothing (the earlier
     import is returned with `reused` set)."""
     ftm_import_permission_check(user=started_by)
-    raw, file_name = _read_input(path_or_file)
+    raw, file_name = upload_read(path_or_file, default_name="upload.ftm.json")
     checksum = hashlib.sha256(raw).hexdigest()
     earlier = _duplicate(checksum)
     if earlier is not None:
@@ -84,7 +71,7 @@ def ftm_import_run(
 def ftm_import_enqueue(*, path_or_file: IO[bytes], started_by, default_country: str = "") -> tuple[DatasetImport, bool]:
     """Keep an uploaded file under VAR_DIR/imports and queue its import; (import, queued)."""
     ftm_import_permission_check(user=started_by)
-    raw, file_name = _read_input(path_or_file)
+    raw, file_name = upload_read(path_or_file, default_name="upload.ftm.json")
     limit = settings.ASSESSMENT_UPLOAD_MAX_BYTES
     if len(raw) > limit:
         raise ValidationError({"file": f"The file is larger than {limit // (1024 * 1024)} MB; split it."})

@@ -72,30 +72,33 @@ def actor_record(
         if actor is None:
             actor = Actor(ftm_id=f"aw-{uuid.uuid4().hex}", **values, updated_at=timezone.now(), updated_by=user)
             actor.version = 0
-        actor = _actor_append(actor, values, countries, author=user, dataset_import=None, note=note)
+        actor = version_append(actor, values, countries, author=user, dataset_import=None, note=note)
         actor_audit(actor=actor, user=user, countries=countries, was_withdrawn=was_withdrawn, note=note)
     return actor
 
 
-def _actor_append(actor: Actor, values: dict, countries: list[Country], *, author, dataset_import, note: str) -> Actor:
-    """Append a version and bring the head up to it (the head is a cache of the newest version)."""
+def version_append(
+    head: Actor | Relationship, values: dict, countries: list[Country], *, author, dataset_import, note: str
+):
+    """Append a version of an actor or relationship and bring the head up to it (the head caches the newest one)."""
+    version_model, field = (ActorVersion, "actor") if isinstance(head, Actor) else (RelationshipVersion, "relationship")
     for key, value in values.items():
-        setattr(actor, key, value)
-    actor.version = (actor.version or 0) + 1
-    actor.updated_at = timezone.now()
-    actor.updated_by = author
-    actor.save()
-    actor.countries.set(countries)
-    ActorVersion.objects.create(
-        actor=actor,
-        version=actor.version,
+        setattr(head, key, value)
+    head.version = (head.version or 0) + 1
+    head.updated_at = timezone.now()
+    head.updated_by = author
+    head.save()
+    head.countries.set(countries)
+    version_model.objects.create(
+        **{field: head},
+        version=head.version,
         country_codes=[country.iso3 for country in countries],
         note=note,
         author=author,
         dataset_import=dataset_import,
         **values,
     )
-    return actor
+    return head
 
 
 def relationship_record(
@@ -162,9 +165,7 @@ def relationship_record(
         if relationship is None:
             relationship = Relationship(ftm_id=ftm_id, **values, updated_at=timezone.now(), updated_by=user)
             relationship.version = 0
-        relationship = _relationship_append(
-            relationship, values, countries, author=user, dataset_import=None, note=note
-        )
+        relationship = version_append(relationship, values, countries, author=user, dataset_import=None, note=note)
         relationship.source, relationship.target = source, target
         relationship_audit(
             relationship=relationship, user=user, countries=countries, was_withdrawn=was_withdrawn, note=note
@@ -207,25 +208,3 @@ def _relationship_codes(source: Actor, target: Actor | None, country_codes: Iter
 def _with_contract(properties: dict, contract: dict | None) -> dict:
     """A supply relationship keeps its FtM Contract beside the award's properties (under a key FtM never uses)."""
     return {**properties, "_contract": contract} if contract is not None else properties
-
-
-def _relationship_append(
-    relationship: Relationship, values: dict, countries: list[Country], *, author, dataset_import, note: str
-) -> Relationship:
-    for key, value in values.items():
-        setattr(relationship, key, value)
-    relationship.version = (relationship.version or 0) + 1
-    relationship.updated_at = timezone.now()
-    relationship.updated_by = author
-    relationship.save()
-    relationship.countries.set(countries)
-    RelationshipVersion.objects.create(
-        relationship=relationship,
-        version=relationship.version,
-        country_codes=[country.iso3 for country in countries],
-        note=note,
-        author=author,
-        dataset_import=dataset_import,
-        **values,
-    )
-    return relationship
