@@ -19,6 +19,8 @@ from indicators.selectors import country_scores_latest, desks_all, methodology_a
 from indicators.services import view_state_filters_keep
 
 ALERT_FILTERS = ("desk", "rule", "country", "severity", "age", "sort", "group")
+# A refused dismissal returns to the list; the reason the user wrote waits here to be shown again, once.
+UNSAVED_DISMISSAL = "alert_dismiss_unsaved_reason"
 
 
 def _alert_filters_remembered(request) -> str | None:
@@ -84,6 +86,7 @@ def alert_list(request):
     if data.get("severity"):
         alerts = [alert for alert in alerts if alert.severity == data["severity"]]
     alerts = triage.alerts_sorted(alerts, data.get("sort") or "severity")
+    unsaved_dismissal = _unsaved_dismissal_shown(request, alerts)
     context = {
         "form": form,
         "open_alerts": alerts,
@@ -92,9 +95,21 @@ def alert_list(request):
         "handled_alerts": selectors.alerts_recently_handled(),
         "rules": selectors.alert_rules_published(),
         "dismiss_form": DismissForm(),
+        "unsaved_dismissal": unsaved_dismissal,
         "filtered": any(request.GET.get(name) for name in ("desk", "rule", "country", "severity", "age")),
     }
     return render(request, "alerts/alert_list.html", context)
+
+
+def _unsaved_dismissal_shown(request, alerts: list[Alert]) -> dict | None:
+    """The reason of a refused dismissal goes back into that alert's form; when the alert has left the open list
+    (someone else handled it first), it is returned to be shown on its own so the user can still copy it."""
+    unsaved = request.session.pop(UNSAVED_DISMISSAL, None) or {}
+    for alert in alerts:
+        alert.unsaved_reason = unsaved.get("reason", "") if unsaved.get("alert_id") == alert.pk else ""
+        if alert.unsaved_reason and alert.may_handle:
+            return None
+    return unsaved or None
 
 
 @role_required(Role.ANALYST, Role.FOCAL_POINT)
@@ -145,11 +160,23 @@ def alert_dismiss(request, pk: int):
     form = DismissForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why this alert is dismissed.")
-        return redirect("alerts:alert_list")
+        return _back_to_list_keeping_the_reason(request, alert)
     try:
         services.alert_dismiss(alert=alert, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, f"Alert for {alert.country.name} dismissed.")
+        messages.error(request, f"{alert.rule.name} for {alert.country.name} not dismissed: {error_text(exc)}")
+        return _back_to_list_keeping_the_reason(request, alert)
+    messages.success(request, f"Alert for {alert.country.name} dismissed.")
+    return redirect("alerts:alert_list")
+
+
+def _back_to_list_keeping_the_reason(request, alert: Alert):
+    """A refused dismissal loses nothing the user wrote: the list opens the alert's form again with the reason."""
+    reason = request.POST.get("reason", "")
+    if reason.strip():
+        request.session[UNSAVED_DISMISSAL] = {
+            "alert_id": alert.pk,
+            "reason": reason,
+            "label": f"{alert.rule.name} alert for {alert.country.name}",
+        }
     return redirect("alerts:alert_list")

@@ -5,6 +5,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,3 +149,46 @@ def test_an_alert_quoting_a_score_the_overview_does_not_show_is_not_quoted(clien
     body = client.get(reverse("alerts:alert_list")).content.decode()
     assert "66.7" not in body
     assert "Overview now: not scored" in body
+
+
+def alert_list_page(client) -> str:
+    response = client.get(reverse("alerts:alert_list"), follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_dismissal_keeps_the_reason_once(client, alice, fiona, country_a):
+    """The Focal Point dismissed the alert first: the analyst's dismissal is refused with the reason why, and what
+    they wrote is shown to copy (the alert has left the open list); it is shown once."""
+    alert = open_alert(country_a)
+    client.force_login(fiona)
+    client.post(reverse("alerts:alert_dismiss", args=[alert.pk]), {"reason": "Known."})
+    client.force_login(alice)
+    reason = "Duplicate of the band alert raised on Monday; covered by the desk brief."
+    response = client.post(reverse("alerts:alert_dismiss", args=[alert.pk]), {"reason": reason})
+    assert response.status_code == 302
+    page = alert_list_page(client)
+    assert "This alert is already dismissed." in page
+    assert f'aria-label="What you wrote, not saved">{reason}</textarea>' in page
+    assert reason not in alert_list_page(client)
+
+
+@pytest.mark.django_db
+def test_a_dismissal_refused_while_the_alert_is_open_reopens_its_form_with_the_reason(
+    client, alice, country_a, monkeypatch
+):
+    """A refusal that leaves the alert open puts the reason back in that alert's own form, opened."""
+    alert = open_alert(country_a)
+
+    def refuse(**kwargs):
+        raise ValidationError("The desk is being reassigned; try again in a minute.")
+
+    monkeypatch.setattr("alerts.services.alert_dismiss", refuse)
+    client.force_login(alice)
+    reason = "Stale coverage only; the dataset is updated next week."
+    client.post(reverse("alerts:alert_dismiss", args=[alert.pk]), {"reason": reason})
+    page = alert_list_page(client)
+    assert "try again in a minute" in page
+    assert f'form="dismiss-{alert.pk}">{reason}</textarea>' in page and "<details open><summary>Dismiss" in page
+    assert "What you wrote, not saved" not in page
