@@ -21,6 +21,7 @@ from indicators.services import view_state_filters_keep
 ALERT_FILTERS = ("desk", "rule", "country", "severity", "age", "sort", "group")
 # A refused dismissal returns to the list; the reason the user wrote waits here to be shown again, once.
 UNSAVED_DISMISSAL = "alert_dismiss_unsaved_reason"
+UNSAVED_BULK = "alerts_acknowledge_unsaved"
 
 
 def _alert_filters_remembered(request) -> str | None:
@@ -96,6 +97,7 @@ def alert_list(request):
         "rules": selectors.alert_rules_published(),
         "dismiss_form": DismissForm(),
         "unsaved_dismissal": unsaved_dismissal,
+        "unsaved_bulk": request.session.pop(UNSAVED_BULK, None) or {"reason": "", "alerts": []},
         "filtered": any(request.GET.get(name) for name in ("desk", "rule", "country", "severity", "age")),
     }
     return render(request, "alerts/alert_list.html", context)
@@ -121,7 +123,7 @@ def alerts_acknowledge(request):
     target = back if back.startswith(reverse("alerts:alert_list")) else reverse("alerts:alert_list")
     if not form.is_valid():
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-        return redirect(target)
+        return _back_keeping_the_bulk_reason(request, target)
     acknowledged, refused = services.alerts_acknowledge(
         alert_ids=form.cleaned_data["alerts"], user=request.user, reason=form.cleaned_data["reason"]
     )
@@ -130,6 +132,18 @@ def alerts_acknowledge(request):
         messages.success(request, f"{count} alert{'s' if count != 1 else ''} acknowledged.")
     for refusal in refused:
         messages.error(request, f"Not acknowledged: {refusal}")
+    if not acknowledged:
+        return _back_keeping_the_bulk_reason(request, target)
+    return redirect(target)
+
+
+def _back_keeping_the_bulk_reason(request, target: str):
+    """Nothing was acknowledged: the list opens the bulk form again with the reason and the ticks the user gave
+    (once; when some alerts were acknowledged the reason is stored with them and the form starts empty)."""
+    reason = request.POST.get("reason", "")
+    ticked = [int(v) for v in request.POST.getlist("alerts") if v.isdigit()]
+    if reason.strip() or ticked:
+        request.session[UNSAVED_BULK] = {"reason": reason, "alerts": ticked}
     return redirect(target)
 
 

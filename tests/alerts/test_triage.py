@@ -192,3 +192,22 @@ def test_a_dismissal_refused_while_the_alert_is_open_reopens_its_form_with_the_r
     assert "try again in a minute" in page
     assert f'form="dismiss-{alert.pk}">{reason}</textarea>' in page and "<details open><summary>Dismiss" in page
     assert "What you wrote, not saved" not in page
+
+
+@pytest.mark.django_db
+def test_a_refused_bulk_acknowledgement_keeps_the_reason_and_the_ticks_once(client, fiona, country_a, country_b):
+    """Nothing ticked, or nothing acknowledged: the bulk form opens again with the reason (and ticks) given."""
+    first, second = open_alert(country_a), open_alert(country_b)
+    client.force_login(fiona)
+    reason = "Covered by the weekly brief to the Minister."
+    response = client.post(reverse("alerts:alerts_acknowledge"), {"reason": reason})
+    assert response.status_code == 302
+    page = alert_list_page(client)
+    assert "Tick the alerts." in page
+    assert f'id="bulk-reason" rows="2" required>{reason}</textarea>' in page
+    assert '<details class="bulk-ack" open>' in page
+    assert reason not in alert_list_page(client)
+    client.post(reverse("alerts:alerts_acknowledge"), {"alerts": [first.pk, second.pk], "reason": " "})
+    page = alert_list_page(client)
+    assert f'id="tick-{first.pk}" checked' in page and f'id="tick-{second.pk}" checked' in page
+    assert Alert.objects.filter(status="acknowledged").count() == 0
