@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,9 @@ from reports.editions import PUBLIC_RULE
 from reports.forms import CorrectionForm, GenerateForm, WithdrawForm
 from reports.models import Report
 from reports.rendering import brief_render
+
+# A refused correction returns to the report's page; the note the user wrote waits here to be shown again, once.
+UNSAVED_CORRECTION = "report_correct_unsaved_note"
 
 
 def _report_or_404(request, pk: int) -> Report:
@@ -81,6 +85,8 @@ def report_generate(request):
 def report_detail(request, pk: int):
     report = _report_or_404(request, pk)
     preparer = can_prepare_report(request.user)
+    kept = request.session.get(UNSAVED_CORRECTION) or {}
+    unsaved_note = request.session.pop(UNSAVED_CORRECTION)["note"] if kept.get("report_id") == report.pk else ""
     context = {
         "report": report,
         "content": report.content or {},
@@ -91,7 +97,8 @@ def report_detail(request, pk: int):
         "may_correct": preparer
         and report.status == Report.Status.PUBLISHED
         and not report.corrections.filter(status=Report.Status.PUBLISHED).exists(),
-        "correction_form": CorrectionForm(),
+        "correction_form": CorrectionForm(initial={"note": unsaved_note}),
+        "unsaved_note": unsaved_note,
         "withdraw_form": WithdrawForm(),
         "corrections": report.corrections.defer("pdf", "html", "content").order_by("version"),
         "trail": selectors.report_audit_trail(report) if preparer else [],
@@ -143,14 +150,29 @@ def report_correct(request, pk: int):
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what the correction changes: it is printed on the corrected report's cover.")
-        return redirect("reports:report_detail", pk=original.pk)
+        return _back_to_report_keeping_the_note(request, original)
     try:
         correction = services.report_correct(original=original, user=request.user, note=form.cleaned_data["note"])
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("reports:report_detail", pk=original.pk)
+        messages.error(request, f"No correction issued: {' '.join(exc.messages)}")
+        return _back_to_report_keeping_the_note(request, original)
+    except IntegrityError:
+        # report_request retries a version clash once; a second clash means others keep requesting this report.
+        messages.error(
+            request, "No correction issued: another version of this report was requested at the same moment."
+        )
+        return _back_to_report_keeping_the_note(request, original)
     messages.success(request, f"Generating {correction}, which corrects version {original.version}.")
     return redirect("reports:report_detail", pk=correction.pk)
+
+
+def _back_to_report_keeping_the_note(request, report: Report):
+    """A refused correction loses nothing the user wrote: the report's page gives the note back, once, in the
+    correction form or, when the report may no longer be corrected, as text to copy (as the action tracker does)."""
+    note = request.POST.get("note", "")
+    if note.strip():
+        request.session[UNSAVED_CORRECTION] = {"report_id": report.pk, "note": note}
+    return redirect("reports:report_detail", pk=report.pk)
 
 
 @role_required(*ALL_ROLES)

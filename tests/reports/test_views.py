@@ -5,6 +5,7 @@ Personas: alice analyst, victor viewer, fiona Focal Point, ada administrator. Th
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError
 from django.urls import reverse
 
 from reports import services
@@ -137,3 +138,46 @@ def test_the_reports_list_asks_the_database_a_fixed_number_of_times(client, fion
     assert response.status_code == 200
     report_reads = [q["sql"] for q in captured.captured_queries if 'FROM "reports_report"' in q["sql"]]
     assert len(report_reads) == 1 and '"pdf"' not in report_reads[0]
+
+
+def report_page(client, report) -> str:
+    response = client.get(reverse("reports:report_detail", args=[report.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_refused_correction_keeps_the_note_once(client, fiona, published):
+    """A later version was published meanwhile: the correction is refused with the reason, and the note the user
+    wrote is given back on the report's page (its form is gone, so as text to copy), once."""
+    later = services.report_build(
+        report_id=services.report_correct(original=published, user=fiona, note="Typo in section 2.").pk
+    )
+    services.report_approve(report=later, user=fiona)
+    services.report_publish(report=later, user=fiona)
+    client.force_login(fiona)
+    note = "Table 3 counted the Kassala case twice."
+    response = client.post(reverse("reports:report_correct", args=[published.pk]), {"note": note})
+    assert response.status_code == 302
+    page = report_page(client, published)
+    assert "Only the latest published version of a report can be corrected." in page
+    assert f'aria-label="Your correction note, not saved">{note}</textarea>' in page
+    assert note not in report_page(client, published)
+    assert Report.objects.filter(correction_note=note).count() == 0
+
+
+def test_a_correction_refused_by_a_version_clash_reopens_the_form_with_the_note(client, fiona, published, monkeypatch):
+    """Two requests clashing on the version twice is refused with a message, not a server error, and the correction
+    form comes back with the note in it."""
+
+    def clash(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr("reports.services.report_correct", clash)
+    client.force_login(fiona)
+    note = "A date in section 4 was wrong."
+    response = client.post(reverse("reports:report_correct", args=[published.pk]), {"note": note})
+    assert response.status_code == 302
+    page = report_page(client, published)
+    assert "requested at the same moment" in page
+    assert f"{note}</textarea>" in page and "Issue a correction" in page
+    assert "not saved" not in page
