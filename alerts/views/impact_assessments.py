@@ -87,10 +87,14 @@ def impact_assessment_detail(request, pk: int):
             raise PermissionDenied(
                 "Only the owner, the country's desk analysts and the Focal Point edit this assessment."
             )
-        form = ImpactAssessmentForm(request.POST)
+        # An area absent from the POST (a stale page, a client sending only what it changed) is left as stored,
+        # and shown as stored if the page comes back; only an area sent empty is emptied.
+        sent = [field for field, _ in AIA_AREAS if field in request.POST]
+        form = ImpactAssessmentForm({field: request.POST.get(field, getattr(aia, field)) for field, _ in AIA_AREAS})
         if form.is_valid():
+            areas = {field: form.cleaned_data[field] for field in sent}
             try:
-                aia = services.impact_assessment_update(aia=aia, user=request.user, areas=form.cleaned_data)
+                aia = services.impact_assessment_update(aia=aia, user=request.user, areas=areas)
                 if "complete" in request.POST:
                     aia = services.impact_assessment_complete(aia=aia, user=request.user)
                     messages.success(request, "Atrocity Impact Assessment completed.")

@@ -108,3 +108,38 @@ def test_each_area_of_an_impact_assessment_says_what_to_write(client, alice, cou
     body = client.get(reverse("alerts:impact_assessment_detail", args=[aia.pk])).content.decode()
     assert set(AIA_GUIDANCE) == {field for field, _ in AIA_AREAS}
     assert body.count('class="muted small aia-guidance"') == len(AIA_AREAS)
+
+
+@pytest.mark.django_db
+def test_a_partial_post_changes_only_the_areas_it_sends(client, aia, alice):
+    """A stale page or a client sending one area leaves every area it does not send as stored; an area sent empty is
+    emptied. The audit entry names only the areas that changed."""
+    services.impact_assessment_update(
+        aia=aia, user=alice, areas={field: f"{label}: assessed." for field, label in AIA_AREAS}
+    )
+    client.force_login(alice)
+    url = reverse("alerts:impact_assessment_detail", args=[aia.pk])
+    response = client.post(url, {"sgbv_risk": "High: reports of systematic rape.", "leverage_over_perpetrators": ""})
+    assert response.status_code == 302
+    aia.refresh_from_db()
+    expected = {field: f"{label}: assessed." for field, label in AIA_AREAS}
+    expected |= {"sgbv_risk": "High: reports of systematic rape.", "leverage_over_perpetrators": ""}
+    assert {field: getattr(aia, field) for field, _ in AIA_AREAS} == expected
+    latest = AuditEvent.objects.filter(kind="aia_updated").latest("pk")
+    assert latest.summary.endswith(
+        "updated: Leverage over likely perpetrators, Risk of sexual and gender-based violence."
+    )
+
+
+@pytest.mark.django_db
+def test_a_refused_partial_post_shows_the_stored_areas_it_did_not_send(client, aia, alice):
+    """Completion refused on a partial POST: the page comes back (400) with the sent text and, for the other areas,
+    what is stored, so saving that page again blanks nothing."""
+    services.impact_assessment_update(aia=aia, user=alice, areas={"legal_avenues": "Land disputes since 2019."})
+    client.force_login(alice)
+    url = reverse("alerts:impact_assessment_detail", args=[aia.pk])
+    response = client.post(url, {"sgbv_risk": "Unknown so far.", "complete": "1"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Still empty" in body
+    assert "Land disputes since 2019.</textarea>" in body and "Unknown so far.</textarea>" in body
