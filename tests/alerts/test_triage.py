@@ -146,7 +146,9 @@ def test_an_alert_quoting_a_score_the_overview_does_not_show_is_not_quoted(clien
     CountryScoreFactory(country=country_a, run=run, month=dt.date(2026, 10, 1), overall=None, band="")
     open_alert(country_a, overall=66.7, band="high")
     client.force_login(victor)
-    body = client.get(reverse("alerts:alert_list")).content.decode()
+    response = client.get(reverse("alerts:alert_list"))
+    assert response.status_code == 200
+    body = response.content.decode()
     assert "66.7" not in body
     assert "Overview now: not scored" in body
 

@@ -62,6 +62,7 @@ def test_viewers_and_analysts_see_published_reports_but_not_drafts(client, alice
     for user in (alice, victor):
         client.force_login(user)
         listing = client.get(reverse("reports:report_list"))
+        assert listing.status_code == 200
         assert reverse("reports:report_detail", args=[published.pk]).encode() in listing.content
         assert reverse("reports:report_detail", args=[draft.pk]).encode() not in listing.content
         assert b"Generate a draft" not in listing.content
@@ -99,6 +100,7 @@ def test_an_administrator_publishes_an_approved_report_and_then_only_a_correctio
     draft.refresh_from_db()
     assert draft.status == "published"
     page = client.get(reverse("reports:report_detail", args=[draft.pk]))
+    assert page.status_code == 200
     assert b"Issue a correction" in page.content and b"Publish</button>" not in page.content
 
 
