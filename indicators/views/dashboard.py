@@ -253,6 +253,7 @@ def _overview_piece(request) -> dict:
         "extra_headers": _extra_headers(request, request.GET.get("sort", "")),
         "map_layers": _map_layers(scores, flagged),
         "flagged": flagged,
+        "stale_picture": _stale_picture(scores),
     }
     return {
         "methodology_version": methodology.version if methodology else None,
@@ -263,6 +264,15 @@ def _overview_piece(request) -> dict:
         "has_map": bool(context["map_json"]),
         "rows": [_big_move_row(score) for score in scores],
     }
+
+
+def _stale_picture(scores: list) -> dict | None:
+    """When no country the filters select can be banded, what to tell the reader: the newest evidence among them.
+    None while any is banded (the map and bands then speak for themselves)."""
+    if not scores or not all(score.insufficient_data for score in scores):
+        return None
+    dates = [score.latest_evidence_on for score in scores if score.latest_evidence_on]
+    return {"count": len(scores), "newest_evidence": max(dates) if dates else None}
 
 
 def _overview_map(scores: list, methodology: Methodology | None, score_label: str, flagged: list) -> str:

@@ -155,3 +155,21 @@ def test_seed_demo_records_no_invented_assessment_when_real_data_is_present(sett
     _import("pts")
     call_command("seed_demo", stdout=io.StringIO())
     assert not Assessment.objects.filter(author__isnull=False).exists()
+
+
+def test_the_overview_says_why_the_map_is_grey_when_no_country_can_be_banded(client, victor, two_countries):
+    """A note names the newest evidence and the way out once no selected country can be banded; not before."""
+    thin, full = two_countries
+    client.force_login(victor)
+    one_banded = client.get(OVERVIEW, {"crime_group": "overall"})
+    assert one_banded.status_code == 200
+    assert 'id="stale-picture"' not in one_banded.content.decode()
+    newest = CountryScore.objects.filter(country=full).order_by("-month").first().latest_evidence_on
+    CountryScore.objects.filter(country=full).update(data_confidence_level="insufficient", band="")
+    cache.clear()  # the rows changed behind the data version's back, as no service would change them
+    none_banded = client.get(OVERVIEW, {"crime_group": "overall"})
+    assert none_banded.status_code == 200
+    page = none_banded.content.decode()
+    assert 'id="stale-picture"' in page
+    note = f"All 2 scores rest on evidence too thin or too old for a band: the newest is from {newest:%-d %b %Y}."
+    assert note in page
