@@ -15,6 +15,13 @@ from indicators.scoring.fusion import confidence_levels
 
 MIGRATION = importlib.import_module("indicators.migrations.0010_score_data_confidence_and_methodology_v2")
 V2 = MethodologyParameters.from_dict(MIGRATION.METHODOLOGY_V2)
+V3 = MethodologyParameters.from_dict(
+    importlib.import_module(
+        "indicators.migrations.0011_methodology_v3_same_period_sources_and_stale_evidence"
+    ).METHODOLOGY_V3
+)
+# The properties below hold for every version that fuses sources; each runs once per version.
+FUSING_VERSIONS = pytest.mark.parametrize("parameters", [V2, V3], ids=["v2", "v3"])
 V1 = MethodologyParameters.from_dict(
     {key: value for key, value in MIGRATION.METHODOLOGY_V2.items() if key not in ("fusion", "data_confidence")}
 )
@@ -218,48 +225,51 @@ def evidence(draw):
     return rows(*items)
 
 
-def _scores(frame):
-    frames = compute(frame)
+def _scores(frame, parameters=V2):
+    frames = compute(frame, parameters)
     table = frames.country_scores.sort_values(["country_id", "month"]).reset_index(drop=True)
     factors = frames.factor_scores.sort_values(["country_id", "month", "risk_factor_id"]).reset_index(drop=True)
     return table, factors
 
 
+@FUSING_VERSIONS
 @settings(max_examples=60, deadline=None)
 @given(frame=evidence(), seed=st.integers(0, 2**32 - 1))
-def test_no_order_of_rows_or_imports_changes_a_score(frame, seed):
+def test_no_order_of_rows_or_imports_changes_a_score(frame, seed, parameters):
     """Shuffling the rows and renumbering their ids (another import order) leaves every score identical."""
     rng = np.random.default_rng(seed)
     shuffled = frame.sample(frac=1, random_state=seed).reset_index(drop=True)
     shuffled["id"] = rng.permutation(len(shuffled)) + 1000
-    before, before_factors = _scores(frame)
-    after, after_factors = _scores(shuffled)
+    before, before_factors = _scores(frame, parameters)
+    after, after_factors = _scores(shuffled, parameters)
     pd.testing.assert_frame_equal(before, after)
     pd.testing.assert_frame_equal(before_factors, after_factors)
 
 
+@FUSING_VERSIONS
 @settings(max_examples=60, deadline=None)
 @given(frame=evidence())
-def test_every_score_and_confidence_stays_within_0_and_100(frame):
+def test_every_score_and_confidence_stays_within_0_and_100(frame, parameters):
     """Scores and data confidence are always on the 0-100 scale."""
-    table, factors = _scores(frame)
+    table, factors = _scores(frame, parameters)
     for column in ("overall", "common", "genocide", "crimes_against_humanity", "war_crimes", "data_confidence"):
         values = table[column].dropna()
         assert ((values >= 0) & (values <= 100 + 1e-9)).all(), column
     assert ((factors["score"].dropna() >= 0) & (factors["score"].dropna() <= 100 + 1e-9)).all()
 
 
+@FUSING_VERSIONS
 @settings(max_examples=60, deadline=None)
 @given(frame=evidence(), pick=st.integers(0, 1000))
-def test_raising_one_severity_never_lowers_a_score(frame, pick):
+def test_raising_one_severity_never_lowers_a_score(frame, pick, parameters):
     """A more serious assessment never lowers its factor, crime-group or overall score in any month."""
     index = pick % len(frame)
     if frame.loc[index, "severity"] == 3:
         return
     raised = frame.copy()
     raised.loc[index, "severity"] += 1
-    before, before_factors = _scores(frame)
-    after, after_factors = _scores(raised)
+    before, before_factors = _scores(frame, parameters)
+    after, after_factors = _scores(raised, parameters)
     for column in ("overall", "common", "genocide", "crimes_against_humanity", "war_crimes"):
         difference = (after[column] - before[column]).dropna()
         assert (difference >= -1e-9).all(), column

@@ -5,18 +5,15 @@ import datetime as dt
 import importlib
 
 import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from indicators.scoring.core import MethodologyParameters, MethodologyParametersError
 from indicators.scoring.explain import factor_scores_from_contributions, indicator_contributions
 from indicators.scoring.fusion import confidence_levels
-from tests.indicators.test_scoring_fusion import FRAMEWORK, V2, compute, evidence, factor_of, month_row, rows
+from tests.indicators.test_scoring_fusion import FRAMEWORK, V2, V3, compute, factor_of, month_row, rows
 
 MIGRATION = importlib.import_module("indicators.migrations.0011_methodology_v3_same_period_sources_and_stale_evidence")
-V3 = MethodologyParameters.from_dict(MIGRATION.METHODOLOGY_V3)
+
 DEC_2024 = dt.date(2024, 12, 1)
 
 
@@ -145,56 +142,6 @@ def test_v3_parameters_are_validated():
     dc = {**MIGRATION.METHODOLOGY_V3["data_confidence"], "stale_months": 0}
     with pytest.raises(MethodologyParametersError, match="stale_months"):
         MethodologyParameters.from_dict({**MIGRATION.METHODOLOGY_V3, "data_confidence": dc})
-
-
-# --- properties under v3 (the same strategies as v2's) ----------------------------------------------------------
-
-
-def _v3_scores(frame):
-    frames = compute(frame, V3)
-    table = frames.country_scores.sort_values(["country_id", "month"]).reset_index(drop=True)
-    factors = frames.factor_scores.sort_values(["country_id", "month", "risk_factor_id"]).reset_index(drop=True)
-    return table, factors
-
-
-@settings(max_examples=60, deadline=None)
-@given(frame=evidence(), seed=st.integers(0, 2**32 - 1))
-def test_v3_no_order_of_rows_or_imports_changes_a_score(frame, seed):
-    """Shuffling the rows and renumbering their ids leaves every v3 score and confidence level identical."""
-    rng = np.random.default_rng(seed)
-    shuffled = frame.sample(frac=1, random_state=seed).reset_index(drop=True)
-    shuffled["id"] = rng.permutation(len(shuffled)) + 1000
-    before, before_factors = _v3_scores(frame)
-    after, after_factors = _v3_scores(shuffled)
-    pd.testing.assert_frame_equal(before, after)
-    pd.testing.assert_frame_equal(before_factors, after_factors)
-
-
-@settings(max_examples=60, deadline=None)
-@given(frame=evidence())
-def test_v3_every_score_and_confidence_stays_within_0_and_100(frame):
-    """v3 scores and data confidence are on the 0-100 scale."""
-    table, factors = _v3_scores(frame)
-    for column in ("overall", "common", "genocide", "crimes_against_humanity", "war_crimes", "data_confidence"):
-        values = table[column].dropna()
-        assert ((values >= 0) & (values <= 100 + 1e-9)).all(), column
-    assert ((factors["score"].dropna() >= 0) & (factors["score"].dropna() <= 100 + 1e-9)).all()
-
-
-@settings(max_examples=60, deadline=None)
-@given(frame=evidence(), pick=st.integers(0, 1000))
-def test_v3_raising_one_severity_never_lowers_a_score(frame, pick):
-    """A more serious assessment never lowers a v3 factor, crime-group or overall score in any month."""
-    index = pick % len(frame)
-    if frame.loc[index, "severity"] == 3:
-        return
-    raised = frame.copy()
-    raised.loc[index, "severity"] += 1
-    before, before_factors = _v3_scores(frame)
-    after, after_factors = _v3_scores(raised)
-    for column in ("overall", "common", "genocide", "crimes_against_humanity", "war_crimes"):
-        assert ((after[column] - before[column]).dropna() >= -1e-9).all(), column
-    assert ((after_factors["score"] - before_factors["score"]).dropna() >= -1e-9).all()
 
 
 def test_the_v3_explanation_weighs_sources_of_one_period_alike_and_adds_up_to_the_factor_score():
