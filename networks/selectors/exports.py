@@ -138,6 +138,19 @@ EDGE_COLUMNS = [
 ]
 
 
+def _provenance_cells(record) -> list:
+    """The columns every actor and relationship row ends with: countries, confidence, validity, state, sources."""
+    return [
+        " ".join(sorted(c.iso3 for c in record.countries.all())),
+        record.confidence,
+        record.valid_from or "",
+        record.valid_to or "",
+        record.withdrawn,
+        record.version,
+        " | ".join(record.sources),
+    ]
+
+
 def export_nodes_csv(*, country: Country | None) -> Iterator[str]:
     actors, _relationships = _scope_querysets(country)
     rows = (
@@ -147,13 +160,7 @@ def export_nodes_csv(*, country: Country | None) -> Iterator[str]:
             actor.name,
             actor.kind,
             actor.ftm_schema,
-            " ".join(sorted(c.iso3 for c in actor.countries.all())),
-            actor.confidence,
-            actor.valid_from or "",
-            actor.valid_to or "",
-            actor.withdrawn,
-            actor.version,
-            " | ".join(actor.sources),
+            *_provenance_cells(actor),
         ]
         for actor in actors.iterator(chunk_size=2000)
     )
@@ -175,13 +182,7 @@ def export_edges_csv(*, country: Country | None) -> Iterator[str]:
             rel.target.ftm_id if rel.target else "",
             rel.target.name if rel.target else "",
             rel.label,
-            " ".join(sorted(c.iso3 for c in rel.countries.all())),
-            rel.confidence,
-            rel.valid_from or "",
-            rel.valid_to or "",
-            rel.withdrawn,
-            rel.version,
-            " | ".join(rel.sources),
+            *_provenance_cells(rel),
         ]
         for rel in relationships.iterator(chunk_size=2000)
     )
