@@ -150,6 +150,8 @@
       }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 150); });
+    // The script is deferred: someone quick may have typed before it ran, and their input event went unheard.
+    if (document.activeElement === input && input.value.trim()) source(input.value).then(render);
     return { close: close };
   }
 

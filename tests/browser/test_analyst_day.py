@@ -139,6 +139,20 @@ def test_the_header_search_finds_burma_by_keyboard_and_opens_myanmar(page, signe
     assert offsite_requests == []
 
 
+def test_what_was_typed_before_the_search_script_ran_is_still_matched(page, signed_in, live_server, day):
+    """The picker script is deferred; a quick typist's input event can come before it runs, and is not lost."""
+    signed_in("victor")
+    held = []
+    page.route("**/js/country_picker.js", lambda route: held.append(route))
+    with page.expect_request("**/js/country_picker.js"):
+        page.goto(live_server.url + "/countries/QAA/", wait_until="commit")
+    page.locator("#country-search-input").fill("congo")
+    expect(page.locator("#country-search-options [role=option]")).to_have_count(0)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#country-search-options [role=option]")).to_have_count(2)
+
+
 def test_country_pick_lists_type_ahead_on_the_escalation_queue(page, signed_in, live_server, day, country_a):
     """The analyst's "escalate a country" list filters as they type and submits the chosen country."""
     signed_in("alice", next_path="/escalations/")
