@@ -165,6 +165,18 @@ def test_country_pick_lists_type_ahead_on_the_escalation_queue(page, signed_in, 
     expect(page.locator("h1")).to_contain_text("Alphaland")
 
 
+def test_the_alert_filters_country_picker_is_as_tall_as_its_neighbours(page, signed_in, live_server, day):
+    """The type-ahead replacing the Country select keeps the filter row one line high (it once grew 11rem tall)."""
+    signed_in("alice", next_path="/alerts/")
+    expect(page.locator("#id_country-search")).to_be_visible()
+    heights = page.locator("form.filters .field").evaluate_all(
+        "fields => fields.filter(f => f.querySelector('select, input:not([type=checkbox])'))"
+        ".map(f => Math.round(f.getBoundingClientRect().height))"
+    )
+    assert len(heights) >= 5
+    assert max(heights) - min(heights) <= 8, heights
+
+
 def test_the_mode_bar_offers_only_local_actions(page, signed_in, live_server, day):
     """Every chart's mode bar holds zoom, reset and PNG download only; none links to plotly's cloud."""
     signed_in("victor", next_path="/countries/QAA/?compare=QBB")
