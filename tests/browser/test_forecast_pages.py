@@ -122,3 +122,43 @@ def test_the_methodology_page_shows_the_backtest_table_and_draws_the_calibration
         page.locator("#forecast-method").scroll_into_view_if_needed()
         screenshot(f"forecast-methodology-{name}")
     assert console_errors == [] and offsite_requests == []
+
+
+def test_a_layer_chosen_before_the_chart_script_ran_is_the_one_drawn(
+    signed_in, forecast_world, page, live_server, console_errors
+):
+    """charts.js is deferred behind plotly: on a slow connection someone picks a layer before it runs; the map then
+    draws that layer, not the default."""
+    signed_in("victor")
+    held = []
+    page.route("**/js/charts.js", lambda route: held.append(route))
+    with page.expect_request("**/js/charts.js"):
+        page.goto(f"{live_server.url}/?desk=", wait_until="commit")
+    page.get_by_label("One-year onset forecast").check()
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#overview-map[data-figure='map-figure-forecast_1y'].chart-drawn")).to_be_visible()
+    expect(page.locator("#overview-map .colorbar")).to_contain_text("One-year onset forecast")
+    expect(page.locator("#map-title")).to_have_text("One-year onset forecast by country")
+    assert console_errors == []
+
+
+def test_a_layer_chosen_while_the_map_shapes_load_is_not_overdrawn_by_the_default(
+    signed_in, forecast_world, page, live_server, console_errors
+):
+    """The default figure waits for the country shapes; a layer chosen meanwhile is drawn, and the default figure's
+    drawing, no longer wanted, does not land on top of it when the shapes arrive."""
+    signed_in("victor")
+    held = []
+    page.route("**/vendor/topojson/**", lambda route: held.append(route))
+    with page.expect_request("**/vendor/topojson/**"):
+        page.goto(f"{live_server.url}/?desk=")
+    page.get_by_label("One-year onset forecast").check()
+    page.get_by_label("Overall score").check()
+    page.get_by_label("One-year onset forecast").check()
+    for route in reversed(held):  # the last chosen layer's shapes (if it asked again) come back first
+        route.continue_()
+    expect(page.locator("#overview-map.chart-drawn")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # every shapes response is in, so any drawing still due has run
+    expect(page.locator("#overview-map .colorbar")).to_contain_text("One-year onset forecast")
+    assert console_errors == []
