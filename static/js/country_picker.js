@@ -149,7 +149,11 @@
         }
       }
     });
-    input.addEventListener("blur", function () { window.setTimeout(close, 150); });
+    // Closing waits a moment after the input loses focus; coming back to it before then (and typing) keeps the
+    // list that is open now instead of having it shut by the earlier leave.
+    var closing = null;
+    input.addEventListener("blur", function () { closing = window.setTimeout(close, 150); });
+    input.addEventListener("focus", function () { window.clearTimeout(closing); });
     // The script is deferred: someone quick may have typed before it ran, and their input event went unheard.
     if (document.activeElement === input && input.value.trim()) source(input.value).then(render);
     return { close: close };
@@ -233,12 +237,15 @@
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }
     });
+    // On leaving, the text goes back to the chosen country's name, unless the person came back to type meanwhile.
+    var restoring = null;
     input.addEventListener("blur", function () {
-      window.setTimeout(function () {
+      restoring = window.setTimeout(function () {
         var current = select.options[select.selectedIndex];
         if (input.value.trim() && current) input.value = current.value ? current.text : "";
       }, 160);
     });
+    input.addEventListener("focus", function () { window.clearTimeout(restoring); });
   }
 
   function start() {

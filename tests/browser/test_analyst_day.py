@@ -153,6 +153,42 @@ def test_what_was_typed_before_the_search_script_ran_is_still_matched(page, sign
     expect(page.locator("#country-search-options [role=option]")).to_have_count(2)
 
 
+def test_leaving_the_search_and_coming_back_at_once_keeps_the_new_list_open(page, signed_in, live_server, day):
+    """The list closes 150 ms after the search box loses focus; someone who comes back and types within that time
+    keeps the list they now see (the clock is stopped, so the old close timer is due only when the test says)."""
+    signed_in("victor")
+    page.clock.install()
+    page.goto(live_server.url + "/account/tokens/")
+    page.clock.pause_at(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    search = page.locator("#country-search-input")
+    search.fill("congo")
+    expect(page.locator("#country-search-options [role=option]")).to_have_count(2)
+    search.blur()
+    search.fill("burma")
+    expect(page.locator("#country-search-options [role=option]").first).to_contain_text("Myanmar")
+    page.clock.run_for(1000)
+    expect(page.locator("#country-search-options")).to_be_visible()
+    expect(search).to_have_attribute("aria-expanded", "true")
+
+
+def test_a_pick_list_keeps_what_was_typed_after_leaving_and_coming_back_at_once(page, signed_in, live_server, day):
+    """On leaving a pick-list its text goes back to the chosen country 160 ms later, but not over what the person
+    typed after coming straight back."""
+    signed_in("alice")
+    page.clock.install()
+    page.goto(live_server.url + "/escalations/")
+    page.clock.pause_at(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    picker = page.locator("#escalate-country-search")
+    picker.press_sequentially("alp")
+    expect(page.locator("#escalate-country-options [role=option]")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(picker).to_have_value("Alphaland")
+    picker.blur()
+    picker.fill("Bet")
+    page.clock.run_for(1000)
+    expect(picker).to_have_value("Bet")
+
+
 def test_country_pick_lists_type_ahead_on_the_escalation_queue(page, signed_in, live_server, day, country_a):
     """The analyst's "escalate a country" list filters as they type and submits the chosen country."""
     signed_in("alice", next_path="/escalations/")
