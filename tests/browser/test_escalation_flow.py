@@ -86,6 +86,7 @@ def test_an_escalation_goes_from_the_country_page_to_actions_on_the_tracker(page
 
     # The actions appear on the whole-of-government tracker, by department.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Actions tracker").click()
+    page.wait_for_url(f"{live_server.url}/actions/")  # the click returns once the page commits, not once it is read
     tracker = page.inner_text("main")
     assert "HM Treasury / OFSI" in tracker and "Home Office" in tracker
     assert "OFSI designations team" in tracker and "Resettlement unit" in tracker
