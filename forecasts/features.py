@@ -8,6 +8,13 @@ For a forecast of year T every feature is dated T-1 or earlier:
 - Framework indicator values: each dataset's severity (0-3) for each indicator it assesses, of T-1 or carried like
   the structural predictors (the same annual sources, dated 31 December of their year).
 
+Two EWP-style transforms are added to each year's rows (`TRANSFORMED`), computed across the countries of that same
+year, so they too use nothing dated after T-1: infant mortality relative to that year's world median (the world median
+fell about sixfold from 1960 to 2010, so the absolute rate confuses "poor" with "early"), and GDP per capita growth
+winsorised at that year's 5th and 95th percentiles (a war's -60% or an oil boom's +90% would otherwise dominate a
+linear model). The model's feature sets decide whether the raw or the transformed versions are used
+(modelling.FEATURE_SETS).
+
 Outcomes never enter the features: they are only the labels, and only those of years before T (see `training_rows`).
 Missing values are handled in `MissingValuePolicy`: a feature with no value anywhere in a training window is left
 out; otherwise a missing value is filled with the window's median and, where the window had any gaps, a 0/1 column
@@ -24,6 +31,35 @@ import pandas as pd
 STRUCTURAL_CARRY_YEARS = 2
 FRAMEWORK_COLUMNS = ("overall", "common", "genocide", "crimes_against_humanity", "war_crimes")
 MISSING_SUFFIX = "__missing"
+WINSOR_QUANTILES = (0.05, 0.95)
+# transformed feature -> the structural predictor it is made from (and replaces in a "transformed" feature set)
+TRANSFORMED = {
+    "infant_mortality_relative_log2": "infant_mortality_sqrt",
+    "gdp_pc_growth_winsorised": "gdp_pc_growth",
+}
+TRANSFORM_MEANINGS = {
+    "infant_mortality_relative_log2": "Infant mortality relative to the same year's world median, log2",
+    "gdp_pc_growth_winsorised": "GDP per capita growth, percent, held within the same year's 5th-95th percentiles",
+}
+
+
+def transformed_features(rows: pd.DataFrame) -> pd.DataFrame:
+    """The TRANSFORMED columns for one year's feature rows (all countries of that year, before any selection).
+
+    Each uses only the rows given: the world median and percentiles are those of the same year's values. A missing
+    input gives a missing output (filled later by MissingValuePolicy, like any gap); a year where no country has the
+    input gives an all-missing column."""
+    result = pd.DataFrame(index=rows.index)
+    if "infant_mortality_sqrt" in rows:
+        rate = rows["infant_mortality_sqrt"].astype(float) ** 2
+        median = rate[rate > 0].median()
+        relative = rate.where(rate > 0) / median if median and median > 0 else rate * np.nan
+        result["infant_mortality_relative_log2"] = np.log2(relative)
+    if "gdp_pc_growth" in rows:
+        growth = rows["gdp_pc_growth"].astype(float)
+        low, high = growth.quantile(list(WINSOR_QUANTILES))
+        result["gdp_pc_growth_winsorised"] = growth.clip(low, high)
+    return result
 
 
 def _latest_within(long: pd.DataFrame, *, year: int, carry: int) -> pd.DataFrame:
@@ -58,6 +94,7 @@ def features_for_year(
     if indicators is not None and len(indicators):
         parts.append(_latest_within(indicators, year=data_year, carry=STRUCTURAL_CARRY_YEARS))
     rows = pd.concat([part for part in parts if len(part.columns)], axis=1).sort_index()
+    rows = pd.concat([rows, transformed_features(rows)], axis=1)
     if countries is not None:
         rows = rows.reindex(countries)
     rows.index.name = "iso3"

@@ -3,8 +3,8 @@
 Inside one training window (only years before the forecast year):
 1. the missing-value policy is fitted (features.MissingValuePolicy);
 2. each candidate (elastic-net logistic regression, elastic_net.py, at every penalty C of `PENALTIES` with l1_ratio
-   0.5 as EWP's glmnet alpha 0.5; one
-   gradient-boosting configuration, and the average of the best of each) is scored by `CV_FOLDS`-fold
+   0.5 as EWP's glmnet alpha 0.5, on each of the `FEATURE_SETS`; one gradient-boosting configuration, and the
+   average of the best of each) is scored by `CV_FOLDS`-fold
    cross-validation on runs of consecutive years (`year_block_folds`), on log loss of the out-of-fold probabilities;
 3. the best candidate is refitted on the whole window, and a one-variable logistic regression of the outcome on the
    logit of its out-of-fold probabilities (Platt scaling) calibrates it.
@@ -29,7 +29,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from forecasts.elastic_net import ElasticNetLogistic
-from forecasts.features import MISSING_SUFFIX, MissingValuePolicy
+from forecasts.features import MISSING_SUFFIX, TRANSFORMED, MissingValuePolicy
 
 PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3)
 L1_RATIO = 0.5
@@ -50,19 +50,29 @@ def _logit(probability: np.ndarray) -> np.ndarray:
 # Feature sets the cross-validation chooses between for the elastic net: every feature, or the Framework's risk-factor
 # detail left out (its 14 risk factors are sparse before analysts' assessments begin, and may add more noise than
 # signal in a given window). A third set, structural predictors alone, lost to these two in the cross-validation of
-# every one-year window of 1994-2010 and is no longer tried (a third fewer elastic-net fits).
+# every one-year window of 1994-2010 and is no longer tried (a third fewer elastic-net fits). Each of the two also comes
+# "transformed": infant mortality and GDP growth replaced by their EWP-style transforms (features.TRANSFORMED). The
+# untransformed sets never see the transforms, so they are the same candidates as before the transforms were added.
 FEATURE_SETS = {
     "all": "every feature",
     "summary": "structural predictors, indicator values and the Framework's overall and crime-group scores",
+    "all_transformed": "every feature; infant mortality relative to the year's world median, GDP growth winsorised",
+    "summary_transformed": "the summary set; infant mortality relative to the world median, GDP growth winsorised",
 }
+TRANSFORMED_SOURCES = frozenset(TRANSFORMED.values())
 
 
 def feature_set_columns(columns: list[str], feature_set: str) -> list[int]:
     """Positions of the columns a feature set keeps (a missing flag goes with its feature)."""
+    transformed = feature_set.endswith("_transformed")
 
     def keep(column: str) -> bool:
         base = column.removesuffix(MISSING_SUFFIX)
-        if feature_set == "summary":
+        if base in TRANSFORMED:
+            return transformed
+        if transformed and base in TRANSFORMED_SOURCES:
+            return False
+        if feature_set.startswith("summary"):
             return not base.startswith("framework_rf")
         return True
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from core.services import outbox_enqueue
 from forecasts import selectors
 from forecasts.backtest import HORIZONS, backtest_run, evaluate, forecast_year
-from forecasts.features import FRAMEWORK_COLUMNS, feature_panel
+from forecasts.features import FRAMEWORK_COLUMNS, TRANSFORM_MEANINGS, TRANSFORMED, feature_panel
 from forecasts.modelling import LIBRARY_VERSIONS
 from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
 from forecasts.parsers import STRUCTURAL_VARIABLES, ForecastParse, parse_ewp_basedata, parse_ewp_structural
@@ -216,6 +216,7 @@ class ModelInputs:
 def feature_labels() -> dict[str, str]:
     """Plain-words names of every feature, for drivers, the methodology page and the model record."""
     labels = {variable.name: variable.meaning.capitalize() for variable in STRUCTURAL_VARIABLES}
+    labels.update(TRANSFORM_MEANINGS)
     framework = {
         "overall": "Framework overall score",
         "common": "Framework common risk factors score",
@@ -254,6 +255,9 @@ def _feature_source(column: str, structural_sources: dict[str, str]) -> str:
         return "Framework scores"
     if column.startswith("indicator_"):
         return "Framework indicator assessments imported from datasets"
+    if column in TRANSFORMED:
+        source = TRANSFORMED[column]
+        return f"EWP model matrix ({structural_sources.get(source, '')}), transformed across that year's countries"
     return f"EWP model matrix ({structural_sources.get(column, '')})"
 
 
@@ -324,7 +328,11 @@ def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastMode
     rows = panel[panel["year"] == target_year].sort_values("iso3")
     features = rows.drop(columns=["iso3", "year"]).set_index(rows["iso3"])
     drivers = {h: live.models[h].drivers(features, labels) for h in HORIZONS}
-    missing = live.models[1].policy.missing_in(features)
+    # A transform of a missing value is the same gap, not another one.
+    missing = {
+        iso3: [column for column in gaps if column not in TRANSFORMED]
+        for iso3, gaps in live.models[1].policy.missing_in(features).items()
+    }
     countries = Country.objects.in_bulk(live.table["iso3"].tolist(), field_name="iso3")
     with transaction.atomic():
         model = ForecastModel.objects.create(

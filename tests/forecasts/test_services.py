@@ -164,3 +164,20 @@ def test_dataset_assessments_become_indicator_features_per_source_and_year_and_a
     frame = indicator_frame()
     assert list(frame.columns) == ["iso3", "year", "indicator_2_1_pts"]
     assert frame.set_index("year")["indicator_2_1_pts"].to_dict() == {2004: 1, 2005: 3}
+
+
+def test_a_transformed_feature_is_labelled_with_its_source_and_its_gap_is_counted_once(synthetic_database, settings):
+    settings.FORECAST_BACKTEST_FIRST_YEAR = 2008
+    first = synthetic_database[0]
+    growth = [
+        StructuralRecord(pk=pk, values={**values, "gdp_pc_growth": float(year % 7 - 3)})
+        for pk, country, year, values in StructuralRecord.objects.values_list("pk", "country", "year", "values")
+        if not (country == first.pk and year >= 2006)  # the first country: nothing to carry into 2009's forecast
+    ]
+    StructuralRecord.objects.bulk_update(growth, ["values"])
+    model = services.forecast_train()
+    catalogue = {entry["name"]: entry for entry in model.features}
+    assert catalogue["gdp_pc_growth_winsorised"]["label"].startswith("GDP per capita growth")
+    assert "transformed across that year's countries" in catalogue["gdp_pc_growth_winsorised"]["source"]
+    gaps = Forecast.objects.get(model=model, country=first).missing_features
+    assert "gdp_pc_growth" in gaps and "gdp_pc_growth_winsorised" not in gaps
