@@ -6,14 +6,51 @@ Usage in a test: ``page = signed_in("alice")`` returns the Playwright page with 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 PASSWORD = "correct horse battery staple"  # the factories' password for every persona
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def live_server_quiet_at_teardown(request):
+    """A test often ends while its page still loads (a country page fetches its indicators section after load) or
+    polls. The test database is flushed right after; a request the live server is still answering then holds a table
+    ("database table is locked"), the flush fails, and the next test starts on the last one's rows. So at teardown
+    the page goes to about:blank (no further requests), and the test ends once the server has answered them all."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    active = [0]
+    changed = threading.Condition()
+
+    def started(**kwargs):
+        with changed:
+            active[0] += 1
+
+    def finished(**kwargs):
+        with changed:
+            active[0] -= 1
+            changed.notify_all()
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    try:
+        yield
+        if not page.is_closed():
+            page.goto("about:blank")
+        with changed:
+            assert changed.wait_for(lambda: active[0] <= 0, timeout=30), "the live server is still answering"
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
 
 
 @pytest.fixture
