@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from alerts.models import AlertRule, RuleKind
+from alerts.models import AlertRule, Notification, RuleKind
+from alerts.selectors import NOTIFICATIONS
 from core.services import outbox_enqueue
+from core.user_cache import generation_replace
 from forecasts.signals import forecast_model_published
 from indicators.models import Severity
 from indicators.signals import assessment_recorded, assessments_imported, score_run_finished
@@ -43,3 +46,11 @@ def on_assessments_imported(sender, dataset_import, country_ids, **kwargs):
 @receiver(forecast_model_published, dispatch_uid="alerts_evaluate_after_forecast_model")
 def evaluate_after_forecast_model(sender, model, **kwargs):
     outbox_enqueue(ALERTS_EVALUATE_FORECAST_TASK, kwargs={"model_id": model.pk}, dedupe_key="alerts-evaluate-forecast")
+
+
+@receiver(post_save, sender=Notification, dispatch_uid="notifications_generation_on_save")
+@receiver(post_delete, sender=Notification, dispatch_uid="notifications_generation_on_delete")
+def unread_counts_stale(sender, **kwargs):
+    """A notification recorded, changed or deleted: the kept unread counts are stale (reads by queryset update
+    replace the generation in alerts.services.notifications)."""
+    generation_replace(NOTIFICATIONS)

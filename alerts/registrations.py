@@ -16,6 +16,7 @@ from alerts.selectors import (
 from alerts.services.alerts import ALERTS_AND_CASES
 from core import extensions
 from core.roles import Role, can_escalate, can_view_escalation, has_role, user_roles
+from indicators.page_cache import page_piece
 
 
 def _escalate_url(request, country) -> str | None:
@@ -28,6 +29,16 @@ def _escalation_link(event) -> str | None:
     return reverse("alerts:escalation_detail", args=[event.escalation_id]) if event.escalation_id else None
 
 
+def _timeline_allows(viewer, country, event) -> bool:
+    """timeline_visibility for one loaded event: no escalation, or one of this country the viewer may open."""
+    escalation = event.escalation
+    if escalation is None:
+        return True
+    return escalation.country_id == country.pk and can_view_escalation(
+        viewer, country=country, created_by_id=escalation.created_by_id, state=escalation.state
+    )
+
+
 def _rules_panel(request, obj) -> dict:
     return {"alert_rules": list(alert_rules_published()), "alerts_and_cases": ALERTS_AND_CASES}
 
@@ -35,7 +46,11 @@ def _rules_panel(request, obj) -> dict:
 def _imminent_risk_banner(request, country) -> dict | None:
     """A declaration of imminent risk in force is shown to every role at the top of the country page; the link to
     the case only to those who may open it."""
-    declaration = declaration_latest(country)
+    # The same for every reader until an escalation changes (an audit event, so a new data version).
+    found = page_piece(
+        request, "imminent-risk", country.iso3, build=lambda: _declaration_with_actions(declaration_latest(country))
+    )
+    declaration, actions = found
     if declaration is None:
         return None
     readable = can_view_escalation(
@@ -43,9 +58,14 @@ def _imminent_risk_banner(request, country) -> dict | None:
     )
     return {
         "declaration": declaration,
-        "actions": list(declaration.actions.all()),
+        "actions": actions,
         "case_url": reverse("alerts:escalation_detail", args=[declaration.pk]) if readable else None,
     }
+
+
+def _declaration_with_actions(declaration) -> tuple:
+    """A pair, never None, so that "no declaration" is kept in the cache too."""
+    return (declaration, list(declaration.actions.all()) if declaration is not None else [])
 
 
 def _since_visit_panel(request, since) -> dict | None:
@@ -92,7 +112,9 @@ def register() -> None:
         extensions.PageAction(name="escalate", label="Escalate", url=_escalate_url, css_class="button danger")
     )
     extensions.country_timeline_filters.register(
-        extensions.TimelineFilter(name="alerts.escalation_visibility", restrict=timeline_visibility)
+        extensions.TimelineFilter(
+            name="alerts.escalation_visibility", restrict=timeline_visibility, allows=_timeline_allows
+        )
     )
     extensions.country_timeline_links.register(extensions.TimelineLink(name="alerts.escalation", url=_escalation_link))
     extensions.overview_columns.register(extensions.OverviewColumn(name="open_alerts", label="Open alerts", order=10))

@@ -19,7 +19,11 @@ from alerts.models import (
 )
 from core.models import AuditEvent
 from core.roles import Role, has_role, user_desk_ids, user_roles
+from core.user_cache import user_value
 from indicators.models import Country, CountryScore, Methodology, RiskFactorScore
+
+# The per-user cache scope of unread counts (core.user_cache): replaced whenever a notification is recorded or read.
+NOTIFICATIONS = "notifications"
 
 
 def alert_rules_published() -> QuerySet[AlertRule]:
@@ -200,10 +204,13 @@ def notifications_in_app(user) -> QuerySet[Notification]:
 
 
 def notifications_unread_count(user) -> int:
-    """How many of the user's in-app notifications are unread: the header's badge, one COUNT per page."""
+    """How many of the user's in-app notifications are unread: the header's badge on every page, kept per user in
+    the shared cache (core.user_cache) until a notification is recorded or read (alerts.receivers, services)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return notifications_in_app(user).filter(read_at__isnull=True).count()
+    return user_value(
+        NOTIFICATIONS, "unread", user.pk, lambda: notifications_in_app(user).filter(read_at__isnull=True).count()
+    )
 
 
 def notifications_for_centre(user, *, limit: int = 100) -> list[Notification]:

@@ -9,6 +9,9 @@ class AtrocityWatchConfig(AppConfig):
     name = "atrocity_watch"
     verbose_name = "Atrocity Watch"
 
+    def ready(self) -> None:
+        from atrocity_watch import identity  # noqa: F401  (connects the receivers that keep cached identities fresh)
+
 
 class AtrocityWatchAdminConfig(admin_apps.AdminConfig):
     # Not the default config of this module: it is installed explicitly in place of django.contrib.admin.

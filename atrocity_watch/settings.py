@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "atrocity_watch.identity.CachedAuthenticationMiddleware",
     "atrocity_watch.middleware.LoginRequiredForPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -363,6 +363,12 @@ MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "atrocit
 # Redis as the cache, falling back to local memory while it is unreachable (the API keeps answering; /healthz says so).
 if REDIS_URL:
     CACHES["default"]["BACKEND"] = "atrocity_watch.cache.FallbackRedisCache"
+# Per-user values every page asks for (the user, roles, desks, API token, unread notifications) are kept in the cache
+# only when it is shared by every process (core.user_cache); sessions then live in it too, written through to the
+# database (atrocity_watch.sessions). The embedded default reads them from the database on every request.
+USER_VALUES_CACHED = env_bool("USER_VALUES_CACHED", bool(REDIS_URL))
+if USER_VALUES_CACHED:
+    SESSION_ENGINE = "atrocity_watch.sessions"
 
 # Database time limits (atrocity_watch/database.py): a short connect timeout everywhere; statement timeouts of a few
 # seconds in web processes (set by wsgi.py/asgi.py) and sized to the longest task in Celery workers (set when the

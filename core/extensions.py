@@ -130,11 +130,14 @@ def row_flags(country_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
 
 @dataclass(frozen=True)
 class TimelineFilter:
-    """`restrict(viewer, country)` returns a Q on core.AuditEvent that hides the entries this viewer may not read."""
+    """`restrict(viewer, country)` returns a Q on core.AuditEvent that hides the entries this viewer may not read;
+    `allows(viewer, country, event)`, when given, is the same rule for one loaded event (with its escalation), which
+    lets a page filter a timeline kept for everyone (core.selectors.country_timeline)."""
 
     name: str
     restrict: Callable[[Any, Any], Any]
     order: int = 100
+    allows: Callable[[Any, Any, Any], bool] | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.utils
 
 from forecasts import selectors
+from indicators.page_cache import page_piece
 
 OUTCOME_IN_WORDS = (
     "A mass killing, as the Early Warning Project defines it: armed forces or armed groups (state-led or not) "
@@ -57,7 +58,12 @@ def uncertainty_statement(model, probability: float) -> str:
 
 
 def country_panel_context(request, country) -> dict | None:
-    """The country page's forecast card, or a note that no forecast exists yet."""
+    """The country page's forecast card, or a note that no forecast exists yet: the same for every reader until
+    a model is published (part of the data version), so kept with the page's other pieces."""
+    return page_piece(request, "forecast-card", country.iso3, build=lambda: _country_panel(country))
+
+
+def _country_panel(country) -> dict:
     forecast = selectors.forecast_latest_for_country(country=country)
     if forecast is None:
         return {"forecast": None, "country": country, "outcome_in_words": OUTCOME_IN_WORDS}

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from core import extensions
 from core.roles import can_link_actors, can_read
+from indicators.page_cache import page_piece
 from networks import selectors
 from networks.services import ftm_import_source_run
 
@@ -19,7 +20,11 @@ def _network_url(request, country) -> str | None:
 def _country_panel(request, country) -> dict | None:
     if not can_read(request.user):
         return None
-    return {"country": country, **selectors.network_summary(country=country)}
+    # The same for every reader until the network changes (its versions are part of the data version).
+    summary = page_piece(
+        request, "network-summary", country.iso3, build=lambda: selectors.network_summary(country=country)
+    )
+    return {"country": country, **summary}
 
 
 def _escalation_panel(request, escalation) -> dict | None:

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import RESPONSE_TIME, Escalation, Notification
-from alerts.selectors import focal_points
+from alerts.selectors import NOTIFICATIONS, focal_points
 from core.roles import Role
 from core.services import outbox_enqueue
+from core.user_cache import generation_replace
 
 REMINDER_INTERVAL = dt.timedelta(hours=24)
 NOTIFICATION_SEND_EMAIL_TASK = "alerts.tasks.notification_send_email_task"
@@ -114,6 +115,7 @@ def notifications_settle(*, escalation: Escalation) -> int:
     """Once a case is decided, the focal points' "waiting for you" notifications about it need nobody any more: they
     are marked read, so the notification centre lists only what still needs its reader."""
     waiting = (Notification.Topic.SUBMITTED, Notification.Topic.RESUBMITTED, Notification.Topic.REMINDER)
+    generation_replace(NOTIFICATIONS)
     return Notification.objects.filter(escalation=escalation, topic__in=waiting, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -164,16 +166,19 @@ def notification_send_email(*, notification_id: int) -> bool:
 def notification_mark_read(*, notification: Notification, user) -> None:
     if notification.recipient_id != user.pk:
         raise PermissionDenied("That notification is someone else's.")
+    generation_replace(NOTIFICATIONS)
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notifications_mark_all_read(*, user) -> int:
     """Mark every unread notification of the user read; returns how many were unread."""
+    generation_replace(NOTIFICATIONS)
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notifications_mark_case_read(*, escalation: Escalation, user) -> int:
     """The reader opened the case: their notifications about it have done their job and are marked read."""
+    generation_replace(NOTIFICATIONS)
     return Notification.objects.filter(recipient=user, escalation=escalation, read_at__isnull=True).update(
         read_at=timezone.now()
     )

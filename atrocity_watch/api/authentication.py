@@ -16,6 +16,7 @@ from rest_framework.throttling import BaseThrottle
 from atrocity_watch.api.throttling import window_count
 from atrocity_watch.selectors import api_token_authenticate
 from atrocity_watch.services import api_token_mark_used
+from core.user_cache import user_value_put
 
 KEYWORDS = (b"bearer", b"token")
 
@@ -51,7 +52,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The token is unknown, revoked or expired.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The account that owns this token is deactivated.")
+        used = token.last_used_at
         api_token_mark_used(token=token)
+        if token.last_used_at != used:
+            user_value_put(token.cache_key, token)  # else the kept copy would stamp again on every request
         return token.user, token
 
     def authenticate_header(self, request):

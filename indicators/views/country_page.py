@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core import extensions
 from core.months import month_add
 from core.roles import ALL_ROLES, can_record_assessment, role_required
-from core.selectors import country_timeline
+from core.selectors import country_timeline, country_timeline_recent
 from indicators import charts
 from indicators.explaining import effect_reason, entry_effects, score_moves, why_this_score
 from indicators.forms import CompareForm, assessment_formset
@@ -143,7 +143,14 @@ def country_detail(request, iso3: str):
         "sections_html": piece["sections_html"],
         "compare_html": piece["compare_html"],
         "has_charts": piece["has_charts"],
-        "timeline": country_timeline(country=country, viewer=request.user),
+        "timeline": country_timeline(
+            country=country,
+            viewer=request.user,
+            # The newest events for every reader (audit events are part of the data version), filtered per viewer.
+            recent=page_piece(
+                request, "country-timeline", country.iso3, build=lambda: country_timeline_recent(country=country)
+            ),
+        ),
         "may_assess": can_record_assessment(request.user, country),
         "page_actions": extensions.page_actions(extensions.country_detail_actions, request, country),
         "panels": extensions.panels_render_context(extensions.country_detail_panels, request, country),

@@ -58,12 +58,14 @@ def test_list_endpoint_query_count_is_pinned(token_client, alice, many_rows, dja
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(("cached", "auth"), [(False, AUTH), (True, 0)], ids=["token read", "token cached"])
 def test_history_is_served_from_cache_until_the_next_score_run(
-    token_client, alice, many_rows, django_assert_num_queries
+    token_client, alice, many_rows, django_assert_num_queries, settings, cached, auth
 ):
+    settings.USER_VALUES_CACHED = cached  # with Redis the token, its user and roles come from the cache too
     api = token_client(alice)
     first = api.get("/api/v1/countries/QAA/scores/")
-    with django_assert_num_queries(AUTH + 3):
+    with django_assert_num_queries(auth + 3):
         again = api.get("/api/v1/countries/QAA/scores/")
     assert again.content == first.content
     methodology = Methodology.objects.get(is_active=True)
@@ -73,12 +75,14 @@ def test_history_is_served_from_cache_until_the_next_score_run(
     assert months[-1]["month"] == "2026-01-01"
 
 
+@pytest.mark.parametrize(("cached", "auth"), [(False, AUTH), (True, 0)], ids=["token read", "token cached"])
 def test_latest_scores_are_served_from_cache_until_the_next_score_run(
-    token_client, alice, many_rows, django_assert_num_queries
+    token_client, alice, many_rows, django_assert_num_queries, settings, cached, auth
 ):
+    settings.USER_VALUES_CACHED = cached  # with Redis the token, its user and roles come from the cache too
     api = token_client(alice)
     first = api.get("/api/v1/scores/?region=Africa")
-    with django_assert_num_queries(AUTH + 1):
+    with django_assert_num_queries(auth + 1):
         again = api.get("/api/v1/scores/?region=Africa")
     assert again.content == first.content
     assert again["Content-Type"] == "application/json"

@@ -23,6 +23,13 @@ ROLES = ["victor", "alice", "fiona", "ada"]  # viewer, analyst, focal point, adm
 OPEN_ALERTS, OPEN_ESCALATIONS = -2, -1
 
 
+@pytest.fixture(autouse=True, params=["per-user values read each time", "per-user values cached"])
+def user_values_cached(request, settings):
+    """Every test runs as on the embedded default and as in production with Redis, where the user, roles, desks,
+    tokens and unread counts are kept per user too (core.user_cache)."""
+    settings.USER_VALUES_CACHED = request.param == "per-user values cached"
+
+
 def country_page(country) -> str:
     return reverse("indicators:country_detail", args=[country.iso3])
 
