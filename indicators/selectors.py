@@ -12,6 +12,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Left, RowNumber
 
 from core.months import month_add, months_between
+from core.user_cache import user_value_lookup
 from indicators.models import (
     Assessment,
     Confidence,
@@ -167,9 +168,19 @@ def desks_all() -> list[Desk]:
     return list(Desk.objects.order_by("name"))
 
 
+# The per-user cache scope of view states (core.user_cache): indicators.services puts each state it saves.
+VIEW_STATE = "view-state"
+
+
 def view_state_filters(*, user) -> dict[str, str]:
     """The user's remembered filter query per page (empty when they have none yet)."""
-    state = UserViewState.objects.filter(user=user).only("filters").first()
+    state, _ = user_value_lookup(
+        VIEW_STATE,
+        "state",
+        user.pk,
+        lambda: UserViewState.objects.filter(user=user).first(),
+        keep=lambda found: found is not None,
+    )
     return dict(state.filters) if state else {}
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.models import AuditEvent
 from core.roles import can_record_assessment
 from core.services import audit_record, outbox_enqueue
+from core.user_cache import user_value_lookup, user_value_put
 from indicators.models import (
     Assessment,
     Confidence,
@@ -25,6 +26,7 @@ from indicators.models import (
     Severity,
     UserViewState,
 )
+from indicators.selectors import VIEW_STATE
 from indicators.signals import assessment_recorded
 
 EARLIEST_OBSERVATION = dt.date(1900, 1, 1)
@@ -260,12 +262,19 @@ VISIT_GAP = dt.timedelta(minutes=30)  # a pause longer than this ends a visit
 SEEN_PRECISION = dt.timedelta(minutes=1)  # the last view is noted to within this, so visits end to within it too
 
 
+def _view_state(user) -> tuple[UserViewState, str | None]:
+    """The user's view state, with where the shared cache keeps it (core.user_cache; None when it does not): only
+    these services write it, and each puts what it saved back, so the overview reads no row per visit."""
+    return user_value_lookup(VIEW_STATE, "state", user.pk, lambda: UserViewState.objects.get_or_create(user=user)[0])
+
+
 def view_state_filters_keep(*, user, page: str, query: str) -> None:
     """Keep a page's filter query for the user, so returning to the bare page restores it."""
-    state, _ = UserViewState.objects.get_or_create(user=user)
+    state, key = _view_state(user)
     if state.filters.get(page) != query:
         state.filters = {**state.filters, page: query}
         state.save(update_fields=["filters"])
+        user_value_put(key, state)
 
 
 def view_state_page_seen(*, user, page: str, query: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -277,7 +286,7 @@ def view_state_page_seen(*, user, page: str, query: str | None, now: dt.datetime
     "since your last visit" anchored to the visit before, instead of emptying it.
     """
     now = now or timezone.now()
-    state, _ = UserViewState.objects.get_or_create(user=user)
+    state, key = _view_state(user)
     filters = {**state.filters, page: query} if query is not None else state.filters
     since_last = now - state.last_seen_at if state.last_seen_at is not None else None
     if filters == state.filters and since_last is not None and dt.timedelta(0) <= since_last < SEEN_PRECISION:
@@ -288,4 +297,5 @@ def view_state_page_seen(*, user, page: str, query: str | None, now: dt.datetime
         state.previous_visit_at = state.last_seen_at
     state.last_seen_at = now
     state.save(update_fields=["filters", "last_seen_at", "previous_visit_at"])
+    user_value_put(key, state)
     return state.previous_visit_at

@@ -27,20 +27,36 @@ CACHE_SECONDS = 6 * 3600
 def score_json_response(request, *, scope: str, build: Callable[[], object]) -> HttpResponse | Response:
     """A data answer with conditional GET; JSON comes from the cache while the data version holds, other formats
     (CSV, the browsable API) are built every time. `desk=mine` selects the asker's desks, so they join the key."""
+    kept = score_json_kept(request, scope=scope)
+    if kept is not None:
+        return kept
+    if not isinstance(request.accepted_renderer, JSONRenderer):
+        return conditional_response(request, Response(build()), scope=scope)
+    rendered = JSONRenderer().render(build())
+    cache.set(_key(request, scope), rendered, timeout=CACHE_SECONDS)
+    return conditional_response(request, HttpResponse(rendered, content_type="application/json"), scope=scope)
+
+
+def score_json_kept(request, *, scope: str) -> HttpResponse | None:
+    """The answer without building it: 304 when the client holds this version, the kept JSON when the cache has
+    it, else None. A view may ask before reading what its answer is built from: only answers built in full (to a
+    request that passed the view's checks) are kept, and only under this data version."""
     not_modified = not_modified_or_none(request, scope=scope)
     if not_modified is not None:
         return not_modified
     if not isinstance(request.accepted_renderer, JSONRenderer):
-        return conditional_response(request, Response(build()), scope=scope)
+        return None
+    rendered = cache.get(_key(request, scope))
+    if rendered is None:
+        return None
+    return conditional_response(request, HttpResponse(rendered, content_type="application/json"), scope=scope)
+
+
+def _key(request, scope: str) -> str:
     # Hash the URL: query strings are arbitrary client input, and keys must stay short for every cache backend.
     desks = sorted(user_desk_ids(request.user)) if MY_DESKS in request.query_params.getlist("desk") else []
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}{desks}".encode()).hexdigest()
-    key = request_data_version(request).key("api:v1", scope, address)
-    rendered = cache.get(key)
-    if rendered is None:
-        rendered = JSONRenderer().render(build())
-        cache.set(key, rendered, timeout=CACHE_SECONDS)
-    return conditional_response(request, HttpResponse(rendered, content_type="application/json"), scope=scope)
+    return request_data_version(request).key("api:v1", scope, address)
 
 
 class DataConditionalListMixin:

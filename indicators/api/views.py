@@ -20,7 +20,7 @@ from core.api.parsers import CsvBody, CsvParser, DepthLimitedJSONParser, read_li
 from core.api.renderers import CsvListMixin
 from core.roles import can_record_any_assessment
 from indicators.api import serializers as api_serializers
-from indicators.api.caching import DataConditionalListMixin, score_json_response
+from indicators.api.caching import DataConditionalListMixin, score_json_kept, score_json_response
 from indicators.api.filters import AssessmentFilter, CountryFilter, IndicatorFilter, ScoreRunFilter
 from indicators.crosswalk import CountryCrosswalk
 from indicators.filters import CountryScoreFilter
@@ -95,6 +95,11 @@ class CountryViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["get"], url_path="scores", filterset_class=None, pagination_class=None)
     def scores(self, request, iso3: str):
+        # The URL names the country: an answer kept for it needs neither the country nor the methodology read.
+        scope = f"history:{iso3.upper()}"
+        kept = score_json_kept(request, scope=scope)
+        if kept is not None:
+            return kept
         country = self.get_object()
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -108,7 +113,7 @@ class CountryViewSet(ReadOnlyViewSet):
                 "months": _history_months(country=country, methodology=methodology, since=since, until=until),
             }
 
-        return score_json_response(request, scope=f"history:{country.pk}", build=build)
+        return score_json_response(request, scope=scope, build=build)
 
     @extend_schema(
         summary="Why a country scored what it did",

@@ -16,6 +16,9 @@ from atrocity_watch.services import api_token_create, api_token_revoke
 from atrocity_watch.sessions import SESSION_CACHE_SECONDS, _Capped
 from core.roles import Role
 from core.selectors import country_timeline, country_timeline_recent
+from indicators.models import UserViewState
+from indicators.selectors import view_state_filters
+from indicators.services import view_state_filters_keep, view_state_page_seen
 from networks.services.records import actor_record
 from tests.indicators.score_rows import score_run_create, scores_create
 
@@ -213,3 +216,24 @@ def test_sessions_stay_in_the_cache_minutes_not_weeks():
 
     _Capped(Recorder()).set("session", {}, 14 * 24 * 3600)
     assert kept == {"session": SESSION_CACHE_SECONDS}
+
+
+def test_a_visit_noted_through_the_cache_is_the_one_in_the_database(alice):
+    start = timezone.now() - dt.timedelta(hours=2)
+    assert view_state_page_seen(user=alice, page="overview", query="region=Africa", now=start) is None
+    later = start + dt.timedelta(hours=1)
+    assert view_state_page_seen(user=alice, page="overview", query="region=Asia", now=later) == start
+    assert view_state_filters(user=alice) == {"overview": "region=Asia"}
+    stored = UserViewState.objects.get(user=alice)
+    assert (stored.filters, stored.last_seen_at, stored.previous_visit_at) == (
+        {"overview": "region=Asia"},
+        later,
+        start,
+    )
+
+
+def test_one_users_remembered_filters_never_open_another_users_overview(scored, alice, bob):
+    view_state_filters_keep(user=alice, page="overview", query="region=Africa")
+    view_state_filters(user=alice)
+    assert view_state_filters(user=bob) == {}
+    assert signed_in(bob).get(reverse("indicators:overview"))["Location"].endswith("?desk=mine")
