@@ -16,7 +16,7 @@ from alerts.selectors import (
 from alerts.services.alerts import ALERTS_AND_CASES
 from core import extensions
 from core.roles import Role, can_escalate, can_view_escalation, has_role, user_roles
-from indicators.page_cache import page_piece
+from indicators.page_cache import page_piece, user_page_piece
 
 
 def _escalate_url(request, country) -> str | None:
@@ -70,7 +70,10 @@ def _declaration_with_actions(declaration) -> tuple:
 
 def _since_visit_panel(request, since) -> dict | None:
     """New alerts, decisions and declarations in the user's scope since their previous visit to the overview."""
-    news = since_visit_news(request.user, since=since)
+    # Built from alerts and escalations (their changes are audited, so part of the data version) in this user's scope.
+    news = user_page_piece(
+        request, "since-visit", since.isoformat(), build=lambda: {"news": since_visit_news(request.user, since=since)}
+    )["news"]
     if news is None:
         return None
     return {**news, "all_countries": has_role(request.user, Role.FOCAL_POINT, Role.VIEWER, Role.ADMINISTRATOR)}

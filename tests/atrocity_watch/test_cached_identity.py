@@ -9,6 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.models import AlertRule
+from alerts.rules import AlertCandidate
+from alerts.services.alerts import alert_raise
 from alerts.services.escalations import escalation_create
 from alerts.services.notifications import notifications_mark_all_read
 from alerts.services.workflow import escalation_claim, escalation_decide
@@ -237,3 +240,25 @@ def test_one_users_remembered_filters_never_open_another_users_overview(scored, 
     view_state_filters(user=alice)
     assert view_state_filters(user=bob) == {}
     assert signed_in(bob).get(reverse("indicators:overview"))["Location"].endswith("?desk=mine")
+
+
+def test_since_your_last_visit_shows_each_user_their_own_scope_and_the_newest_alerts(scored, country_a, alice, bob):
+    long_ago = timezone.now() - dt.timedelta(days=2)
+    for user in (alice, bob):
+        view_state_page_seen(user=user, page="overview", query="desk=mine", now=long_ago)
+    overview = reverse("indicators:overview") + "?desk=mine"
+    for user in (alice, bob):
+        assert "Band reached in Alphaland" not in signed_in(user).get(overview).content.decode()
+    rule = AlertRule.objects.filter(is_active=True).first()
+    alert_raise(
+        candidate=AlertCandidate(
+            rule_id=rule.pk,
+            rule_kind=rule.kind,
+            country_id=country_a.pk,
+            message="Band reached in Alphaland",
+            fingerprint="x",
+        )
+    )
+    for _ in range(2):
+        assert "Band reached in Alphaland" in signed_in(alice).get(overview).content.decode()
+        assert "Band reached in Alphaland" not in signed_in(bob).get(overview).content.decode()

@@ -177,14 +177,17 @@ def test_overview_query_count_does_not_grow_with_countries(client, victor, score
         client.get(OVERVIEW, {"region": "Africa", "crime_group": "genocide"})
 
 
+@pytest.mark.parametrize(("cached", "most"), [(False, 7), (True, 2)], ids=["per-user values read", "cached"])
 def test_a_cached_overview_asks_only_for_the_visitor_and_the_data_version(
-    client, victor, scored, django_assert_max_num_queries
+    client, victor, scored, django_assert_max_num_queries, settings, cached, most
 ):
     """Session, user, roles, the visit (one read within a minute of the last), desks, the data version and the
-    header's count: the ranking, map and filters come from the cache."""
+    header's count: the ranking, map and filters come from the cache. With per-user values cached too (Redis), the
+    session (in the database here; in Redis in production) and the data version."""
+    settings.USER_VALUES_CACHED = cached
     client.force_login(victor)
     client.get(OVERVIEW, {"region": "Africa"})
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(most):
         response = client.get(OVERVIEW, {"region": "Africa"})
     assert "Alphaland" in response.content.decode()
 
