@@ -66,3 +66,23 @@ def test_times_show_on_the_24_hour_clock_everywhere_the_admin_included():
     moment = dt.datetime(2026, 12, 6, 16, 30, tzinfo=dt.UTC)
     assert formats.date_format(moment, "DATETIME_FORMAT") == "6 Dec 2026, 16:30"
     assert formats.time_format(moment.time()) == "16:30"
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine", "cached"),
+    [
+        ("", "django.contrib.sessions.backends.db", "False"),
+        ("redis://127.0.0.1:1/0", "atrocity_watch.sessions", "True"),
+    ],
+    ids=["embedded default", "with Redis"],
+)
+def test_sessions_and_per_user_values_live_in_redis_only_when_it_is_there(redis_url, engine, cached):
+    """Each process's own memory would never hear of a change made in another: without Redis they stay in the
+    database."""
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE, settings.USER_VALUES_CACHED)",
+        REDIS_URL=redis_url,
+    )
+    assert shown.stdout.strip().splitlines()[-1].split() == [engine, cached], shown.stderr
