@@ -5,6 +5,10 @@ machine: gthread with 2 workers x 8 threads answered the latest-scores API at 13
 pages at 7 req/s, against 26 req/s and 4 req/s for 3 sync workers on the same (busy) machine in the same run.
 Requests spend much of their time waiting on PostgreSQL and Redis, which threads overlap, and gthread keeps
 connections alive where sync workers close each one; one worker per core keeps the GIL from being the bottleneck.
+With pages and answers cached (user, roles, token and badge from Redis), one 30 s run each on the same machine loaded
+9-19 by other work: gthread 2 x 8 answered 66 overview / 76 country / 181 scores-API req/s, gthread 3 x 4 108 / 98 /
+306, sync x 4 127 / 114 / 312. The same 2 x 8 answered the overview at 137 req/s a few minutes earlier, so runs on
+this busy machine cannot rank the three; the default stays until a quiet machine can.
 The environment overrides each value.
 """
 
