@@ -51,6 +51,20 @@ def cache_cleared():
 
 
 @pytest.fixture(autouse=True)
+def exact_query_pins_count_the_database_path(request):
+    """An exact query pin (django_assert_num_queries) counts what every request costs without Redis: the session, user,
+    roles, desks, token and unread count read from the database. With Redis (the CI's second run) those come from the
+    cache and the same page asks less, so such a test pins the database path (settings as without REDIS_URL) unless
+    it chooses a mode itself; the cached path has pins of its own (tests/atrocity_watch/test_cached_identity.py, the
+    `cached` cases of the view tests)."""
+    if "django_assert_num_queries" in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.USER_VALUES_CACHED = False
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    yield
+
+
+@pytest.fixture(autouse=True)
 def outbox_trusts_the_broker():
     """The outbox leaves a refusing broker alone for a few seconds in this process; no test inherits that pause."""
     yield
