@@ -153,13 +153,18 @@ def test_what_was_typed_before_the_search_script_ran_is_still_matched(page, sign
     expect(page.locator("#country-search-options [role=option]")).to_have_count(2)
 
 
+def _open_with_the_clock_stopped(page, url: str) -> None:
+    """Open the page with the browser's clock stopped, so that its timers fire only when the test runs the clock."""
+    page.clock.install()
+    page.goto(url)
+    page.clock.pause_at(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+
+
 def test_leaving_the_search_and_coming_back_at_once_keeps_the_new_list_open(page, signed_in, live_server, day):
     """The list closes 150 ms after the search box loses focus; someone who comes back and types within that time
     keeps the list they now see (the clock is stopped, so the old close timer is due only when the test says)."""
     signed_in("victor")
-    page.clock.install()
-    page.goto(live_server.url + "/account/tokens/")
-    page.clock.pause_at(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    _open_with_the_clock_stopped(page, live_server.url + "/account/tokens/")
     search = page.locator("#country-search-input")
     search.fill("congo")
     expect(page.locator("#country-search-options [role=option]")).to_have_count(2)
@@ -175,9 +180,7 @@ def test_a_pick_list_keeps_what_was_typed_after_leaving_and_coming_back_at_once(
     """On leaving a pick-list its text goes back to the chosen country 160 ms later, but not over what the person
     typed after coming straight back."""
     signed_in("alice")
-    page.clock.install()
-    page.goto(live_server.url + "/escalations/")
-    page.clock.pause_at(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    _open_with_the_clock_stopped(page, live_server.url + "/escalations/")
     picker = page.locator("#escalate-country-search")
     picker.press_sequentially("alp")
     expect(page.locator("#escalate-country-options [role=option]")).to_have_count(1)
