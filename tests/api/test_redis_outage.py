@@ -16,9 +16,12 @@ def redis_cache_down(settings):
 
 @pytest.fixture
 def plain_redis_cache_down(settings):
+    """Django's own RedisCache, unreachable. Per-user values are kept only with the fallback cache (production's), so
+    they are off here, as without REDIS_URL: the test shows the throttle's defect alone."""
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}
     }
+    settings.USER_VALUES_CACHED = False
 
 
 @pytest.mark.django_db
