@@ -241,3 +241,20 @@ def test_the_escalation_page_lists_its_actors_and_sanctions_targets_with_network
     targets = panel.split("Targets of its targeted-sanctions actions")[1]
     assert "betweenness" in targets
     assert "Yes, by GBR" in targets
+
+
+@pytest.mark.parametrize(("persona", "may_edit"), [("bob", True), ("alice", False), ("victor", False)])
+def test_a_country_without_actors_says_so_instead_of_drawing_an_empty_graph(
+    client, personas, persona, may_edit, imported_network, country_b
+):
+    """Country B has no actors: the page explains that, tells a desk analyst how to add some, and draws no graph,
+    status line or ranked tables (which would say "no analysis yet" under a succeeded analysis)."""
+    client.force_login(personas[persona])
+    page = client.get(reverse("networks:country_network", args=[country_b.iso3])).content.decode()
+    assert f"No actors recorded for {country_b.name}" in page
+    assert 'id="network-graph"' not in page
+    assert "cytoscape.min.js" not in page
+    assert "Most central actors" not in page
+    assert 'id="analysis-status"' not in page
+    assert ("Add an actor" in page) is may_edit
+    assert ("Add an actor with" in page) is may_edit
