@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-MAPPING_VERSION = "2026.2"
+MAPPING_VERSION = "2026.3"
 FIRST_YEAR = 1946
 
 
@@ -244,12 +244,16 @@ MAPPINGS: tuple[VariableMapping, ...] = (
         indicator="1.1",
         direction="categories",
         categories=(
+            Category((0.0,), 0, "none listed the year after a listed one: the conflict ended or fell below 25 deaths"),
             Category((1.0,), 2, "minor conflict: 25-999 battle deaths"),
             Category((2.0,), 3, "war: 1,000 or more battle deaths"),
         ),
         default_severity=None,
-        reason="The armed-conflict record back to 1946; the UCDP country-year file only starts in 1989. Only "
-        "conflict-years are listed, so it records the presence of conflict, never its absence.",
+        reason="The armed-conflict record back to 1946; the UCDP country-year file only starts in 1989. The list "
+        "holds every state-based conflict with 25 or more battle deaths in a year, so a country it stops listing "
+        "had none that year: that year is recorded as 0, which ends the conflict's assessment instead of letting it "
+        "count as current for up to 36 more months. Countries never listed are not assessed (the list does not say "
+        "which states existed).",
     ),
     VariableMapping(
         source="ucdp_conflict",
@@ -258,12 +262,16 @@ MAPPINGS: tuple[VariableMapping, ...] = (
         indicator="8.1",
         direction="categories",
         categories=(
+            Category((0.0,), 0, "no conflict or episode started: the country's conflicts continued or ended"),
             Category((1.0,), 2, "onset of a minor conflict"),
             Category((2.0,), 3, "onset at war intensity"),
         ),
         default_severity=None,
         reason="The start of armed hostilities is the framework's trigger 8.1; an episode restarting after a year "
-        "of inactivity counts, because it is the same sudden escalation.",
+        "of inactivity counts, because it is the same sudden escalation. A trigger is an event of its year: a year "
+        "the country is listed without a new conflict or episode, and the year after its last listed one, are 0, as "
+        "V-Dem's coup count is 0 in a year without a coup (8.4), so an onset does not count as a current trigger "
+        "for 36 months.",
     ),
     # V-Dem ----------------------------------------------------------------------------------------------------------
     VariableMapping(

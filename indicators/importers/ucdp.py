@@ -106,8 +106,23 @@ def _conflict_cells(frame: pd.DataFrame, context: ParserContext, result: ParseRe
     return cells
 
 
+def _ended(cells: dict[tuple[str, int], list]) -> dict[tuple[str, int], int]:
+    """(iso3, year) -> row of the year before, for each year up to the file's last that follows a listed one of the
+    country but is not listed itself. UCDP/PRIO lists every state-based conflict with 25 or more battle deaths in a
+    year, so the country had none that year: recording it ends the assessment of the conflict that stopped."""
+    if not cells:
+        return {}
+    last = max(year for _iso3, year in cells)
+    return {
+        (iso3, year + 1): cell[2]
+        for (iso3, year), cell in cells.items()
+        if year < last and (iso3, year + 1) not in cells
+    }
+
+
 def parse_ucdp_conflict(raw: bytes, context: ParserContext) -> ParseResult:
-    """UCDP/PRIO conflicts: per location country and year, the highest intensity (1.1) and any onset (8.1).
+    """UCDP/PRIO conflicts: per location country and year, the highest intensity (1.1) and any onset (8.1); the
+    year after a country's last listed conflict-year is recorded as no conflict and no onset (0).
 
     A conflict located in several countries (gwno_loc "651, 666") counts for each of them.
     """
@@ -121,28 +136,40 @@ def parse_ucdp_conflict(raw: bytes, context: ParserContext) -> ParseResult:
     if not require_columns(frame, CONFLICT_COLUMNS, result):
         return result
     cells = _conflict_cells(frame.reset_index(drop=True), context, result)
-    mapping_intensity, mapping_onset = mappings_for("ucdp_conflict")
-    source = SOURCES["ucdp_conflict"]
     for (iso3, year), (level, onset_level, row, descriptions) in sorted(cells.items()):
         listed = "; ".join(descriptions[:5]) + (f"; and {len(descriptions) - 5} more" if len(descriptions) > 5 else "")
-        for mapping, value, what in (
-            (mapping_intensity, level, "active armed conflict"),
-            (mapping_onset, onset_level, "conflict or episode onset"),
-        ):
-            severity = mapping.severity(float(value))
-            if severity is None or mapping.indicator not in context.indicator_codes:
-                continue
-            result.records.append(
-                AssessmentRecord(
-                    iso3=iso3,
-                    indicator=mapping.indicator,
-                    observed_on=dt.date(year, 12, 31),
-                    severity=severity,
-                    confidence=source.confidence,
-                    source=f"{source.label} ({year})",
-                    evidence=f"UCDP/PRIO {what} in {year}, intensity {value}: {listed}.",
-                    row=row,
-                    country_column="gwno_loc",
-                )
-            )
+        intensity = f"UCDP/PRIO active armed conflict in {year}, intensity {level}: {listed}."
+        onset = (
+            f"UCDP/PRIO conflict or episode onset in {year}, intensity {onset_level}: {listed}."
+            if onset_level
+            else f"UCDP/PRIO lists no new conflict or episode starting in {year}; continuing: {listed}."
+        )
+        _conflict_records(result, context, (iso3, year, row), (level, intensity), (onset_level, onset))
+    for (iso3, year), row in sorted(_ended(cells).items()):
+        words = f"UCDP/PRIO lists no armed conflict (25 or more battle deaths) located in the country in {year}; "
+        words += f"it listed one in {year - 1}."
+        _conflict_records(result, context, (iso3, year, row), (0, words), (0, words))
     return result
+
+
+def _conflict_records(result: ParseResult, context: ParserContext, where, intensity, onset) -> None:
+    """The 1.1 and 8.1 records of one country-year: `where` is (iso3, year, row), the others (value, evidence)."""
+    iso3, year, row = where
+    source = SOURCES["ucdp_conflict"]
+    for mapping, (value, evidence) in zip(mappings_for("ucdp_conflict"), (intensity, onset), strict=True):
+        severity = mapping.severity(float(value))
+        if severity is None or mapping.indicator not in context.indicator_codes:
+            continue
+        result.records.append(
+            AssessmentRecord(
+                iso3=iso3,
+                indicator=mapping.indicator,
+                observed_on=dt.date(year, 12, 31),
+                severity=severity,
+                confidence=source.confidence,
+                source=f"{source.label} ({year})",
+                evidence=evidence,
+                row=row,
+                country_column="gwno_loc",
+            )
+        )

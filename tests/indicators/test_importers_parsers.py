@@ -169,6 +169,34 @@ def test_ucdp_conflict_aggregates_per_location_and_marks_onsets(context):
     assert severities[("PAK", "8.1", 1971)] == 3
 
 
+def test_ucdp_conflict_ends_a_conflict_the_year_the_list_stops_naming_the_country(context):
+    """UCDP/PRIO lists every conflict-year with 25+ battle deaths: the year after a country's last listed one is 'no
+    conflict' (0), so the conflict does not count as current for 36 more months; a listed year without a new
+    conflict is 'no onset' (0), so the onset does not stay the current trigger."""
+    header = "conflict_id,location,side_a,side_b,incompatibility,year,intensity_level,start_date2,gwno_loc"
+    result = PARSERS["ucdp_conflict"](
+        table(
+            header,
+            "1,Congo,Government of Congo,Ninjas,2,1993,1,1993-11-01,484",
+            "2,Sudan,Government of Sudan,SPLM,1,2010,2,2010-05-01,625",
+            "2,Sudan,Government of Sudan,SPLM,1,2011,1,2010-05-01,625",
+            "3,Mali,Government of Mali,MNLA,1,2014,1,2014-01-01,432",
+        ),
+        context,
+    )
+    assert result.errors == []
+    severities = by_key(result)
+    assert (severities[("COG", "1.1", 1993)], severities[("COG", "8.1", 1993)]) == (2, 2)
+    assert (severities[("COG", "1.1", 1994)], severities[("COG", "8.1", 1994)]) == (0, 0)
+    assert ("COG", "1.1", 1995) not in severities  # only the year after: the 0 then ages like any assessment
+    assert (severities[("SDN", "1.1", 2011)], severities[("SDN", "8.1", 2011)]) == (2, 0)
+    assert (severities[("SDN", "1.1", 2012)], severities[("SDN", "8.1", 2012)]) == (0, 0)
+    # The file's last year: nothing is known after it.
+    assert {key for key in severities if key[0] == "MLI"} == {("MLI", "1.1", 2014), ("MLI", "8.1", 2014)}
+    ended = next(r for r in result.records if (r.iso3, r.indicator, r.observed_on.year) == ("COG", "1.1", 1994))
+    assert "no armed conflict" in ended.evidence and ended.row == 2
+
+
 def test_ucdp_conflict_reports_a_bad_intensity(context):
     header = "conflict_id,location,side_a,side_b,year,intensity_level,start_date2,gwno_loc"
     result = PARSERS["ucdp_conflict"](table(header, "1,Sudan,Gov,Reb,2011,7,2011-05-01,625"), context)

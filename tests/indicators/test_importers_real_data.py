@@ -42,6 +42,10 @@ KNOWN_FACTS = [
     ("SWE", "1.1", 2020, 0, "ucdp_country_year"),
     ("SYR", "1.1", 2014, 3, "ucdp_country_year"),
     ("RWA", "1.1", 1994, 3, "ucdp_conflict"),
+    # Congo-Brazzaville: the 1993 Ninja conflict is not listed in 1994, so the list's word for 1994 is no conflict.
+    ("COG", "1.1", 1993, 2, "ucdp_conflict"),
+    ("COG", "1.1", 1994, 0, "ucdp_conflict"),
+    ("COG", "8.1", 1998, 0, "ucdp_conflict"),  # the 1997 conflict continues: no new onset
     ("PRK", "2.1", 2023, 3, "vdem"),
     ("NOR", "2.1", 2023, 0, "vdem"),
     ("MMR", "8.4", 2021, 3, "vdem"),  # the February 2021 coup
