@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
+from forecasts.candidates import WIDER_LABEL
 from forecasts.features import labels as outcome_labels
-from forecasts.features import training_rows
+from forecasts.features import training_rows, wider_labels
 from forecasts.modelling import FittedModel, calibration_bins, metrics, model_fit, ranks
 
 HORIZONS = (1, 2)
@@ -53,7 +54,13 @@ def forecast_year(
         train, target = training_rows(usable, known_labels, forecast_year=year, horizon=horizon)
         if target.sum() == 0:
             raise ValueError(f"No onset is known before {year - horizon + 1}, so a {horizon}-year model cannot learn.")
-        model = model_fit(train.drop(columns=["iso3", "year"]), target, train["year"], horizon=horizon, seed=seed)
+        # The one-year horizon also offers models fitted on the two-year label (modelling.model_fit).
+        wider = None
+        if horizon < WIDER_LABEL:
+            wider = wider_labels(train, known_labels, forecast_year=year, horizon=WIDER_LABEL)
+        model = model_fit(
+            train.drop(columns=["iso3", "year"]), target, train["year"], horizon=horizon, seed=seed, wider_outcome=wider
+        )
         models[horizon] = model
         probability = model.probability(features) if len(features) else np.array([])
         table[f"probability_{horizon}y"] = probability

@@ -142,6 +142,17 @@ def training_rows(panel: pd.DataFrame, outcome_labels: pd.DataFrame, *, forecast
     return merged.drop(columns=[column]), merged[column].astype(int)
 
 
+def wider_labels(train: pd.DataFrame, outcome_labels: pd.DataFrame, *, forecast_year: int, horizon: int) -> pd.Series:
+    """For the training rows of a shorter horizon (`train`: iso3, year, as training_rows gave them), the label of
+    `horizon` years, aligned with the rows: known only for T' <= forecast_year - horizon, as in training_rows, so it
+    reads no outcome of the forecast year or later. Later rows get NaN even where the label is already 1 (an onset in
+    T' itself): keeping only the ones would teach the model that those years are riskier than they were."""
+    column = f"onset_{horizon}y"
+    merged = train[["iso3", "year"]].merge(outcome_labels[["iso3", "year", column]], on=["iso3", "year"], how="left")
+    values = merged[column].where(merged["year"] <= forecast_year - horizon)
+    return pd.Series(values.to_numpy(dtype=float), index=train.index, name=column)
+
+
 @dataclass(frozen=True)
 class MissingValuePolicy:
     """Fitted on one training window: which features are kept, their fill values and which get a missing flag."""

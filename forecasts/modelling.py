@@ -2,10 +2,12 @@
 
 Inside one training window (only years before the forecast year):
 1. the missing-value policy is fitted (features.MissingValuePolicy);
-2. each candidate (elastic-net logistic regression, elastic_net.py, at every penalty C of `PENALTIES` with l1_ratio
-   0.5 as EWP's glmnet alpha 0.5, on each of the `FEATURE_SETS`; one gradient-boosting configuration, and the
-   average of the best of each) is scored by `CV_FOLDS`-fold
+2. each candidate of candidates.py (elastic-net logistic regression, elastic_net.py, at every penalty C of
+   `PENALTIES` with l1_ratio 0.5 as EWP's glmnet alpha 0.5, on each of the `FEATURE_SETS`; one gradient-boosting
+   configuration, and the average of the best of each) is scored by `CV_FOLDS`-fold
    cross-validation on runs of consecutive years (`year_block_folds`), on log loss of the out-of-fold probabilities;
+   for the one-year horizon every elastic net and the gradient boosting are also offered fitted on the two-year label
+   (candidates.WIDER_LABEL_CANDIDATES), scored like the rest on the one-year label's out-of-fold log loss;
 3. the best candidate is refitted on the whole window, and a one-variable logistic regression of the outcome on the
    logit of its out-of-fold probabilities (Platt scaling) calibrates it.
 Nothing is chosen by looking at the forecast year or any later year. Every random choice is seeded.
@@ -20,21 +22,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from forecasts.elastic_net import ElasticNetLogistic
-from forecasts.features import MISSING_SUFFIX, TRANSFORMED, MissingValuePolicy
+from forecasts.candidates import (  # noqa: F401 (re-exported: the menu is part of the model's interface)
+    CANDIDATES,
+    FEATURE_SETS,
+    L1_RATIO,
+    PENALTIES,
+    WIDER_LABEL_CANDIDATES,
+    Candidate,
+    Labels,
+    average_candidate,
+    feature_set_columns,
+    out_of_fold,
+    year_block_folds,
+)
+from forecasts.features import MISSING_SUFFIX, MissingValuePolicy
 
-PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3)
-L1_RATIO = 0.5
-CV_FOLDS = 4
-EN_TOLERANCE = 1e-5
 EPSILON = 1e-6
 TOP_N = 30
 DRIVERS_SHOWN = 5
@@ -45,85 +52,6 @@ LIBRARY_VERSIONS = {"scikit-learn": sklearn.__version__, "numpy": np.__version__
 def _logit(probability: np.ndarray) -> np.ndarray:
     clipped = np.clip(probability, EPSILON, 1 - EPSILON)
     return np.log(clipped / (1 - clipped))
-
-
-# Feature sets the cross-validation chooses between for the elastic net: every feature, or the Framework's risk-factor
-# detail left out (its 14 risk factors are sparse before analysts' assessments begin, and may add more noise than
-# signal in a given window). A third set, structural predictors alone, lost to these two in the cross-validation of
-# every one-year window of 1994-2010 and is no longer tried (a third fewer elastic-net fits). Each of the two also comes
-# "transformed": infant mortality and GDP growth replaced by their EWP-style transforms (features.TRANSFORMED). The
-# untransformed sets never see the transforms, so they are the same candidates as before the transforms were added.
-FEATURE_SETS = {
-    "all": "every feature",
-    "summary": "structural predictors, indicator values and the Framework's overall and crime-group scores",
-    "all_transformed": "every feature; infant mortality relative to the year's world median, GDP growth winsorised",
-    "summary_transformed": "the summary set; infant mortality relative to the world median, GDP growth winsorised",
-}
-TRANSFORMED_SOURCES = frozenset(TRANSFORMED.values())
-
-
-def feature_set_columns(columns: list[str], feature_set: str) -> list[int]:
-    """Positions of the columns a feature set keeps (a missing flag goes with its feature)."""
-    transformed = feature_set.endswith("_transformed")
-
-    def keep(column: str) -> bool:
-        base = column.removesuffix(MISSING_SUFFIX)
-        if base in TRANSFORMED:
-            return transformed
-        if transformed and base in TRANSFORMED_SOURCES:
-            return False
-        if feature_set.startswith("summary"):
-            return not base.startswith("framework_rf")
-        return True
-
-    return [position for position, column in enumerate(columns) if keep(column)]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    name: str
-    algorithm: str
-    penalty: float | None = None
-    feature_set: str = "all"
-    parts: tuple[Candidate, ...] = ()  # an "average" candidate: the members whose probabilities it averages
-
-    @property
-    def members(self) -> tuple[Candidate, ...]:
-        return self.parts or (self,)
-
-    def build(self, seed: int):
-        if self.algorithm == "elastic_net":
-            return Pipeline(
-                [
-                    ("scale", StandardScaler()),
-                    ("model", ElasticNetLogistic(C=self.penalty, l1_ratio=L1_RATIO, tol=EN_TOLERANCE)),
-                ]
-            )
-        return HistGradientBoostingClassifier(
-            max_iter=60,
-            learning_rate=0.1,
-            max_depth=3,
-            min_samples_leaf=40,
-            l2_regularization=1.0,
-            max_bins=32,
-            early_stopping=False,
-            random_state=seed,
-        )
-
-
-CANDIDATES = (
-    *(
-        Candidate(f"elastic_net C={penalty:g} features={feature_set}", "elastic_net", penalty, feature_set)
-        for feature_set in FEATURE_SETS
-        for penalty in PENALTIES
-    ),
-    Candidate("gradient_boosting features=all", "gradient_boosting"),
-)
-
-
-def average_candidate(parts: tuple[Candidate, ...]) -> Candidate:
-    """The candidate that averages its parts' probabilities with equal weights."""
-    return Candidate("average of " + " and ".join(part.name for part in parts), "average", parts=parts)
 
 
 @dataclass
@@ -214,6 +142,7 @@ class FittedModel:
             "training_onsets": self.training_onsets,
             "training_years": list(self.training_years),
             "feature_set": self.candidate.feature_set,
+            "fitted_on_label": {m.name: f"onset_{m.label or self.horizon}y" for m in self.candidate.members},
             "features_used": self.used_columns,
             "fill_values": self.policy.fill,
         }
@@ -250,31 +179,37 @@ def model_fit(
     *,
     horizon: int,
     seed: int = 0,
-    candidates: tuple[Candidate, ...] = CANDIDATES,
+    candidates: tuple[Candidate, ...] | None = None,
     averaging: bool = True,
+    wider_outcome: pd.Series | None = None,
 ) -> FittedModel:
-    """Choose, fit and calibrate one horizon's model on one training window (features already dated T'-1)."""
+    """Choose, fit and calibrate one horizon's model on one training window (features already dated T'-1).
+
+    `wider_outcome` (aligned with `outcome`; NaN where not known before the forecast year, see
+    features.wider_labels) adds the WIDER_LABEL_CANDIDATES to the default menu: fitted on it, scored and calibrated
+    on `outcome` like every other candidate."""
+    if candidates is None:
+        candidates = CANDIDATES + (WIDER_LABEL_CANDIDATES if wider_outcome is not None else ())
     policy = MissingValuePolicy.fit(features)
     matrix = policy.transform(features).to_numpy(dtype=float)
     target = outcome.to_numpy(dtype=int)
     groups = years.to_numpy()
+    wider = None if wider_outcome is None else wider_outcome.to_numpy(dtype=float)
+    labels = Labels(target=target, years=groups, wider=wider)
     folds = year_block_folds(groups)
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        out_of_fold = _out_of_fold(candidates, matrix, target, folds, seed, policy.output_columns)
-        scores = {name: _log_loss(target, probability) for name, probability in out_of_fold.items()}
+        forecasts = out_of_fold(candidates, matrix, labels, folds, seed, policy.output_columns)
+        scores = {name: _log_loss(target, probability) for name, probability in forecasts.items()}
         blend = _blend(candidates, scores) if averaging else None
         if blend is not None:
-            out_of_fold[blend.name] = np.mean([out_of_fold[part.name] for part in blend.parts], axis=0)
-            scores[blend.name] = _log_loss(target, out_of_fold[blend.name])
+            forecasts[blend.name] = np.mean([forecasts[part.name] for part in blend.parts], axis=0)
+            scores[blend.name] = _log_loss(target, forecasts[blend.name])
         chosen_name = min(scores, key=scores.__getitem__)
         chosen = blend if blend is not None and chosen_name == blend.name else _named(candidates, chosen_name)
-        estimators = tuple(
-            member.build(seed).fit(matrix[:, feature_set_columns(policy.output_columns, member.feature_set)], target)
-            for member in chosen.members
-        )
-        chosen_out_of_fold = out_of_fold[chosen.name]
-    platt = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(chosen_out_of_fold)[:, None], target)
+        columns = policy.output_columns
+        estimators = tuple(_fit_member(member, matrix, labels, columns, seed) for member in chosen.members)
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(forecasts[chosen.name])[:, None], target)
     return FittedModel(
         horizon=horizon,
         policy=policy,
@@ -288,19 +223,10 @@ def model_fit(
     )
 
 
-def year_block_folds(years: np.ndarray, n_folds: int = CV_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Cross-validation folds of consecutive years (the window's years cut into `n_folds` runs of about equal length).
-
-    Neighbouring years share most of their features and, for the two-year horizon, an onset labels two consecutive
-    rows: with years scattered over the folds a flexible model is scored on near-copies of its training rows, and
-    cross-validation overrates it. Runs of years keep a year's neighbours in its own fold, except at a run's edges."""
-    blocks = np.array_split(np.unique(years), min(n_folds, len(np.unique(years))))
-    positions = np.arange(len(years))
-    folds = []
-    for block in blocks:
-        inside = np.isin(years, block)
-        folds.append((positions[~inside], positions[inside]))
-    return folds
+def _fit_member(member: Candidate, matrix: np.ndarray, labels: Labels, columns: list[str], seed: int):
+    """One member refitted on the whole window (on the rows and label it is fitted on)."""
+    rows, target = labels.fit_rows(member, np.arange(len(labels.target)))
+    return member.build(seed).fit(matrix[rows][:, feature_set_columns(columns, member.feature_set)], target)
 
 
 def _log_loss(target: np.ndarray, probability: np.ndarray) -> float:
@@ -321,37 +247,6 @@ def _blend(candidates: tuple[Candidate, ...], scores: dict[str, float]) -> Candi
             return None
         parts.append(min(own, key=lambda candidate: (scores[candidate.name], candidate.name)))
     return average_candidate(tuple(parts))
-
-
-def _out_of_fold(candidates, matrix, target, folds, seed, columns) -> dict[str, np.ndarray]:
-    """Out-of-fold probabilities of every candidate. The elastic-net penalties of one fold are fitted as one path,
-    weakest penalty last, each fit starting from the previous coefficients (same optimum, a fraction of the time)."""
-    result = {candidate.name: np.zeros(len(target)) for candidate in candidates}
-    paths: dict[str, list[Candidate]] = {}
-    for candidate in candidates:
-        if candidate.algorithm == "elastic_net":
-            paths.setdefault(candidate.feature_set, []).append(candidate)
-    others = [c for c in candidates if c.algorithm != "elastic_net"]
-    for train, test in folds:
-        if target[train].sum() == 0:
-            for candidate in candidates:
-                result[candidate.name][test] = target[train].mean()
-            continue
-        for feature_set, path in paths.items():
-            subset = feature_set_columns(columns, feature_set)
-            scaler = StandardScaler().fit(matrix[train][:, subset])
-            scaled_train = scaler.transform(matrix[train][:, subset])
-            scaled_test = scaler.transform(matrix[test][:, subset])
-            previous = None
-            for candidate in sorted(path, key=lambda c: c.penalty):
-                model = ElasticNetLogistic(C=candidate.penalty, l1_ratio=L1_RATIO, tol=EN_TOLERANCE)
-                previous = model.share_path_from(previous).fit(scaled_train, target[train])
-                result[candidate.name][test] = model.predict_proba(scaled_test)[:, 1]
-        for candidate in others:
-            subset = feature_set_columns(columns, candidate.feature_set)
-            estimator = candidate.build(seed).fit(matrix[train][:, subset], target[train])
-            result[candidate.name][test] = estimator.predict_proba(matrix[test][:, subset])[:, 1]
-    return result
 
 
 def ranks(probabilities: np.ndarray, keys: list[str]) -> np.ndarray:

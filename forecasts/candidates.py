@@ -1,0 +1,199 @@
+"""The menu of models one horizon's cross-validation chooses from, its folds and its out-of-fold forecasts (pure).
+
+Every candidate is scored on the label of the horizon being forecast. The one-year horizon also offers the same models
+fitted on the two-year label (`WIDER_LABEL_CANDIDATES`), as EWP fits its model: an onset in T' or T'+1 gives about
+twice the positive rows of an onset in T' alone, which a model may learn the ranking from better even when the
+question is the one-year one. Such a model is fitted only on rows whose two-year label is fully known before the
+forecast year (features.wider_labels), and inside the cross-validation never on a row whose label reads an outcome of
+the fold held out (`fit_rows`). Whether it wins is decided, like everything else, by the out-of-fold log loss of the
+one-year label inside the training window; its probabilities are then Platt-calibrated to the one-year label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from forecasts.elastic_net import ElasticNetLogistic
+from forecasts.features import MISSING_SUFFIX, TRANSFORMED
+
+PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3)
+L1_RATIO = 0.5
+CV_FOLDS = 4
+EN_TOLERANCE = 1e-5
+WIDER_LABEL = 2  # the horizon of the label the wider-label candidates are fitted on
+
+# Feature sets the cross-validation chooses between for the elastic net: every feature, or the Framework's risk-factor
+# detail left out (its 14 risk factors are sparse before analysts' assessments begin, and may add more noise than
+# signal in a given window). A third set, structural predictors alone, lost to these two in the cross-validation of
+# every one-year window of 1994-2010 and is no longer tried (a third fewer elastic-net fits). Each of the two also comes
+# "transformed": infant mortality and GDP growth replaced by their EWP-style transforms (features.TRANSFORMED). The
+# untransformed sets never see the transforms, so they are the same candidates as before the transforms were added.
+FEATURE_SETS = {
+    "all": "every feature",
+    "summary": "structural predictors, indicator values and the Framework's overall and crime-group scores",
+    "all_transformed": "every feature; infant mortality relative to the year's world median, GDP growth winsorised",
+    "summary_transformed": "the summary set; infant mortality relative to the world median, GDP growth winsorised",
+}
+TRANSFORMED_SOURCES = frozenset(TRANSFORMED.values())
+
+
+def feature_set_columns(columns: list[str], feature_set: str) -> list[int]:
+    """Positions of the columns a feature set keeps (a missing flag goes with its feature)."""
+    transformed = feature_set.endswith("_transformed")
+
+    def keep(column: str) -> bool:
+        base = column.removesuffix(MISSING_SUFFIX)
+        if base in TRANSFORMED:
+            return transformed
+        if transformed and base in TRANSFORMED_SOURCES:
+            return False
+        if feature_set.startswith("summary"):
+            return not base.startswith("framework_rf")
+        return True
+
+    return [position for position, column in enumerate(columns) if keep(column)]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    algorithm: str
+    penalty: float | None = None
+    feature_set: str = "all"
+    parts: tuple[Candidate, ...] = ()  # an "average" candidate: the members whose probabilities it averages
+    label: int | None = None  # the horizon of the label it is fitted on; None: the horizon being forecast
+
+    @property
+    def members(self) -> tuple[Candidate, ...]:
+        return self.parts or (self,)
+
+    def build(self, seed: int):
+        if self.algorithm == "elastic_net":
+            return Pipeline(
+                [
+                    ("scale", StandardScaler()),
+                    ("model", ElasticNetLogistic(C=self.penalty, l1_ratio=L1_RATIO, tol=EN_TOLERANCE)),
+                ]
+            )
+        return HistGradientBoostingClassifier(
+            max_iter=60,
+            learning_rate=0.1,
+            max_depth=3,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            max_bins=32,
+            early_stopping=False,
+            random_state=seed,
+        )
+
+
+def _menu(label: int | None) -> tuple[Candidate, ...]:
+    suffix = "" if label is None else f" label={label}y"
+    return (
+        *(
+            Candidate(
+                f"elastic_net C={penalty:g} features={feature_set}{suffix}",
+                "elastic_net",
+                penalty,
+                feature_set,
+                label=label,
+            )
+            for feature_set in FEATURE_SETS
+            for penalty in PENALTIES
+        ),
+        Candidate(f"gradient_boosting features=all{suffix}", "gradient_boosting", label=label),
+    )
+
+
+CANDIDATES = _menu(None)
+WIDER_LABEL_CANDIDATES = _menu(WIDER_LABEL)
+
+
+def average_candidate(parts: tuple[Candidate, ...]) -> Candidate:
+    """The candidate that averages its parts' probabilities with equal weights."""
+    return Candidate("average of " + " and ".join(part.name for part in parts), "average", parts=parts)
+
+
+def year_block_folds(years: np.ndarray, n_folds: int = CV_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation folds of consecutive years (the window's years cut into `n_folds` runs of about equal length).
+
+    Neighbouring years share most of their features and, for the two-year horizon, an onset labels two consecutive
+    rows: with years scattered over the folds a flexible model is scored on near-copies of its training rows, and
+    cross-validation overrates it. Runs of years keep a year's neighbours in its own fold, except at a run's edges."""
+    blocks = np.array_split(np.unique(years), min(n_folds, len(np.unique(years))))
+    positions = np.arange(len(years))
+    folds = []
+    for block in blocks:
+        inside = np.isin(years, block)
+        folds.append((positions[~inside], positions[inside]))
+    return folds
+
+
+@dataclass(frozen=True)
+class Labels:
+    """One training window's labels: `target` (the horizon forecast, every row), `wider` (the WIDER_LABEL label, NaN
+    where it is not fully known before the forecast year; None when no wider-label candidate is offered) and each
+    row's year."""
+
+    target: np.ndarray
+    years: np.ndarray
+    wider: np.ndarray | None = None
+
+    def fit_rows(self, candidate: Candidate, rows: np.ndarray, held_out: np.ndarray | None = None):
+        """The rows among `rows` a candidate is fitted on and their labels. A wider-label candidate uses only rows with
+        a known wider label and, in a cross-validation fold, none whose label reads an outcome of a held-out year
+        (the two-year label of T' reads T'+1: the year before a held-out run would otherwise teach its first onset)."""
+        if candidate.label is None:
+            return rows, self.target[rows]
+        if self.wider is None:
+            raise ValueError(f"{candidate.name} needs the {candidate.label}-year label, which was not given.")
+        keep = rows[~np.isnan(self.wider[rows])]
+        if held_out is not None:
+            read = np.unique(self.years[held_out])
+            reads_held_out = np.zeros(len(keep), dtype=bool)
+            for ahead in range(1, candidate.label):
+                reads_held_out |= np.isin(self.years[keep] + ahead, read)
+            keep = keep[~reads_held_out]
+        return keep, self.wider[keep].astype(int)
+
+
+def out_of_fold(candidates, matrix, labels: Labels, folds, seed, columns) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities of every candidate. The elastic-net penalties of one fold, feature set and label are
+    fitted as one path, weakest penalty last, each fit starting from the previous coefficients (same optimum, a
+    fraction of the time). A fold whose fitting rows hold no onset forecasts their mean (zero) for its held-out rows."""
+    result = {candidate.name: np.zeros(len(labels.target)) for candidate in candidates}
+    paths: dict[tuple, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.algorithm == "elastic_net":
+            paths.setdefault((candidate.feature_set, candidate.label), []).append(candidate)
+    others = [c for c in candidates if c.algorithm != "elastic_net"]
+    for train, test in folds:
+        for (feature_set, _label), path in paths.items():
+            rows, target = labels.fit_rows(path[0], train, test)
+            if target.sum() == 0:
+                for candidate in path:
+                    result[candidate.name][test] = target.mean() if len(target) else 0.0
+                continue
+            subset = feature_set_columns(columns, feature_set)
+            scaler = StandardScaler().fit(matrix[rows][:, subset])
+            scaled_train = scaler.transform(matrix[rows][:, subset])
+            scaled_test = scaler.transform(matrix[test][:, subset])
+            previous = None
+            for candidate in sorted(path, key=lambda c: c.penalty):
+                model = ElasticNetLogistic(C=candidate.penalty, l1_ratio=L1_RATIO, tol=EN_TOLERANCE)
+                previous = model.share_path_from(previous).fit(scaled_train, target)
+                result[candidate.name][test] = model.predict_proba(scaled_test)[:, 1]
+        for candidate in others:
+            rows, target = labels.fit_rows(candidate, train, test)
+            if target.sum() == 0:
+                result[candidate.name][test] = target.mean() if len(target) else 0.0
+                continue
+            subset = feature_set_columns(columns, candidate.feature_set)
+            estimator = candidate.build(seed).fit(matrix[rows][:, subset], target)
+            result[candidate.name][test] = estimator.predict_proba(matrix[test][:, subset])[:, 1]
+    return result
