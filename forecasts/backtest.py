@@ -96,18 +96,20 @@ def backtest_run(
     years = list(range(first_year, last_year + 1))
     jobs = (delayed(_backtest_year)(panel, outcomes, year, seed, first_training_year) for year in years)
     frames = []
-    chosen = {}
-    for year, (table, names) in zip(years, Parallel(n_jobs=n_jobs, return_as="generator")(jobs), strict=True):
+    chosen, scores = {}, {}
+    for year, (table, names, cv) in zip(years, Parallel(n_jobs=n_jobs, return_as="generator")(jobs), strict=True):
         chosen[year] = names
+        scores[year] = cv
         frames.append(table)
         if progress:
             progress(year)
     rows = pd.concat(frames, ignore_index=True).merge(labelled, on=["iso3", "year"], how="left")
-    return BacktestResult(rows=rows, summary={"chosen": chosen})
+    return BacktestResult(rows=rows, summary={"chosen": chosen, "cv_log_loss": scores})
 
 
 def _backtest_year(panel, outcomes, year: int, seed: int, first_training_year: int | None):
-    """One backtest year: its forecast table and the candidate each horizon chose."""
+    """One backtest year: its forecast table, the candidate each horizon chose and every candidate's cross-validated
+    log loss in that year's window (what the choice was made on)."""
     # Where the base data covers the year, its countries are the ones forecast and ranked (as EWP ranks its own);
     # beyond the base data, every country with features is.
     covered = set(outcomes.loc[outcomes["year"] == year, "iso3"])
@@ -120,7 +122,8 @@ def _backtest_year(panel, outcomes, year: int, seed: int, first_training_year: i
         countries=covered or None,
     )
     names = {h: result.models[h].candidate.name for h in HORIZONS}
-    return result.table.assign(year=year, trained_through=year - 1), names
+    scores = {h: result.models[h].cv_log_loss for h in HORIZONS}
+    return result.table.assign(year=year, trained_through=year - 1), names, scores
 
 
 def evaluate(rows: pd.DataFrame, *, comparison: pd.DataFrame | None = None) -> dict:

@@ -15,7 +15,8 @@ winsorised at that year's 5th and 95th percentiles (a war's -60% or an oil boom'
 linear model). The model's feature sets decide whether the raw or the transformed versions are used
 (modelling.FEATURE_SETS).
 
-Outcomes never enter the features: they are only the labels, and only those of years before T (see `training_rows`).
+Outcomes never enter the features: they are only the labels, and only those of years before T (see `training_rows`
+and, for one-year models fitted on the two-year label, `wider_labels`).
 Missing values are handled in `MissingValuePolicy`: a feature with no value anywhere in a training window is left
 out; otherwise a missing value is filled with the window's median and, where the window had any gaps, a 0/1 column
 `<feature>__missing` records that it was filled, so the model can learn what a gap itself says.

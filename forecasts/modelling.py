@@ -5,7 +5,9 @@ Inside one training window (only years before the forecast year):
 2. each candidate of candidates.py (elastic-net logistic regression, elastic_net.py, at every penalty C of
    `PENALTIES` with l1_ratio 0.5 as EWP's glmnet alpha 0.5, on each of the `FEATURE_SETS`; one gradient-boosting
    configuration, and the average of the best of each) is scored by `CV_FOLDS`-fold
-   cross-validation on runs of consecutive years (`year_block_folds`), on log loss of the out-of-fold probabilities;
+   cross-validation on runs of consecutive years (`year_block_folds`), on the log loss of its out-of-fold
+   probabilities after Platt scaling fitted on the other folds' (`calibrated_log_loss`: candidates are compared as
+   they would be published, calibrated);
    for the one-year horizon every elastic net and the gradient boosting are also offered fitted on the two-year label
    (candidates.WIDER_LABEL_CANDIDATES), scored like the rest on the one-year label's out-of-fold log loss;
 3. the best candidate is refitted on the whole window, and a one-variable logistic regression of the outcome on the
@@ -200,11 +202,11 @@ def model_fit(
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         forecasts = out_of_fold(candidates, matrix, labels, folds, seed, policy.output_columns)
-        scores = {name: _log_loss(target, probability) for name, probability in forecasts.items()}
+        scores = {name: calibrated_log_loss(target, probability, folds) for name, probability in forecasts.items()}
         blend = _blend(candidates, scores) if averaging else None
         if blend is not None:
             forecasts[blend.name] = np.mean([forecasts[part.name] for part in blend.parts], axis=0)
-            scores[blend.name] = _log_loss(target, forecasts[blend.name])
+            scores[blend.name] = calibrated_log_loss(target, forecasts[blend.name], folds)
         chosen_name = min(scores, key=scores.__getitem__)
         chosen = blend if blend is not None and chosen_name == blend.name else _named(candidates, chosen_name)
         columns = policy.output_columns
@@ -227,6 +229,20 @@ def _fit_member(member: Candidate, matrix: np.ndarray, labels: Labels, columns: 
     """One member refitted on the whole window (on the rows and label it is fitted on)."""
     rows, target = labels.fit_rows(member, np.arange(len(labels.target)))
     return member.build(seed).fit(matrix[rows][:, feature_set_columns(columns, member.feature_set)], target)
+
+
+def calibrated_log_loss(target: np.ndarray, probability: np.ndarray, folds) -> float:
+    """The log loss of out-of-fold probabilities once Platt-scaled as the chosen model will be, each fold's scaling
+    fitted on the other folds' forecasts. Candidates are compared as they would be published: a model fitted on the
+    two-year label forecasts about twice the one-year rate, and boosted trees have their own scale, so raw log loss
+    would rank their scale rather than how well they tell risky country-years from safe ones."""
+    logits = _logit(probability)
+    calibrated = probability.astype(float)
+    for train, test in folds:
+        if 0 < target[train].sum() < len(train) and np.ptp(logits[train]) > 0:
+            platt = LogisticRegression(C=1e6, max_iter=1000).fit(logits[train][:, None], target[train])
+            calibrated[test] = platt.predict_proba(logits[test][:, None])[:, 1]
+    return _log_loss(target, calibrated)
 
 
 def _log_loss(target: np.ndarray, probability: np.ndarray) -> float:

@@ -43,8 +43,12 @@ class StructuralVariable:
 
 
 # EWP's model matrix, column by column. Each value is the country's situation in the row's year (known at its end).
-# Targets (mk_onset, mk_onset_1, mk_onset_2, mk_onset_1or2) and the time trend (year_sq) are deliberately not read:
-# the first are outcomes, and a trend fitted on past years says nothing about a country.
+# Every predictor of EWP's model is read except its time trend (year_sq); the targets (mk_onset, mk_onset_1,
+# mk_onset_2, mk_onset_1or2) are deliberately not read: they are outcomes, which enter only as labels through
+# ewp_basedata. year_sq says nothing about a country (it moves every country of a year alike, so it cannot change a
+# year's ranking) and a trend fitted on past years extrapolates beyond them into the years forecast.
+# mk_onset_prev_year of year Y is the onset of Y-1 (in 98.8% of 1960-2010 rows it equals the base data's onset of the
+# year before), so the features for T (dated T-1) carry the onset of T-2, as in EWP's own model.
 STRUCTURAL_VARIABLES: tuple[StructuralVariable, ...] = (
     StructuralVariable("widetargeting", "wide_targeting", "an ongoing episode targets a wide group", "EWP episodes"),
     StructuralVariable("narrowtargeting", "narrow_targeting", "an ongoing episode targets a narrow group", "EWP"),
@@ -80,7 +84,9 @@ STRUCTURAL_VARIABLES: tuple[StructuralVariable, ...] = (
     StructuralVariable("coup.try.5yr", "coup_attempt_5y", "a coup attempt in the last five years", "Powell-Thyne"),
     StructuralVariable("mk_ongoing_count_log2", "ongoing_episodes_log2", "ongoing mass-killing episodes, log2", "EWP"),
     StructuralVariable("mean_mk_onset_interaction", "neighbourhood_onsets", "mean onset rate interaction term", "EWP"),
-    StructuralVariable("mk_onset_prev_year", "onset_last_year", "a mass-killing onset in this year", "EWP"),
+    StructuralVariable(
+        "mk_onset_prev_year", "onset_last_year", "a mass-killing onset in the year before this one", "EWP"
+    ),
     StructuralVariable("newcountry", "new_state", "independent for less than two years", "EWP"),
     StructuralVariable("mk_ever", "mass_killing_ever", "a mass killing at any time up to this year", "EWP"),
     StructuralVariable("countryage.new.log2", "country_age_log2", "years since independence, log2", "EWP"),

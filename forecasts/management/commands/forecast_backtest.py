@@ -84,6 +84,7 @@ class Command(BaseCommand):
             "seconds": round(elapsed, 1),
             "figures": figures,
             "chosen": result.summary["chosen"],
+            "cv_log_loss": result.summary["cv_log_loss"],
         }
         if json:
             self.stdout.write(_json_dumps(report))
