@@ -5,8 +5,10 @@ fitted on the two-year label (`WIDER_LABEL_CANDIDATES`), as EWP fits its model: 
 twice the positive rows of an onset in T' alone, which a model may learn the ranking from better even when the
 question is the one-year one. Such a model is fitted only on rows whose two-year label is fully known before the
 forecast year (features.wider_labels), and inside the cross-validation never on a row whose label reads an outcome of
-the fold held out (`fit_rows`). Whether it wins is decided, like everything else, by the out-of-fold log loss of the
-one-year label inside the training window; its probabilities are then Platt-calibrated to the one-year label.
+the fold held out (`Labels.fit_rows`, the same rule as the two-year horizon's own candidates); a wider-label candidate
+whose rows hold only one class in the window is not offered. Whether it wins is decided, like everything else, by the
+Platt-scaled out-of-fold log loss of the one-year label inside the training window; its probabilities are then
+Platt-calibrated to the one-year label.
 """
 
 from __future__ import annotations
@@ -136,30 +138,40 @@ def year_block_folds(years: np.ndarray, n_folds: int = CV_FOLDS) -> list[tuple[n
 
 @dataclass(frozen=True)
 class Labels:
-    """One training window's labels: `target` (the horizon forecast, every row), `wider` (the WIDER_LABEL label, NaN
-    where it is not fully known before the forecast year; None when no wider-label candidate is offered) and each
-    row's year."""
+    """One training window's labels: `target` (the label of `horizon`, the horizon forecast, every row), `wider` (the
+    WIDER_LABEL label, NaN where it is not fully known before the forecast year; None when no wider-label candidate is
+    offered) and each row's year."""
 
     target: np.ndarray
     years: np.ndarray
     wider: np.ndarray | None = None
+    horizon: int = 1
 
     def fit_rows(self, candidate: Candidate, rows: np.ndarray, held_out: np.ndarray | None = None):
         """The rows among `rows` a candidate is fitted on and their labels. A wider-label candidate uses only rows with
-        a known wider label and, in a cross-validation fold, none whose label reads an outcome of a held-out year
-        (the two-year label of T' reads T'+1: the year before a held-out run would otherwise teach its first onset)."""
+        a known wider label. One rule for every label of more than one year (the two-year horizon's own candidates
+        and the wider-label ones): in a cross-validation fold no row is fitted on whose label reads an outcome of a
+        held-out year (the two-year label of T' reads T'+1: the year before a held-out run would otherwise teach its
+        first onset)."""
+        label = candidate.label or self.horizon
         if candidate.label is None:
-            return rows, self.target[rows]
-        if self.wider is None:
+            keep, values = rows, self.target
+        elif self.wider is None:
             raise ValueError(f"{candidate.name} needs the {candidate.label}-year label, which was not given.")
-        keep = rows[~np.isnan(self.wider[rows])]
-        if held_out is not None:
+        else:
+            keep, values = rows[~np.isnan(self.wider[rows])], self.wider
+        if held_out is not None and label > 1:
             read = np.unique(self.years[held_out])
             reads_held_out = np.zeros(len(keep), dtype=bool)
-            for ahead in range(1, candidate.label):
+            for ahead in range(1, label):
                 reads_held_out |= np.isin(self.years[keep] + ahead, read)
             keep = keep[~reads_held_out]
-        return keep, self.wider[keep].astype(int)
+        return keep, values[keep].astype(int)
+
+    def can_fit(self, candidate: Candidate) -> bool:
+        """Whether the candidate's rows of the whole window hold both classes (a model cannot be fitted otherwise)."""
+        _, values = self.fit_rows(candidate, np.arange(len(self.target)))
+        return 0 < values.sum() < len(values)
 
 
 def out_of_fold(candidates, matrix, labels: Labels, folds, seed, columns) -> dict[str, np.ndarray]:

@@ -132,26 +132,38 @@ def labels(outcomes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"iso3": merged["iso3"], "year": merged["year"], "onset_1y": merged["onset"], "onset_2y": two})
 
 
+def known_label(rows: pd.DataFrame, outcome_labels: pd.DataFrame, *, forecast_year: int, horizon: int) -> np.ndarray:
+    """For `rows` (iso3, year T'), the label of `horizon` years where a model forecasting `forecast_year` may read it,
+    NaN elsewhere: only when every outcome it covers (T'..T'+horizon-1) is a known outcome row and the last of them is
+    before the forecast year (T'+horizon-1 <= forecast_year-1). A label made from fewer years is never used, even when
+    it is already 1 (an onset in T' itself): keeping only the ones would teach the model that the last known year was
+    riskier than it was (in the live fit, outcomes end years before the forecast year)."""
+    column = f"onset_{horizon}y"
+    keys = rows[["iso3", "year"]].reset_index(drop=True)
+    values = keys.merge(outcome_labels[["iso3", "year", column]], on=["iso3", "year"], how="left")[column]
+    values = values.where(keys["year"] + horizon - 1 <= forecast_year - 1)
+    known = outcome_labels.loc[outcome_labels["onset_1y"].notna(), ["iso3", "year"]].assign(present=True)
+    for ahead in range(horizon):
+        present = keys.merge(known.assign(year=known["year"] - ahead), on=["iso3", "year"], how="left")["present"]
+        values = values.where(present.notna())
+    return values.to_numpy(dtype=float)
+
+
 def training_rows(panel: pd.DataFrame, outcome_labels: pd.DataFrame, *, forecast_year: int, horizon: int):
     """The rows a model forecasting `forecast_year` may learn from: features of T'-1 and the label of T', for every
-    T' whose whole horizon ended before `forecast_year` (T' <= forecast_year-1 for one year, T' <= forecast_year-2
-    for two), so no outcome of the forecast year or later is ever read."""
-    column = f"onset_{horizon}y"
-    last = forecast_year - horizon
-    merged = panel[panel["year"] <= last].merge(outcome_labels[["iso3", "year", column]], on=["iso3", "year"])
-    merged = merged[merged[column].notna()]
-    return merged.drop(columns=[column]), merged[column].astype(int)
+    T' whose whole horizon is known and ended before `forecast_year` (`known_label`), so no outcome of the forecast
+    year or later is ever read."""
+    label = known_label(panel, outcome_labels, forecast_year=forecast_year, horizon=horizon)
+    keep = ~np.isnan(label)
+    return panel[keep].reset_index(drop=True), pd.Series(label[keep].astype(int), name=f"onset_{horizon}y")
 
 
 def wider_labels(train: pd.DataFrame, outcome_labels: pd.DataFrame, *, forecast_year: int, horizon: int) -> pd.Series:
     """For the training rows of a shorter horizon (`train`: iso3, year, as training_rows gave them), the label of
-    `horizon` years, aligned with the rows: known only for T' <= forecast_year - horizon, as in training_rows, so it
-    reads no outcome of the forecast year or later. Later rows get NaN even where the label is already 1 (an onset in
-    T' itself): keeping only the ones would teach the model that those years are riskier than they were."""
-    column = f"onset_{horizon}y"
-    merged = train[["iso3", "year"]].merge(outcome_labels[["iso3", "year", column]], on=["iso3", "year"], how="left")
-    values = merged[column].where(merged["year"] <= forecast_year - horizon)
-    return pd.Series(values.to_numpy(dtype=float), index=train.index, name=column)
+    `horizon` years, aligned with the rows, NaN where a model forecasting `forecast_year` may not read it
+    (`known_label`: the same rule as training_rows)."""
+    values = known_label(train, outcome_labels, forecast_year=forecast_year, horizon=horizon)
+    return pd.Series(values, index=train.index, name=f"onset_{horizon}y")
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ Inside one training window (only years before the forecast year):
    `PENALTIES` with l1_ratio 0.5 as EWP's glmnet alpha 0.5, on each of the `FEATURE_SETS`; one gradient-boosting
    configuration, and the average of the best of each) is scored by `CV_FOLDS`-fold
    cross-validation on runs of consecutive years (`year_block_folds`), on the log loss of its out-of-fold
-   probabilities after Platt scaling fitted on the other folds' (`calibrated_log_loss`: candidates are compared as
-   they would be published, calibrated);
+   probabilities after Platt scaling fitted on the other folds' (`calibrated_log_loss`, `CV_SCORE`: candidates are
+   compared as they would be published, calibrated);
    for the one-year horizon every elastic net and the gradient boosting are also offered fitted on the two-year label
-   (candidates.WIDER_LABEL_CANDIDATES), scored like the rest on the one-year label's out-of-fold log loss;
+   (candidates.WIDER_LABEL_CANDIDATES, unless their rows hold one class only), scored like the rest on the one-year
+   label's Platt-scaled out-of-fold log loss;
 3. the best candidate is refitted on the whole window, and a one-variable logistic regression of the outcome on the
    logit of its out-of-fold probabilities (Platt scaling) calibrates it.
 Nothing is chosen by looking at the forecast year or any later year. Every random choice is seeded.
@@ -45,6 +46,7 @@ from forecasts.candidates import (  # noqa: F401 (re-exported: the menu is part 
 from forecasts.features import MISSING_SUFFIX, MissingValuePolicy
 
 EPSILON = 1e-6
+CV_SCORE = "Platt-scaled out-of-fold log loss"
 TOP_N = 30
 DRIVERS_SHOWN = 5
 CALIBRATION_EDGES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 1.0)
@@ -71,6 +73,7 @@ class FittedModel:
     training_onsets: int
     training_years: tuple[int, int]
     summary: dict = field(default_factory=dict)
+    member_fits: tuple[dict, ...] = ()  # per member: the label, rows, positives and last year it was refitted on
 
     def member_columns(self, member: Candidate) -> list[str]:
         columns = self.policy.output_columns
@@ -138,6 +141,7 @@ class FittedModel:
             "chosen": self.candidate.name,
             "penalty_C": None,
             "l1_ratio": L1_RATIO if any(m.algorithm == "elastic_net" for m in self.candidate.members) else None,
+            "cv_score": CV_SCORE,
             "cv_log_loss": self.cv_log_loss,
             "calibration": {"slope": self.calibration[0], "intercept": self.calibration[1]},
             "training_rows": self.training_rows,
@@ -145,6 +149,7 @@ class FittedModel:
             "training_years": list(self.training_years),
             "feature_set": self.candidate.feature_set,
             "fitted_on_label": {m.name: f"onset_{m.label or self.horizon}y" for m in self.candidate.members},
+            "members": [dict(fit) for fit in self.member_fits],
             "features_used": self.used_columns,
             "fill_values": self.policy.fill,
         }
@@ -197,7 +202,11 @@ def model_fit(
     target = outcome.to_numpy(dtype=int)
     groups = years.to_numpy()
     wider = None if wider_outcome is None else wider_outcome.to_numpy(dtype=float)
-    labels = Labels(target=target, years=groups, wider=wider)
+    labels = Labels(target=target, years=groups, wider=wider, horizon=horizon)
+    # A wider-label candidate whose rows hold one class only could not be refitted: it is not offered.
+    candidates = tuple(c for c in candidates if c.label is None or labels.can_fit(c))
+    if not candidates:
+        raise ValueError("No candidate can be fitted: every one's label has a single class in this window.")
     folds = year_block_folds(groups)
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -210,38 +219,57 @@ def model_fit(
         chosen_name = min(scores, key=scores.__getitem__)
         chosen = blend if blend is not None and chosen_name == blend.name else _named(candidates, chosen_name)
         columns = policy.output_columns
-        estimators = tuple(_fit_member(member, matrix, labels, columns, seed) for member in chosen.members)
+        fits = [_fit_member(member, matrix, labels, columns, seed) for member in chosen.members]
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(forecasts[chosen.name])[:, None], target)
     return FittedModel(
         horizon=horizon,
         policy=policy,
         candidate=chosen,
-        estimators=estimators,
+        estimators=tuple(estimator for estimator, _ in fits),
         calibration=(float(platt.coef_[0][0]), float(platt.intercept_[0])),
         cv_log_loss=scores,
         training_rows=len(target),
         training_onsets=int(target.sum()),
         training_years=(int(groups.min()), int(groups.max())),
+        member_fits=tuple(fit for _, fit in fits),
     )
 
 
 def _fit_member(member: Candidate, matrix: np.ndarray, labels: Labels, columns: list[str], seed: int):
-    """One member refitted on the whole window (on the rows and label it is fitted on)."""
+    """One member refitted on the whole window (on the rows and label it is fitted on), and what it was fitted on."""
     rows, target = labels.fit_rows(member, np.arange(len(labels.target)))
-    return member.build(seed).fit(matrix[rows][:, feature_set_columns(columns, member.feature_set)], target)
+    estimator = member.build(seed).fit(matrix[rows][:, feature_set_columns(columns, member.feature_set)], target)
+    fit = {
+        "name": member.name,
+        "label": f"onset_{member.label or labels.horizon}y",
+        "rows": len(rows),
+        "positives": int(target.sum()),
+        "last_year": int(labels.years[rows].max()),
+    }
+    return estimator, fit
 
 
 def calibrated_log_loss(target: np.ndarray, probability: np.ndarray, folds) -> float:
     """The log loss of out-of-fold probabilities once Platt-scaled as the chosen model will be, each fold's scaling
     fitted on the other folds' forecasts. Candidates are compared as they would be published: a model fitted on the
     two-year label forecasts about twice the one-year rate, and boosted trees have their own scale, so raw log loss
-    would rank their scale rather than how well they tell risky country-years from safe ones."""
+    would rank their scale rather than how well they tell risky country-years from safe ones.
+
+    Not fully out of sample: the other folds' forecasts came from models that were trained on this fold's rows among
+    others, so the scaling of a fold has seen that fold through them (a nested cross-validation would avoid it at
+    about four times the fits). It favours no kind of candidate that we know of, and the scores only rank candidates;
+    the backtest, fitted on earlier years only, is what measures the forecast.
+    Where a fold's scaling cannot be fitted (the other folds hold no onset, or the forecasts there are all equal), the
+    fold is forecast the other folds' onset rate, as a scaling with no slope would: never its raw forecasts, which
+    would score a candidate's scale again. That rate is the same for every candidate, so such a fold ranks none."""
     logits = _logit(probability)
-    calibrated = probability.astype(float)
+    calibrated = np.empty(len(target), dtype=float)
     for train, test in folds:
         if 0 < target[train].sum() < len(train) and np.ptp(logits[train]) > 0:
             platt = LogisticRegression(C=1e6, max_iter=1000).fit(logits[train][:, None], target[train])
             calibrated[test] = platt.predict_proba(logits[test][:, None])[:, 1]
+        else:
+            calibrated[test] = target[train].mean() if len(train) else 0.0
     return _log_loss(target, calibrated)
 
 

@@ -47,8 +47,9 @@ class StructuralVariable:
 # mk_onset_2, mk_onset_1or2) are deliberately not read: they are outcomes, which enter only as labels through
 # ewp_basedata. year_sq says nothing about a country (it moves every country of a year alike, so it cannot change a
 # year's ranking) and a trend fitted on past years extrapolates beyond them into the years forecast.
-# mk_onset_prev_year of year Y is the onset of Y-1 (in 98.8% of 1960-2010 rows it equals the base data's onset of the
-# year before), so the features for T (dated T-1) carry the onset of T-2, as in EWP's own model.
+# mk_onset_prev_year of year Y is the onset of Y-1: on the real files it equals the base data's onset of Y-1 in all
+# 7,045 rows that have a base-data row of Y-1 (the 98.8% once quoted was 7,045 of all 7,127 matched rows, counting the
+# 82 with no Y-1 row as mismatches), so the features for T (dated T-1) carry the onset of T-2, as in EWP's own model.
 STRUCTURAL_VARIABLES: tuple[StructuralVariable, ...] = (
     StructuralVariable("widetargeting", "wide_targeting", "an ongoing episode targets a wide group", "EWP episodes"),
     StructuralVariable("narrowtargeting", "narrow_targeting", "an ongoing episode targets a narrow group", "EWP"),
