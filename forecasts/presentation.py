@@ -130,6 +130,33 @@ def calibration_figure(model) -> str | None:
     return json.dumps(spec, cls=plotly.utils.PlotlyJSONEncoder)
 
 
+LABEL_WORDS = {"onset_1y": "onsets in the year", "onset_2y": "onsets within two years"}
+HORIZON_WORDS = {"1y": "one year", "2y": "two years"}
+
+
+def member_words(described: dict, horizon: str) -> list[str]:
+    """What each member of a horizon's model was fitted on, in words, for the members fitted on another horizon's label
+    (a one-year model fitted on the two-year label); a model recorded before members were described gives its labels."""
+    members = described.get("members") or [
+        {"name": name, "label": label} for name, label in (described.get("fitted_on_label") or {}).items()
+    ]
+    result = []
+    for member in members:
+        if member["label"] == f"onset_{horizon}":
+            continue
+        words = (
+            f"{member['name']}: fitted on {LABEL_WORDS.get(member['label'], member['label'])}, "
+            f"calibrated to {HORIZON_WORDS[horizon]}"
+        )
+        if "rows" in member:
+            words += (
+                f" ({member['rows']:,} country-years through {member['last_year']}, "
+                f"{member['positives']} with an onset within two years)"
+            )
+        result.append(words)
+    return result
+
+
 def methodology_context(request, obj=None) -> dict:
     """The methodology page's forecast section: the model, its features, its backtest table and calibration."""
     model = selectors.forecast_model_latest()
@@ -157,7 +184,9 @@ def methodology_context(request, obj=None) -> dict:
         described = model.horizons.get(key, {})
         weights = described.get("coefficients") or described.get("importances") or {}
         top = sorted(weights.items(), key=lambda item: -abs(item[1]))[:12]
-        horizons.append({"words": words, "described": described, "top_weights": top})
+        horizons.append(
+            {"words": words, "described": described, "top_weights": top, "members": member_words(described, key)}
+        )
     labels = {feature["name"]: feature["label"] for feature in model.features}
     context.update(
         {

@@ -60,7 +60,9 @@ BACKTEST = {
 }
 
 
-def published_model(forecasts: dict, *, version: int = 1, year: int = 2026) -> ForecastModel:
+def published_model(
+    forecasts: dict, *, version: int = 1, year: int = 2026, horizons: dict | None = None
+) -> ForecastModel:
     """forecasts: {country: (probability_1y, probability_2y)}; ranks follow the one-year probability."""
     run = ForecastRun.objects.create(trigger=ForecastRun.Trigger.MANUAL, status=ForecastRun.Status.SUCCEEDED)
     model = ForecastModel.objects.create(
@@ -71,7 +73,8 @@ def published_model(forecasts: dict, *, version: int = 1, year: int = 2026) -> F
         trained_through=2010,
         forecast_year=year,
         data_year=year - 1,
-        horizons={"1y": {"chosen": "elastic_net C=0.1", "coefficients": {"population_log2": 0.4}}, "2y": {}},
+        horizons=horizons
+        or {"1y": {"chosen": "elastic_net C=0.1", "coefficients": {"population_log2": 0.4}}, "2y": {}},
         backtest=BACKTEST,
     )
     ordered = sorted(forecasts.items(), key=lambda item: -item[1][0])

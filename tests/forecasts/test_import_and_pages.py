@@ -102,6 +102,26 @@ def test_the_methodology_page_shows_the_backtest_table_and_the_calibration_chart
     assert 'id="calibration-figure"' in page
 
 
+def test_the_methodology_page_says_in_words_what_a_two_year_label_member_was_fitted_on(client, victor, country_a):
+    member = {"name": "gradient_boosting features=all label=2y", "label": "onset_2y"}
+    one_year = {
+        "chosen": "average of elastic_net C=0.1 features=all and gradient_boosting features=all label=2y",
+        "importances": {"population_log2": 1.0},
+        "members": [
+            {"name": "elastic_net C=0.1 features=all", "label": "onset_1y", "rows": 7000, "positives": 30},
+            {**member, "rows": 6800, "positives": 61, "last_year": 2009},
+        ],
+    }
+    published_model({country_a: (0.032, 0.058)}, horizons={"1y": one_year, "2y": {}})
+    client.force_login(victor)
+    page = client.get(reverse("indicators:methodology")).content.decode()
+    assert (
+        "gradient_boosting features=all label=2y: fitted on onsets within two years, calibrated to one year "
+        "(6,800 country-years through 2009, 61 with an onset within two years)" in page
+    )
+    assert "elastic_net C=0.1 features=all: fitted on" not in page  # a member fitted on its own horizon's label
+
+
 def test_a_file_already_read_as_assessments_can_still_be_read_as_structural_predictors(tmp_path):
     """EWP's predictors file feeds both the Framework (ewp_predictors) and the forecast (ewp_structural)."""
     path = _write(tmp_path, "2010,Sudan,625,1,1,1,")
