@@ -86,3 +86,15 @@ def test_the_fallback_cache_keeps_values_and_counters_while_redis_is_down(redis_
     assert cache.get("k") == 2
     cache.delete("k")
     assert cache.get("k") is None
+
+
+def test_the_redis_cache_keeps_one_client_per_connection_pool():
+    """Django's RedisCache makes a redis.Redis (and its table of response callbacks) for every operation: a third of
+    a cached page's CPU. Ours makes one per pool and shares it between requests and threads."""
+    from atrocity_watch.cache import FallbackRedisCache
+
+    backend = FallbackRedisCache(UNREACHABLE_REDIS, {})
+    reader = backend._cache.get_client("a")
+    assert backend._cache.get_client("b") is reader
+    assert backend._cache.get_client("c", write=True) is reader  # one server: reads and writes share its pool
+    assert reader.connection_pool is backend._cache._get_connection_pool(write=True)
