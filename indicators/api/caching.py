@@ -4,15 +4,24 @@ Every answer here is built from the data version (indicators.data_version): a sc
 new assessment or an alert or escalation change makes a new version, so cached answers go stale all at once and
 a client's ETag stops matching on the very next request. A client that sends If-None-Match (or If-Modified-Since)
 with an unchanged version gets 304 Not Modified without the answer being built or read from the cache.
+
+JSON answers are kept gzip-compressed and sent as they are to a client that accepts gzip (browsers and HTTP
+libraries do): GZipMiddleware would otherwise compress the same bytes again on every request, about 7 ms of CPU for
+one country's 1.4 MB history. A client that does not accept gzip gets them decompressed. As with GZipMiddleware,
+the compressed answer's ETag is weak (the same validator, which If-None-Match compares weakly).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -32,9 +41,9 @@ def score_json_response(request, *, scope: str, build: Callable[[], object]) -> 
         return kept
     if not isinstance(request.accepted_renderer, JSONRenderer):
         return conditional_response(request, Response(build()), scope=scope)
-    rendered = JSONRenderer().render(build())
-    cache.set(_key(request, scope), rendered, timeout=CACHE_SECONDS)
-    return conditional_response(request, HttpResponse(rendered, content_type="application/json"), scope=scope)
+    compressed = compress_string(JSONRenderer().render(build()))
+    cache.set(_key(request, scope), compressed, timeout=CACHE_SECONDS)
+    return _json_response(request, compressed, scope=scope)
 
 
 def score_json_kept(request, *, scope: str) -> HttpResponse | None:
@@ -46,10 +55,23 @@ def score_json_kept(request, *, scope: str) -> HttpResponse | None:
         return not_modified
     if not isinstance(request.accepted_renderer, JSONRenderer):
         return None
-    rendered = cache.get(_key(request, scope))
-    if rendered is None:
+    compressed = cache.get(_key(request, scope))
+    if compressed is None:
         return None
-    return conditional_response(request, HttpResponse(rendered, content_type="application/json"), scope=scope)
+    return _json_response(request, compressed, scope=scope)
+
+
+def _json_response(request, compressed: bytes, *, scope: str) -> HttpResponse:
+    """The kept JSON answer, compressed when the client accepts gzip, with this version's validators."""
+    django_request = getattr(request, "_request", request)
+    accepts_gzip = bool(re_accepts_gzip.search(django_request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    body = compressed if accepts_gzip else gzip.decompress(compressed)
+    response = conditional_response(request, HttpResponse(body, content_type="application/json"), scope=scope)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if accepts_gzip:
+        response["Content-Encoding"] = "gzip"
+        response["ETag"] = f"W/{response['ETag']}"
+    return response
 
 
 def _key(request, scope: str) -> str:

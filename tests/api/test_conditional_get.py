@@ -2,8 +2,12 @@
 every change a reader must see (assessment, score run, methodology, alert, escalation) makes the next answer new."""
 
 import datetime as dt
+import gzip
+import json
 
 import pytest
+from django.core.cache import cache
+from django.middleware import gzip as gzip_middleware
 from django.test import Client
 
 from alerts.models import AlertRule
@@ -143,3 +147,31 @@ def test_the_overview_export_answers_304_until_an_alert_changes_its_counts(alice
     assert after.status_code == 200
     header, row = after.content.decode().splitlines()[:2]
     assert row.split(",")[header.split(",").index("open_alerts")] == "1"
+
+
+@pytest.mark.parametrize("url", ("/api/v1/scores/", "/api/v1/countries/QAA/scores/"))
+def test_a_kept_json_answer_goes_out_compressed_to_a_client_that_accepts_gzip(
+    token_client, alice, scored, url, monkeypatch
+):
+    """The kept answer is gzip as kept (the middleware does not compress it again), the same JSON as a client without
+    gzip gets, with a weak ETag (as GZipMiddleware gives) that still answers 304."""
+    middleware_compressed = []
+    monkeypatch.setattr(gzip_middleware, "compress_string", lambda *a, **k: middleware_compressed.append(a) or b"")
+    api = token_client(alice)
+    plain = api.get(url)
+    built = api.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")  # kept by the first request, so read back
+    api.get(url, HTTP_IF_NONE_MATCH="nothing")  # any request of the same URL shares the kept bytes
+    cache.clear()
+    fresh = api.get(url, HTTP_ACCEPT_ENCODING="gzip")  # built now, and sent compressed too
+
+    for answer in (built, fresh):
+        assert answer.status_code == 200
+        assert answer["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in answer["Vary"]
+        assert json.loads(gzip.decompress(answer.content)) == json.loads(plain.content)
+        assert answer["ETag"] == f"W/{plain['ETag']}"
+    assert "Content-Encoding" not in plain
+    assert "Accept-Encoding" in plain["Vary"]
+    assert middleware_compressed == []
+    again = api.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=built["ETag"])
+    assert again.status_code == 304
