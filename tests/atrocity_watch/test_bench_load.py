@@ -49,3 +49,11 @@ def test_wrk_figures_are_read_from_the_result_line_and_count_refused_answers_as_
         "errors": 3,
     }
     assert wrk_figures("wrk: connection refused\n") is None
+
+
+def test_the_load_requests_accept_gzip_as_a_browser_does():
+    """The server's compression is part of what a browser costs it, so the benchmark's requests accept gzip too."""
+    from atrocity_watch.management.commands.bench_load import WRK_SCRIPT
+
+    request_line = next(line for line in WRK_SCRIPT.splitlines() if "wrk.format" in line)
+    assert '["Accept-Encoding"] = "gzip"' in request_line
