@@ -94,3 +94,18 @@ def test_the_rule_and_the_query_agree_for_every_persona_and_state(personas, caro
                 user, country=escalation.country, created_by_id=escalation.created_by_id, state=escalation.state
             )
             assert allowed is (escalation.pk in visible), (user.username, escalation.state)
+
+
+@pytest.mark.django_db
+def test_the_kept_timeline_markup_of_the_author_never_reaches_another_reader(client, country_a, alice, victor):
+    """The country page keeps the timeline's markup under the events it shows: the author's visit keeps markup with
+    their draft, and a reader who may not see it gets markup of their own events, before and after."""
+    services.escalation_create(country=country_a, user=alice, summary="North.", risk_assessment="Arms deliveries.")
+    url = reverse("indicators:country_detail", args=["QAA"])
+    pages = {}
+    for who in (alice, victor, alice, victor):
+        client.force_login(who)
+        pages.setdefault(who.username, []).append(client.get(url).content.decode())
+    assert all("Escalation drafted" in page for page in pages["alice"])
+    assert not any("Escalation drafted" in page for page in pages["victor"])
+    assert all("No trigger events, alerts or escalations recorded" in page for page in pages["victor"])
