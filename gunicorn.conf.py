@@ -8,7 +8,21 @@ connections alive where sync workers close each one; one worker per core keeps t
 With pages and answers cached (user, roles, token and badge from Redis), one 30 s run each on the same machine loaded
 9-19 by other work: gthread 2 x 8 answered 66 overview / 76 country / 181 scores-API req/s, gthread 3 x 4 108 / 98 /
 306, sync x 4 127 / 114 / 312. The same 2 x 8 answered the overview at 137 req/s a few minutes earlier, so runs on
-this busy machine cannot rank the three; the default stays until a quiet machine can.
+this busy machine cannot rank the three.
+After the CPU per cached request was cut (one Redis client per pool, gzip kept with API answers, the timeline's
+markup kept; bench_load now accepts gzip), five models alternated twice, 20 s per target, while other work loaded
+the machine (load average 3.1 at round 1's start, 6.8-10.4 through round 2), req/s and p95 ms for overview,
+country pages, scores API, round 1 | round 2:
+  gthread 2 x 8  210/561, 130/655, 283/280  |  174/528, 140/679, 414/345
+  gthread 2 x 4  188/356, 195/330, 606/118  |  212/687, 121/823, 379/243
+  gthread 3 x 4  228/347, 213/600, 598/202  |  142/731, 115/1032, 372/493
+  sync x 4        79/1141, 147/614, 638/109 |  113/956,  95/692, 348/198
+  sync x 5       133/602, 110/541, 356/191  |   86/1028, 50/1356, 216/386
+Sync workers answered the overview slowest in all four runs (79-133 req/s against 142-228 for every gthread run),
+but the overview is each run's first target, when each of their 4-5 processes warms up (connections, templates, the
+code fingerprint), so that may be start-up more than the model. Otherwise one configuration moved more from one
+round to the next than the configurations differ: no ranking, so the default stays 2 x 8 until an idle machine
+ranks them (e.g. `bench_load --duration 60 --gunicorn-arg=--threads=4`).
 The environment overrides each value.
 """
 
