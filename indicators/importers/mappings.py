@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-MAPPING_VERSION = "2026.3"
+MAPPING_VERSION = "2026.4"
 FIRST_YEAR = 1946
 
 
@@ -240,25 +240,36 @@ MAPPINGS: tuple[VariableMapping, ...] = (
     VariableMapping(
         source="ucdp_conflict",
         variable="intensity_level",
-        label="Highest intensity of any armed conflict located in the country that year",
+        label="Highest intensity of any armed conflict over a claim of the country's government (gwno_loc) that year",
         indicator="1.1",
         direction="categories",
         categories=(
-            Category((0.0,), 0, "none listed the year after a listed one: the conflict ended or fell below 25 deaths"),
+            Category(
+                (0.0,),
+                0,
+                "before 1989, none listed the year after a listed one and no conflict names the country as a party",
+            ),
             Category((1.0,), 2, "minor conflict: 25-999 battle deaths"),
             Category((2.0,), 3, "war: 1,000 or more battle deaths"),
         ),
         default_severity=None,
-        reason="The armed-conflict record back to 1946; the UCDP country-year file only starts in 1989. The list "
-        "holds every state-based conflict with 25 or more battle deaths in a year, so a country it stops listing "
-        "had none that year: that year is recorded as 0, which ends the conflict's assessment instead of letting it "
-        "count as current for up to 36 more months. Countries never listed are not assessed (the list does not say "
-        "which states existed).",
+        reason="The armed-conflict record back to 1946; the UCDP country-year file only starts in 1989. A conflict "
+        "counts for the country whose government has a primary claim to the issue in dispute (gwno_loc), which is not "
+        "always where the fighting was. The list holds every state-based conflict with 25 or more battle deaths in a "
+        "year, so a country it stops listing had no such conflict over its government's claims: the year after its "
+        "last listed one is recorded as 0 (mapping 2026.3), ending the conflict's assessment instead of letting it "
+        "count as current for up to 36 more months; since 2026.4 only before 1989, and not when a conflict of that "
+        "year names the country as a primary or secondary party. From 1989 the country-year file records every "
+        "year's fighting on the country's soil, 0 included, so the list records no 0 of its own: on v25.1 such "
+        "zeros would have contradicted 88 country-years with state-based deaths (9 with 25 or more; 65 and 4 with "
+        "the party rule alone), and the 148 kept contradict none. Countries never listed are not assessed (the list "
+        "does not say which states existed).",
     ),
     VariableMapping(
         source="ucdp_conflict",
         variable="onset",
-        label="A conflict or a new episode of one started in the country that year (start_date2), by intensity",
+        label="A conflict or a new episode of one over a claim of the country's government started that year "
+        "(start_date2), by intensity",
         indicator="8.1",
         direction="categories",
         categories=(
@@ -269,7 +280,8 @@ MAPPINGS: tuple[VariableMapping, ...] = (
         default_severity=None,
         reason="The start of armed hostilities is the framework's trigger 8.1; an episode restarting after a year "
         "of inactivity counts, because it is the same sudden escalation. A trigger is an event of its year: a year "
-        "the country is listed without a new conflict or episode, and the year after its last listed one, are 0, as "
+        "the country is listed without a new conflict or episode, and the year after its last listed one (no "
+        "conflict over its government's claims reached 25 deaths, so none started), are 0 (mapping 2026.3 on), as "
         "V-Dem's coup count is 0 in a year without a coup (8.4), so an onset does not count as a current trigger "
         "for 36 months.",
     ),

@@ -42,9 +42,13 @@ KNOWN_FACTS = [
     ("SWE", "1.1", 2020, 0, "ucdp_country_year"),
     ("SYR", "1.1", 2014, 3, "ucdp_country_year"),
     ("RWA", "1.1", 1994, 3, "ucdp_conflict"),
-    # Congo-Brazzaville: the 1993 Ninja conflict is not listed in 1994, so the list's word for 1994 is no conflict.
+    # Nicaragua: the Sandinista revolution won in 1979 and the list names no conflict of Nicaragua's in 1980.
+    ("NIC", "1.1", 1979, 3, "ucdp_conflict"),
+    ("NIC", "1.1", 1980, 0, "ucdp_conflict"),
+    # Congo-Brazzaville: the 1993 Ninja conflict is not listed in 1994: no onset; whether there was fighting is the
+    # country-year file's to say from 1989.
     ("COG", "1.1", 1993, 2, "ucdp_conflict"),
-    ("COG", "1.1", 1994, 0, "ucdp_conflict"),
+    ("COG", "8.1", 1994, 0, "ucdp_conflict"),
     ("COG", "8.1", 1998, 0, "ucdp_conflict"),  # the 1997 conflict continues: no new onset
     ("PRK", "2.1", 2023, 3, "vdem"),
     ("NOR", "2.1", 2023, 0, "vdem"),
@@ -104,6 +108,11 @@ def test_every_real_dataset_imports_with_known_facts(tracked_countries):
         .count()
         == 1
     )
+    # From 1989 the conflict list records no "no conflict": it would contradict the country-year file (IRQ 1997).
+    conflict_zeros = Assessment.objects.filter(
+        dataset_import=imports["ucdp_conflict"], indicator__code="1.1", severity=0
+    )
+    assert conflict_zeros.exists() and not conflict_zeros.filter(observed_on__year__gte=1989).exists()
     before = Assessment.objects.count()
     again = dataset_import_run(source="vdem", path_or_file=DATA_DIR / "vdem/vdemlite_v14_1970_2023.csv")
     assert again.pk == imports["vdem"].pk and Assessment.objects.count() == before
