@@ -6,6 +6,7 @@ import pandas as pd
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from forecasts.models import Forecast, ForecastModel, Outcome, StructuralRecord
+from indicators.importers.duplicates import superseded_import_ids
 from indicators.models import Assessment, Country, CountryScore, RiskFactorScore
 from indicators.selectors import methodology_active
 
@@ -42,9 +43,11 @@ def indicator_feature_name(code: str, source: str) -> str:
 def indicator_frame() -> pd.DataFrame:
     """Framework indicator values as the datasets gave them: per country and year, for every indicator and importing
     source, the highest severity (0-3) that source assessed in that year, one column per indicator and source
-    (`indicator_feature_name`). Analysts' own assessments reach the model through the Framework scores instead."""
+    (`indicator_feature_name`). Analysts' own assessments reach the model through the Framework scores instead, and
+    an import that a re-import under a newer mapping superseded does not count, as in scoring."""
     rows = (
         Assessment.objects.filter(dataset_import__isnull=False)
+        .exclude(dataset_import_id__in=sorted(superseded_import_ids()))
         .values_list("country__iso3", "observed_on__year", "indicator__code", "dataset_import__source")
         .annotate(severity=Max("severity"))
         .order_by()

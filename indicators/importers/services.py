@@ -1,8 +1,9 @@
 """Writes around the pure parsers: each import is one DatasetImport row and one all-or-nothing transaction.
 
-Re-importing a file whose bytes were already imported successfully (under any source) creates nothing: the earlier
-import is returned. After a successful import, `assessments_imported` is sent once the transaction commits, so the
-scoring engine recomputes the affected countries.
+Re-importing a file whose bytes were already imported successfully (under any source) and the same mapping version
+creates nothing: the earlier import is returned. Under a newer mapping version the file is imported again and the
+earlier import's assessments stop counting (see duplicates.py). After a successful import, `assessments_imported` is
+sent once the transaction commits, so the scoring engine recomputes the affected countries.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from core.services import outbox_enqueue
 from indicators.crosswalk import CountryCrosswalk
 from indicators.importers import PARSERS
 from indicators.importers.base import AssessmentRecord, ParserContext, ParseResult, RowError
+from indicators.importers.duplicates import (  # noqa: F401  (re-exported: callers and tests read them here)
+    dataset_import_duplicate,
+    dataset_import_pending,
+    remap_summary,
+)
 from indicators.importers.extension_sources import (
     analyst_may_upload,
     is_registered,
@@ -99,7 +105,7 @@ def dataset_import_run(
         skip_invalid=skip_invalid,
         started_by=started_by,
         file_path=str(path_or_file) if isinstance(path_or_file, str | Path) else "",
-        summary=summary,
+        summary={**summary, **remap_summary(checksum=checksum, source=source)},
     )
     return dataset_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
 
@@ -151,38 +157,11 @@ def dataset_import_enqueue(
             skip_invalid=skip_invalid,
             started_by=started_by,
             file_path=file_path,
-            summary=summary,
+            summary={**summary, **remap_summary(checksum=checksum, source=source)},
         )
         if send:
             outbox_enqueue(DATASET_IMPORT_TASK, kwargs={"dataset_import_id": dataset_import.pk})
     return dataset_import, True
-
-
-def _same_dataset(checksum: str, source: str | None):
-    """Imports of these bytes that count as the same import: under any assessment source, but a registered source
-    (which writes its own tables, e.g. the forecast's structural predictors) only under itself, because the same file
-    can feed both the assessments and that source."""
-    imports = DatasetImport.objects.filter(checksum=checksum)
-    if source is None:
-        return imports
-    if is_registered(source):
-        return imports.filter(source=source)
-    return imports.exclude(source__in=[name for name in source_names() if is_registered(name)])
-
-
-def dataset_import_duplicate(*, checksum: str, source: str | None = None) -> DatasetImport | None:
-    """The earlier successful import of exactly these bytes (as the same dataset), if any."""
-    return _same_dataset(checksum, source).filter(status=DatasetImport.Status.SUCCEEDED).order_by("created_at").first()
-
-
-def dataset_import_pending(*, checksum: str, source: str | None = None) -> DatasetImport | None:
-    """A queued or running import of these bytes, so a double click does not queue the same file twice."""
-    return (
-        _same_dataset(checksum, source)
-        .filter(status__in=[DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING])
-        .order_by("created_at")
-        .first()
-    )
 
 
 def dataset_import_execute(
@@ -381,7 +360,8 @@ def _save_outcome(
     dataset_import.rows_skipped = skipped
     dataset_import.errors = stored
     dataset_import.error_summary = summary_line
-    dataset_import.summary = result.summary()
+    remaps = (dataset_import.summary or {}).get("remaps")
+    dataset_import.summary = result.summary() | ({"remaps": remaps} if remaps else {})
     dataset_import.progress = 100
     dataset_import.finished_at = timezone.now()
     dataset_import.save(

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Min
 from pandas.api.types import union_categoricals
 
+from indicators.importers.duplicates import superseded_import_ids
 from indicators.models import Assessment, DatasetImport, Indicator, Methodology
 from indicators.scoring.core import ANALYST_SOURCE
 
@@ -59,6 +60,12 @@ def assessment_sources(import_ids: np.ndarray) -> pd.Categorical:
 
 
 def _with_sources(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each row's scoring source, less the assessments of imports that a re-import of the same file
+    under a newer mapping superseded (they stay recorded; the re-import says what the file means now)."""
+    import_ids = frame["import_id"].to_numpy(dtype=np.int64)
+    superseded = superseded_import_ids(np.unique(import_ids).tolist()) if len(import_ids) else set()
+    if superseded:
+        frame = frame[~np.isin(import_ids, list(superseded))].reset_index(drop=True)
     frame["source"] = assessment_sources(frame.pop("import_id").to_numpy(dtype=np.int64))
     return frame
 

@@ -166,6 +166,28 @@ def test_dataset_assessments_become_indicator_features_per_source_and_year_and_a
     assert frame.set_index("year")["indicator_2_1_pts"].to_dict() == {2004: 1, 2005: 3}
 
 
+@pytest.mark.django_db
+def test_an_import_re_mapped_under_a_newer_mapping_gives_no_features():
+    """The same file imported again under a newer mapping says what it means now: a cell only the older mapping
+    recorded is no feature value (here the older one rated 2004 at 3, which the newer leaves out)."""
+    country = Country.objects.order_by("iso3").first()
+    older = DatasetImport.objects.create(
+        source="pts", file_name="pts.csv", checksum="p", mapping_version="2000.1", status="succeeded"
+    )
+    newer = DatasetImport.objects.create(
+        source="pts", file_name="pts.csv", checksum="p", mapping_version="2000.2", status="succeeded"
+    )
+    for dataset_import, year, severity in ((older, 2004, 3), (older, 2005, 3), (newer, 2005, 1)):
+        AssessmentFactory(
+            country=country,
+            indicator=indicator("2.1"),
+            observed_on=dt.date(year, 12, 31),
+            severity=severity,
+            dataset_import=dataset_import,
+        )
+    assert indicator_frame().set_index("year")["indicator_2_1_pts"].to_dict() == {2005: 1}
+
+
 def test_a_transformed_feature_is_labelled_with_its_source_and_its_gap_is_counted_once(synthetic_database, settings):
     settings.FORECAST_BACKTEST_FIRST_YEAR = 2008
     first = synthetic_database[0]

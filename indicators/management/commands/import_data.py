@@ -73,6 +73,14 @@ class Command(BaseCommand):
         if getattr(dataset_import, "reused", False):
             write(self.style.WARNING("This file was already imported; nothing new was created."))
         write(f"Import #{dataset_import.pk}: {source_label(dataset_import.source)}")
+        remaps = (dataset_import.summary or {}).get("remaps")
+        if remaps:
+            write(
+                self.style.WARNING(
+                    f"  Re-import under a newer mapping ({remaps['mapping_version']} -> "
+                    f"{dataset_import.mapping_version}) of import #{remaps['import']}: its assessments no longer count."
+                )
+            )
         write(f"  file      {dataset_import.file_name} (sha256 {dataset_import.checksum[:12]}...)")
         write(f"  status    {dataset_import.status}   mapping version {dataset_import.mapping_version}")
         write(

@@ -1,0 +1,84 @@
+"""Which earlier import a file's import repeats, and which imports a re-import under a newer mapping supersedes.
+
+The same bytes imported again under the same mapping version create nothing (the earlier import is returned). Under a
+newer mapping version (mappings.MAPPING_VERSION) they are imported again, because the mapping decides what the
+assessments say; the earlier import's assessments stay in the database (assessments are append-only) but no longer
+count for scoring: see `superseded_import_ids`. A registered source (which writes its own tables with no mapping) is
+repeated by its bytes alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef
+
+from indicators.importers.extension_sources import is_registered, source_names
+from indicators.importers.mappings import MAPPING_VERSION
+from indicators.models import DatasetImport
+
+
+def _same_dataset(checksum: str, source: str | None):
+    """Imports of these bytes that count as the same import: under any assessment source and the current mapping
+    version, but a registered source (which writes its own tables, e.g. the forecast's structural predictors) only
+    under itself and whatever the mapping version, because the same file can feed both the assessments and that
+    source."""
+    imports = DatasetImport.objects.filter(checksum=checksum)
+    if source is not None and is_registered(source):
+        return imports.filter(source=source)
+    imports = imports.filter(mapping_version=MAPPING_VERSION)
+    if source is None:
+        return imports
+    return imports.exclude(source__in=[name for name in source_names() if is_registered(name)])
+
+
+def dataset_import_duplicate(*, checksum: str, source: str | None = None) -> DatasetImport | None:
+    """The earlier successful import of exactly these bytes (as the same dataset, under this mapping), if any."""
+    return _same_dataset(checksum, source).filter(status=DatasetImport.Status.SUCCEEDED).order_by("created_at").first()
+
+
+def dataset_import_pending(*, checksum: str, source: str | None = None) -> DatasetImport | None:
+    """A queued or running import of these bytes, so a double click does not queue the same file twice."""
+    return (
+        _same_dataset(checksum, source)
+        .filter(status__in=[DatasetImport.Status.QUEUED, DatasetImport.Status.RUNNING])
+        .order_by("created_at")
+        .first()
+    )
+
+
+def dataset_import_remapped(*, checksum: str, source: str) -> DatasetImport | None:
+    """The latest successful import of these bytes under this source and an older mapping version, which importing
+    them now re-maps (None for a registered source, or when there is none)."""
+    if is_registered(source):
+        return None
+    return (
+        DatasetImport.objects.filter(checksum=checksum, source=source, status=DatasetImport.Status.SUCCEEDED)
+        .exclude(mapping_version=MAPPING_VERSION)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def remap_summary(*, checksum: str, source: str) -> dict:
+    """The summary entry of an import that re-maps an earlier one: {"remaps": {"import": pk, "mapping_version": v}}."""
+    earlier = dataset_import_remapped(checksum=checksum, source=source)
+    if earlier is None:
+        return {}
+    return {"remaps": {"import": earlier.pk, "mapping_version": earlier.mapping_version}}
+
+
+def superseded_import_ids(import_ids: Iterable[int] | None = None) -> set[int]:
+    """Of these imports (all, if None), those a later successful import of the same bytes under the same source and
+    another mapping version re-mapped: their assessments no longer count, since the later import says what the file
+    means now (a cell the new mapping leaves out must not keep its old value)."""
+    later = DatasetImport.objects.filter(
+        source=OuterRef("source"),
+        checksum=OuterRef("checksum"),
+        status=DatasetImport.Status.SUCCEEDED,
+        pk__gt=OuterRef("pk"),
+    ).exclude(mapping_version=OuterRef("mapping_version"))
+    imports = DatasetImport.objects.filter(Exists(later))
+    if import_ids is not None:
+        imports = imports.filter(pk__in=[int(pk) for pk in import_ids if pk])
+    return set(imports.values_list("pk", flat=True))
