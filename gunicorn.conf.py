@@ -21,8 +21,13 @@ country pages, scores API, round 1 | round 2:
 Sync workers answered the overview slowest in all four runs (79-133 req/s against 142-228 for every gthread run),
 but the overview is each run's first target, when each of their 4-5 processes warms up (connections, templates, the
 code fingerprint), so that may be start-up more than the model. Otherwise one configuration moved more from one
-round to the next than the configurations differ: no ranking, so the default stays 2 x 8 until an idle machine
-ranks them (e.g. `bench_load --duration 60 --gunicorn-arg=--threads=4`).
+round to the next than the configurations differ: no ranking from that busy machine.
+On the idle machine (7 December 2026, 01:31-01:46, nothing else running), gthread 2 x 8 (one 60 s and one 30 s run)
+against 2 x 4 (two 30 s runs), req/s and p95 ms for overview, country pages, scores API:
+  gthread 2 x 8  188/590, 132/764, 449/271  |  185/567, 129/602, 455/181
+  gthread 2 x 4  183/451, 179/584, 507/142  |  275/434, 162/392, 444/159
+Four threads had the lower p95 on all three targets in both of its runs, so it is the default: with cached pages a
+request holds the GIL for most of its 2-8 ms, and eight threads per worker only queued more requests behind it.
 The environment overrides each value.
 """
 
@@ -32,7 +37,7 @@ wsgi_app = "atrocity_watch.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Keep-alive lets a browser or proxy reuse its connection for the page's follow-up requests.
 keepalive = 5
 # A request stuck longer than this is abandoned and its worker restarted.
