@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.utils
 
 from forecasts import selectors
+from forecasts.candidates import FEATURE_SETS
 from indicators.page_cache import page_piece
 
 OUTCOME_IN_WORDS = (
@@ -134,6 +135,28 @@ LABEL_WORDS = {"onset_1y": "onsets in the year", "onset_2y": "onsets within two 
 HORIZON_WORDS = {"1y": "one year", "2y": "two years"}
 
 
+ALGORITHM_WORDS = {"elastic_net": "Elastic-net logistic regression", "gradient_boosting": "Gradient-boosted trees"}
+
+
+def candidate_words(name: str) -> str:
+    """A candidate's recorded name ("elastic_net C=0.03 features=all_transformed label=2y", "average of A and B") in
+    plain words; a name it cannot read is returned as it is."""
+    if name.startswith("average of "):
+        parts = [candidate_words(part) for part in name.removeprefix("average of ").split(" and ")]
+        return "Equal-weight average of " + " and ".join(part[:1].lower() + part[1:] for part in parts)
+    algorithm, *options = name.split() or [""]
+    if algorithm not in ALGORITHM_WORDS:
+        return name
+    settings = dict(option.split("=", 1) for option in options if "=" in option)
+    details = [FEATURE_SETS.get(settings.get("features", "all"), settings.get("features", ""))]
+    if "C" in settings:
+        details.insert(0, f"penalty C = {settings['C']}")
+    words = f"{ALGORITHM_WORDS[algorithm]} ({'; '.join(details)})"
+    if settings.get("label") == "2y":
+        words += ", fitted on onsets within two years"
+    return words
+
+
 def member_words(described: dict, horizon: str) -> list[str]:
     """What each member of a horizon's model was fitted on, in words, for the members fitted on another horizon's label
     (a one-year model fitted on the two-year label); a model recorded before members were described gives its labels."""
@@ -144,8 +167,9 @@ def member_words(described: dict, horizon: str) -> list[str]:
     for member in members:
         if member["label"] == f"onset_{horizon}":
             continue
+        model_words = candidate_words(member["name"].replace(" label=2y", ""))
         words = (
-            f"{member['name']}: fitted on {LABEL_WORDS.get(member['label'], member['label'])}, "
+            f"{model_words}: fitted on {LABEL_WORDS.get(member['label'], member['label'])}, "
             f"calibrated to {HORIZON_WORDS[horizon]}"
         )
         if "rows" in member:
@@ -185,7 +209,13 @@ def methodology_context(request, obj=None) -> dict:
         weights = described.get("coefficients") or described.get("importances") or {}
         top = sorted(weights.items(), key=lambda item: -abs(item[1]))[:12]
         horizons.append(
-            {"words": words, "described": described, "top_weights": top, "members": member_words(described, key)}
+            {
+                "words": words,
+                "described": described,
+                "chosen_words": candidate_words(described.get("chosen", "")),
+                "top_weights": top,
+                "members": member_words(described, key),
+            }
         )
     labels = {feature["name"]: feature["label"] for feature in model.features}
     context.update(

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from forecasts import services
 from forecasts.models import Outcome
+from forecasts.presentation import candidate_words
 from indicators.models import DatasetImport
 from tests.forecasts.factories import published_model
 
@@ -116,10 +117,38 @@ def test_the_methodology_page_says_in_words_what_a_two_year_label_member_was_fit
     client.force_login(victor)
     page = client.get(reverse("indicators:methodology")).content.decode()
     assert (
-        "gradient_boosting features=all label=2y: fitted on onsets within two years, calibrated to one year "
+        "Gradient-boosted trees (every feature): fitted on onsets within two years, calibrated to one year "
         "(6,800 country-years through 2009, 61 with an onset within two years)" in page
     )
-    assert "elastic_net C=0.1 features=all: fitted on" not in page  # a member fitted on its own horizon's label
+    assert "Elastic-net logistic regression (penalty C = 0.1; every feature): fitted on" not in page  # own label
+    assert "One year: Equal-weight average of elastic-net logistic regression (penalty C = 0.1; every feature)" in page
+
+
+@pytest.mark.parametrize(
+    ("recorded", "words"),
+    [
+        (
+            "gradient_boosting features=all label=2y",
+            "Gradient-boosted trees (every feature), fitted on onsets within two years",
+        ),
+        (
+            "elastic_net C=0.03 features=summary",
+            "Elastic-net logistic regression (penalty C = 0.03; structural predictors, indicator values and the "
+            "Framework's overall and crime-group scores)",
+        ),
+        (
+            "average of elastic_net C=0.1 features=all and gradient_boosting features=all label=2y",
+            "Equal-weight average of elastic-net logistic regression (penalty C = 0.1; every feature) and "
+            "gradient-boosted trees (every feature), fitted on onsets within two years",
+        ),
+        ("a name from another version", "a name from another version"),
+        ("", ""),
+    ],
+)
+def test_the_methodology_page_names_the_chosen_model_in_words(recorded, words):
+    """The recorded candidate name ("elastic_net C=0.03 features=summary") reads as words on the page; a name it
+    cannot read is shown as recorded."""
+    assert candidate_words(recorded) == words
 
 
 def test_a_file_already_read_as_assessments_can_still_be_read_as_structural_predictors(tmp_path):
