@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 import pytest
 
-from indicators.crosswalk import REFERENCE_DIR, CountryCrosswalk
+from indicators.crosswalk import CountryCrosswalk
 from indicators.importers import PARSERS
 from indicators.importers.base import ABSORBED_CODES, ParserContext
 from indicators.importers.ewp import ewp_reference_ranking
 from indicators.importers.mappings import MAPPINGS, SOURCES, dataset_mappings
-
-TODAY = dt.date(2026, 6, 1)
-INDICATOR_CODES = frozenset(row["code"] for row in csv.DictReader((REFERENCE_DIR / "un_foa_2014.csv").open()))
+from tests.indicators.parsing import INDICATOR_CODES, by_key, parser_context, table
 
 
 @pytest.fixture(scope="module")
 def context() -> ParserContext:
-    return ParserContext(crosswalk=CountryCrosswalk.default(), indicator_codes=INDICATOR_CODES, today=TODAY)
-
-
-def table(*rows: str) -> bytes:
-    return ("\n".join(rows) + "\n").encode("utf-8")
-
-
-def by_key(result) -> dict[tuple[str, str, int], int]:
-    return {(r.iso3, r.indicator, r.observed_on.year): r.severity for r in result.records}
+    return parser_context()
 
 
 UCDP_HEADER = (

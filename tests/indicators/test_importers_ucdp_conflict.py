@@ -3,30 +3,16 @@ when the list's silence may be read as "no conflict" and "no onset"."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-
 import pytest
 
-from indicators.crosswalk import REFERENCE_DIR, CountryCrosswalk
 from indicators.importers import PARSERS
 from indicators.importers.base import ParserContext
-
-TODAY = dt.date(2026, 6, 1)
-INDICATOR_CODES = frozenset(row["code"] for row in csv.DictReader((REFERENCE_DIR / "un_foa_2014.csv").open()))
+from tests.indicators.parsing import by_key, parser_context, table
 
 
 @pytest.fixture(scope="module")
 def context() -> ParserContext:
-    return ParserContext(crosswalk=CountryCrosswalk.default(), indicator_codes=INDICATOR_CODES, today=TODAY)
-
-
-def table(*rows: str) -> bytes:
-    return ("\n".join(rows) + "\n").encode("utf-8")
-
-
-def by_key(result) -> dict[tuple[str, str, int], int]:
-    return {(r.iso3, r.indicator, r.observed_on.year): r.severity for r in result.records}
+    return parser_context()
 
 
 def test_ucdp_conflict_aggregates_per_location_and_marks_onsets(context):
