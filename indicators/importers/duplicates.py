@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef
 
 from indicators.importers.extension_sources import is_registered, source_names
-from indicators.importers.mappings import MAPPING_VERSION
-from indicators.models import DatasetImport
+from indicators.importers.mappings import MAPPING_VERSION, mappings_for
+from indicators.models import Assessment, DatasetImport
 
 
 def _same_dataset(checksum: str, source: str | None):
@@ -26,10 +26,35 @@ def _same_dataset(checksum: str, source: str | None):
     imports = DatasetImport.objects.filter(checksum=checksum)
     if source is not None and is_registered(source):
         return imports.filter(source=source)
+    if source is not None and not is_mapped(source):
+        return imports.exclude(source__in=[name for name in source_names() if is_registered(name)])
     imports = imports.filter(mapping_version=MAPPING_VERSION)
     if source is None:
         return imports
     return imports.exclude(source__in=[name for name in source_names() if is_registered(name)])
+
+
+def is_mapped(source: str) -> bool:
+    """Whether a source's assessments come through variable mappings (every dataset), so that a newer mapping version
+    changes what its file means; an analyst's own CSV ("csv") says its severities itself, so its bytes alone decide."""
+    return bool(mappings_for(source))
+
+
+def superseded_country_ids(dataset_import: DatasetImport) -> set[int]:
+    """The countries of the earlier imports that this one (a re-import of the same file under a newer mapping)
+    supersedes once it has succeeded: their scores and alerts must be recomputed too, not only those of the countries
+    the new mapping still assesses."""
+    if is_registered(dataset_import.source) or not is_mapped(dataset_import.source):
+        return set()
+    earlier = DatasetImport.objects.filter(
+        checksum=dataset_import.checksum,
+        source=dataset_import.source,
+        status=DatasetImport.Status.SUCCEEDED,
+        pk__lt=dataset_import.pk,
+    ).exclude(mapping_version=dataset_import.mapping_version)
+    return set(
+        Assessment.objects.filter(dataset_import__in=earlier).values_list("country_id", flat=True).distinct().order_by()
+    )
 
 
 def dataset_import_duplicate(*, checksum: str, source: str | None = None) -> DatasetImport | None:
@@ -50,7 +75,7 @@ def dataset_import_pending(*, checksum: str, source: str | None = None) -> Datas
 def dataset_import_remapped(*, checksum: str, source: str) -> DatasetImport | None:
     """The latest successful import of these bytes under this source and an older mapping version, which importing
     them now re-maps (None for a registered source, or when there is none)."""
-    if is_registered(source):
+    if is_registered(source) or not is_mapped(source):
         return None
     return (
         DatasetImport.objects.filter(checksum=checksum, source=source, status=DatasetImport.Status.SUCCEEDED)

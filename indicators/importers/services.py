@@ -30,6 +30,7 @@ from indicators.importers.duplicates import (  # noqa: F401  (re-exported: calle
     dataset_import_duplicate,
     dataset_import_pending,
     remap_summary,
+    superseded_country_ids,
 )
 from indicators.importers.extension_sources import (
     analyst_may_upload,
@@ -257,7 +258,8 @@ def _write(
             Assessment.objects.bulk_create(assessments[start : start + BATCH_SIZE], batch_size=BATCH_SIZE)
             if progress:
                 progress(min(start + BATCH_SIZE, total), total, "writing")
-        country_ids = sorted({countries[record.iso3].pk for record in records})
+        assessed_ids = {countries[record.iso3].pk for record in records}
+        country_ids = sorted(assessed_ids | superseded_country_ids(dataset_import))
         _save_outcome(
             dataset_import,
             status=DatasetImport.Status.SUCCEEDED,
@@ -265,7 +267,7 @@ def _write(
             errors=errors,
             created=total,
             skipped=len(result.invalid_rows),
-            summary_line=_success_line(total, len(country_ids), len(result.invalid_rows)),
+            summary_line=_success_line(total, len(assessed_ids), len(result.invalid_rows)),
         )
         # robust: a failing listener (scoring, alerts) is logged and must not turn a committed import into an error.
         transaction.on_commit(

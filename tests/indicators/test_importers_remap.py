@@ -17,6 +17,7 @@ from indicators.importers.services import dataset_import_run, dataset_imports_en
 from indicators.models import Assessment, DatasetImport, Indicator, Methodology
 from indicators.scoring.core import MethodologyParameters, scores_compute
 from indicators.scoring.evidence import assessments_frame_read, indicator_frame
+from indicators.signals import assessments_imported
 from tests.factories import CountryFactory
 
 UCDP_HEADER = (
@@ -132,3 +133,70 @@ def test_real_data_is_imported_again_after_a_mapping_bump(tmp_path, settings, ol
     (second,) = dataset_imports_enqueue_real_data(data_dir=data, now=True)
     assert second.pk != first.pk and second.summary["remaps"]["import"] == first.pk
     assert [item.pk for item in dataset_imports_enqueue_real_data(data_dir=data, now=True)] == [second.pk]
+
+
+def test_a_country_only_the_older_mapping_assessed_is_recomputed_too(
+    tmp_path, old_mapping, countries, django_capture_on_commit_callbacks
+):
+    """The re-import's scores and alerts are recomputed for the countries it assesses and for those only the older
+    import assessed: their scores must drop the older rows now, not at the next full run."""
+    earlier = _old_import(tmp_path, old_mapping, countries)
+    norway = CountryFactory(iso3="NOR", name="Norway", gw_code=385)
+    Assessment.objects.create(
+        country=norway,
+        indicator=Indicator.objects.get(code="1.1", framework__is_active=True),
+        observed_on=dt.date(2021, 12, 31),
+        severity=1,
+        confidence="high",
+        source="UCDP (2021)",
+        dataset_import=earlier,
+    )
+    received = []
+
+    def listener(sender, dataset_import, country_ids, **kwargs):
+        received.append(set(country_ids))
+
+    assessments_imported.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            again = dataset_import_run(source="ucdp_country_year", path_or_file=_ucdp(tmp_path))
+    finally:
+        assessments_imported.disconnect(listener)
+    assert received == [{countries["MMR"].pk, countries["SWE"].pk, norway.pk}]
+    assert again.status == DatasetImport.Status.SUCCEEDED
+
+
+def test_an_analysts_own_csv_is_not_imported_again_after_a_mapping_bump(tmp_path, old_mapping, countries, ada):
+    """An analyst's CSV states its severities itself (no mapping), so the same bytes stay a duplicate."""
+    path = tmp_path / "own.csv"
+    path.write_text("iso3,indicator,date,severity,confidence,source,evidence\nMMR,2.1,2021-01-01,2,high,Desk,ok\n")
+    first = dataset_import_run(source="csv", path_or_file=path, started_by=ada)
+    old_mapping.undo()
+    again = dataset_import_run(source="csv", path_or_file=path, started_by=ada)
+    assert again.pk == first.pk and getattr(again, "reused", False)
+    assert Assessment.objects.filter(indicator__code="2.1", country=countries["MMR"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (DatasetImport.Status.SUCCEEDED, "its assessments no longer count."),
+        (DatasetImport.Status.FAILED, "this re-import failed, so import #{earlier} still counts."),
+        (DatasetImport.Status.QUEUED, "import #{earlier} stops counting once this one has succeeded."),
+    ],
+)
+def test_the_import_page_says_whether_the_older_import_still_counts(
+    tmp_path, old_mapping, countries, client, ada, status, words
+):
+    earlier = _old_import(tmp_path, old_mapping, countries)
+    pending = DatasetImport.objects.create(
+        source="ucdp_country_year",
+        file_name="ucdp.csv",
+        checksum=earlier.checksum,
+        mapping_version="2099.1",
+        status=status,
+        summary={"remaps": {"import": earlier.pk, "mapping_version": OLD}},
+    )
+    client.force_login(ada)
+    page = client.get(f"/imports/{pending.pk}/").content.decode()
+    assert words.format(earlier=earlier.pk) in page

@@ -78,7 +78,12 @@ class Command(BaseCommand):
             write(
                 self.style.WARNING(
                     f"  Re-import under a newer mapping ({remaps['mapping_version']} -> "
-                    f"{dataset_import.mapping_version}) of import #{remaps['import']}: its assessments no longer count."
+                    f"{dataset_import.mapping_version}) of import #{remaps['import']}: "
+                    + (
+                        "its assessments no longer count."
+                        if dataset_import.status == DatasetImport.Status.SUCCEEDED
+                        else f"this re-import failed, so import #{remaps['import']} still counts."
+                    )
                 )
             )
         write(f"  file      {dataset_import.file_name} (sha256 {dataset_import.checksum[:12]}...)")
