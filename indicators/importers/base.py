@@ -257,8 +257,6 @@ def country_year_records(
     context: ParserContext,
 ) -> None:
     """Turn valid, resolved country-year rows into records: one per mapping with a value, dated 31 December."""
-    confidence = SOURCES[source].confidence
-    label = SOURCES[source].label
     for mapping in mappings:
         if mapping.indicator not in context.indicator_codes:
             result.error(None, mapping.variable, f"the mapping points at unknown indicator {mapping.indicator}")
@@ -272,18 +270,34 @@ def country_year_records(
                 continue
             year = int(year)
             result.records.append(
-                AssessmentRecord(
-                    iso3=iso3,
-                    indicator=mapping.indicator,
-                    observed_on=dt.date(year, 12, 31),
-                    severity=severity,
-                    confidence=confidence,
-                    source=f"{label} ({year})",
-                    evidence=evidence(mapping, value, year, index),
+                annual_record(
+                    source,
+                    (iso3, mapping.indicator, year),
+                    severity,
+                    evidence(mapping, value, year, index),
                     row=file_row(int(index)),
                     country_column=country_column,
                 )
             )
+
+
+def annual_record(
+    source: str, where: tuple[str, str, int], severity: int, evidence: str, *, row: int | None, country_column: str
+) -> AssessmentRecord:
+    """One dataset's assessment of a country-year: `where` is (iso3, indicator, year); dated 31 December of the year,
+    with the source's confidence and its label and year as the source."""
+    iso3, indicator, year = where
+    return AssessmentRecord(
+        iso3=iso3,
+        indicator=indicator,
+        observed_on=dt.date(year, 12, 31),
+        severity=severity,
+        confidence=SOURCES[source].confidence,
+        source=f"{SOURCES[source].label} ({year})",
+        evidence=evidence,
+        row=row,
+        country_column=country_column,
+    )
 
 
 def window_and_validity(table: pd.DataFrame, result: ParseResult) -> pd.DataFrame:

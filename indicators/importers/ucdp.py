@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from indicators.importers.base import (
-    AssessmentRecord,
     ParserContext,
     ParseResult,
+    annual_record,
     code_resolver,
     file_row,
     numeric_column,
@@ -18,7 +17,7 @@ from indicators.importers.base import (
     year_column,
 )
 from indicators.importers.country_year import CountryYearSpec, parse_country_year
-from indicators.importers.mappings import FIRST_YEAR, SOURCES, mappings_for
+from indicators.importers.mappings import FIRST_YEAR, mappings_for
 from indicators.importers.reading import UnreadableFile, read_table
 
 COUNTRY_YEAR = CountryYearSpec(
@@ -222,7 +221,6 @@ def parse_ucdp_conflict(raw: bytes, context: ParserContext) -> ParseResult:
 def _conflict_records(result: ParseResult, context: ParserContext, where, intensity, onset) -> None:
     """The 1.1 and 8.1 records of one country-year: `where` is (iso3, year, row), the others (value, evidence)."""
     iso3, year, row = where
-    source = SOURCES["ucdp_conflict"]
     for mapping, (value, evidence) in zip(mappings_for("ucdp_conflict"), (intensity, onset), strict=True):
         if value is None or evidence is None:
             continue
@@ -230,15 +228,7 @@ def _conflict_records(result: ParseResult, context: ParserContext, where, intens
         if severity is None or mapping.indicator not in context.indicator_codes:
             continue
         result.records.append(
-            AssessmentRecord(
-                iso3=iso3,
-                indicator=mapping.indicator,
-                observed_on=dt.date(year, 12, 31),
-                severity=severity,
-                confidence=source.confidence,
-                source=f"{source.label} ({year})",
-                evidence=evidence,
-                row=row,
-                country_column="gwno_loc",
+            annual_record(
+                "ucdp_conflict", (iso3, mapping.indicator, year), severity, evidence, row=row, country_column="gwno_loc"
             )
         )
