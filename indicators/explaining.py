@@ -152,12 +152,17 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def why_this_score(*, country_name: str, stored, explanation, parameters: Mapping) -> list[str]:
+def why_this_score(
+    *, country_name: str, stored, explanation, parameters: Mapping, source_labels: Mapping[str, str] | None = None
+) -> list[str]:
     """A paragraph, as sentences, on how the stored overall score comes from the factors and indicators behind it.
 
     `stored` is the CountryScore (overall, band, crime groups, coverage); `explanation` the ScoreExplanation the
-    API serves (factors with their scores, contributions and changes); `parameters` the methodology's.
+    API serves (factors with their scores, contributions and changes); `parameters` the methodology's;
+    `source_labels` each source's name in words (an indicator two datasets assess is listed once per source, so
+    each line names its own).
     """
+    source_labels = source_labels or {}
     if stored is None or stored.overall is None:
         return []
     groups: Mapping[str, Iterable[int]] = parameters.get("crime_groups", {})
@@ -193,7 +198,7 @@ def why_this_score(*, country_name: str, stored, explanation, parameters: Mappin
     if drivers:
         described = [
             f"{item.code} {item.title} ({SEVERITY_WORDS[item.severity]}, {item.confidence} confidence, observed "
-            f"{item.observed_on:%b %Y})"
+            f"{item.observed_on:%b %Y}, source: {source_labels.get(item.source, item.source)})"
             for item, _ in drivers
         ]
         sentences.append(f"It rests most on {_join(described)}.")

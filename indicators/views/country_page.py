@@ -26,7 +26,7 @@ from indicators.forms import CompareForm, assessment_formset
 from indicators.models import Country, Methodology
 from indicators.page_cache import page_piece
 from indicators.scoring.core import band_for
-from indicators.scoring.selectors import country_latest_evidence_by_source, score_explanation
+from indicators.scoring.selectors import SHORT_LABELS, country_latest_evidence_by_source, score_explanation
 from indicators.selectors import (
     assessment_entries_since,
     country_score_history,
@@ -300,7 +300,11 @@ def _why_this_score(*, country: Country, latest, methodology) -> list[str]:
         return []
     explanation = score_explanation(country=country, month=latest.month, methodology=methodology)
     return why_this_score(
-        country_name=country.name, stored=latest, explanation=explanation, parameters=methodology.parameters
+        country_name=country.name,
+        stored=latest,
+        explanation=explanation,
+        parameters=methodology.parameters,
+        source_labels=SHORT_LABELS,
     )
 
 

@@ -71,9 +71,10 @@ def test_score_moves_pair_before_and_after_with_the_change():
     ]
 
 
-def contribution(code, severity, weight=1.0, counts=True):
+def contribution(code, severity, weight=1.0, counts=True, source="analyst"):
     return SimpleNamespace(
         code=code,
+        source=source,
         title=f"Indicator {code}",
         severity=severity,
         confidence="high",
@@ -118,6 +119,23 @@ def test_why_this_score_names_the_leading_group_its_parts_and_its_strongest_evid
     assert "1.1 Indicator 1.1 (serious" in text and "9.1" in text and "1.2" not in text
     assert "2 of the 30 indicators" in text
     assert "Since August 2026, 1 newly assessed indicator changed what counts." in text
+
+
+def test_why_this_score_names_the_source_of_an_indicator_two_datasets_assess():
+    """Sudan's 1.1 is assessed by both UCDP datasets: each line says its dataset, so it does not read as a repeat."""
+    stored = SimpleNamespace(
+        overall=80.0, band="very_high", genocide=50.0, crimes_against_humanity=80.0, war_crimes=50.0, common=70.0
+    )
+    both = [contribution("1.1", 3, source="ucdp_country_year"), contribution("1.1", 3, source="ucdp_conflict")]
+    explanation = SimpleNamespace(factors=[factor(1, 70.0, both)], compared_with=dt.date(2026, 8, 1))
+    labels = {"ucdp_country_year": "UCDP organized violence", "ucdp_conflict": "UCDP/PRIO armed conflict"}
+    text = " ".join(
+        why_this_score(
+            country_name="Sudan", stored=stored, explanation=explanation, parameters=PARAMETERS, source_labels=labels
+        )
+    )
+    assert "observed Nov 2026, source: UCDP organized violence)" in text
+    assert "observed Nov 2026, source: UCDP/PRIO armed conflict)" in text
 
 
 def test_why_this_score_is_silent_without_a_score():
