@@ -6,7 +6,6 @@ import pandas as pd
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from forecasts.models import Forecast, ForecastModel, Outcome, StructuralRecord
-from indicators.importers.duplicates import superseded_import_ids
 from indicators.models import Assessment, Country, CountryScore, RiskFactorScore
 from indicators.selectors import methodology_active
 
@@ -46,8 +45,8 @@ def indicator_frame() -> pd.DataFrame:
     (`indicator_feature_name`). Analysts' own assessments reach the model through the Framework scores instead, and
     an import that a re-import under a newer mapping superseded does not count, as in scoring."""
     rows = (
-        Assessment.objects.filter(dataset_import__isnull=False)
-        .exclude(dataset_import_id__in=sorted(superseded_import_ids()))
+        Assessment.objects.not_superseded()
+        .filter(dataset_import__isnull=False)
         .values_list("country__iso3", "observed_on__year", "indicator__code", "dataset_import__source")
         .annotate(severity=Max("severity"))
         .order_by()

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from core.bands import BAND_LABELS
-from core.models import AppendOnlyModel
+from core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class CrimeGroup(models.TextChoices):
@@ -130,6 +130,22 @@ class Severity(models.IntegerChoices):
     SERIOUS = 3, "Serious"
 
 
+class DatasetImportQuerySet(models.QuerySet):
+    def superseded(self) -> DatasetImportQuerySet:
+        """The imports that a later successful import of the same bytes under the same source and another mapping
+        version re-mapped: their assessments no longer count, since the later import says what the file means now."""
+        later = DatasetImport.objects.filter(
+            source=OuterRef("source"),
+            checksum=OuterRef("checksum"),
+            status=DatasetImport.Status.SUCCEEDED,
+            pk__gt=OuterRef("pk"),
+        ).exclude(mapping_version=OuterRef("mapping_version"))
+        return self.filter(Exists(later))
+
+    def not_superseded(self) -> DatasetImportQuerySet:
+        return self.exclude(pk__in=DatasetImport.objects.superseded().values("pk"))
+
+
 class DatasetImport(models.Model):
     """One import of a dataset file: what was read, what was created, and what went wrong."""
 
@@ -166,6 +182,8 @@ class DatasetImport(models.Model):
     requeued = models.BooleanField(default=False, help_text="Re-queued once after its worker died")
     rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
+    objects = DatasetImportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["source", "checksum"]), models.Index(fields=["checksum", "status"])]
@@ -179,8 +197,23 @@ ASSESSMENT_EVIDENCE_MAX_CHARS = 20_000
 ASSESSMENT_SOURCE_MAX_CHARS = 500
 
 
+class AssessmentQuerySet(AppendOnlyQuerySet):
+    def not_superseded(self) -> AssessmentQuerySet:
+        """Less the rows of imports a re-import under a newer mapping superseded (`DatasetImportQuerySet.superseded`):
+        what every reader of assessments shows and counts, in the same query (the rows stay recorded)."""
+        return self.exclude(dataset_import_id__in=DatasetImport.objects.superseded().values("pk"))
+
+    def with_superseded(self) -> AssessmentQuerySet:
+        """Each row annotated `superseded`: whether its import was superseded (False for analysts' rows)."""
+        superseded = DatasetImport.objects.superseded().filter(pk=OuterRef("dataset_import_id"))
+        return self.annotate(superseded=Exists(superseded))
+
+
 class Assessment(AppendOnlyModel):
-    """One observation: an indicator's severity in a country on a date. Corrections are new rows."""
+    """One observation: an indicator's severity in a country on a date. Corrections are new rows.
+
+    Read it through `Assessment.objects.not_superseded()`: a superseded import's rows must not reach a page or a count.
+    """
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="assessments")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="assessments")
@@ -196,6 +229,8 @@ class Assessment(AppendOnlyModel):
         DatasetImport, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-observed_on", "-recorded_at"]

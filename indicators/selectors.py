@@ -133,7 +133,10 @@ def country_scores_latest(
     )
     if with_last_assessed:
         last_assessed = (
-            Assessment.objects.filter(country=OuterRef("country")).order_by("-observed_on").values("observed_on")[:1]
+            Assessment.objects.not_superseded()
+            .filter(country=OuterRef("country"))
+            .order_by("-observed_on")
+            .values("observed_on")[:1]
         )
         scores = scores.annotate(last_assessed=Subquery(last_assessed))
     return scores
@@ -279,10 +282,14 @@ def _assessment_rows(*, country: Country) -> list[dict]:
     """The country's assessments newest first: at most HISTORY_SHOWN_PER_INDICATOR per indicator, each row with
     its indicator's total count; evidence cut to what the page shows (some imports write long evidence)."""
     newest_first = [F("observed_on").desc(), F("recorded_at").desc(), F("id").desc()]
-    ranked = Assessment.objects.filter(country=country).annotate(
-        rank=Window(RowNumber(), partition_by=[F("indicator_id")], order_by=newest_first),
-        indicator_total=Window(Count("id"), partition_by=[F("indicator_id")]),
-        evidence_start=Left("evidence", 200),
+    ranked = (
+        Assessment.objects.not_superseded()
+        .filter(country=country)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("indicator_id")], order_by=newest_first),
+            indicator_total=Window(Count("id"), partition_by=[F("indicator_id")]),
+            evidence_start=Left("evidence", 200),
+        )
     )
     rows = list(
         ranked.filter(rank__lte=HISTORY_SHOWN_PER_INDICATOR)
@@ -432,7 +439,8 @@ def assessment_entries_since(*, country: Country, author, since: dt.datetime) ->
         .order_by("indicator__code", "observed_on", "id")
     )
     others = list(
-        Assessment.objects.filter(country=country, indicator_id__in={row["indicator_id"] for row in new})
+        Assessment.objects.not_superseded()
+        .filter(country=country, indicator_id__in={row["indicator_id"] for row in new})
         .exclude(pk__in=[row["id"] for row in new])
         .values(*ENTRY_ROW_FIELDS)
     )

@@ -1,11 +1,15 @@
-"""Factories for test data: desks, countries, users with roles, assessments."""
+"""Factories for test data: desks, countries, users with roles, assessments, a re-import that supersedes another."""
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
-from indicators.models import Assessment, Country, Desk, Indicator
+from indicators.importers.mappings import MAPPING_VERSION
+from indicators.models import Assessment, Country, DatasetImport, Desk, Indicator
 
 
 class DeskFactory(factory.django.DjangoModelFactory):
@@ -78,3 +82,55 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     source = "Desk reporting"
     evidence = "Field reports from partner organisations."
     author = factory.SubFactory(UserFactory, role="analyst")
+
+
+OLDER_MAPPING_VERSION = "2000.1"
+# The older mapping rated 2021 at 3 and also recorded 2019 and 2022, cells the newer mapping leaves out; the newer
+# mapping rates 2021 at 1. Read without the exclusion, a page shows two values for 2021 and 2022's 3 as the latest.
+REMAP_OLDER_ROWS = ((dt.date(2019, 12, 31), 2), (dt.date(2021, 12, 31), 3), (dt.date(2022, 12, 31), 3))
+REMAP_NEWER_ROWS = ((dt.date(2021, 12, 31), 1),)
+_checksums = itertools.count(1)
+
+
+def _import_with_rows(*, source, checksum, mapping_version, country, code, rows) -> DatasetImport:
+    dataset_import = DatasetImport.objects.create(
+        source=source,
+        file_name=f"{source}.csv",
+        checksum=checksum,
+        mapping_version=mapping_version,
+        status=DatasetImport.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+    )
+    for observed_on, severity in rows:
+        Assessment.objects.create(
+            country=country,
+            indicator=indicator(code),
+            observed_on=observed_on,
+            severity=severity,
+            confidence="high",
+            source=f"{source} under mapping {mapping_version} ({observed_on.year})",
+            evidence=f"Mapping {mapping_version}",
+            dataset_import=dataset_import,
+        )
+    return dataset_import
+
+
+def remapped_import(
+    *,
+    country: Country,
+    code: str = "1.1",
+    older: Iterable[tuple[dt.date, int]] = REMAP_OLDER_ROWS,
+    newer: Iterable[tuple[dt.date, int]] = REMAP_NEWER_ROWS,
+    source: str = "ucdp_country_year",
+) -> tuple[DatasetImport, DatasetImport]:
+    """A dataset file imported under an older mapping version with the `older` (date, severity) rows of one
+    indicator, then the same bytes re-imported under the current mapping with the `newer` rows: the re-import
+    supersedes the first import, whose rows stay recorded but must no longer count. Returns (older, newer)."""
+    checksum = f"{next(_checksums):064x}"
+    first = _import_with_rows(
+        source=source, checksum=checksum, mapping_version=OLDER_MAPPING_VERSION, country=country, code=code, rows=older
+    )
+    again = _import_with_rows(
+        source=source, checksum=checksum, mapping_version=MAPPING_VERSION, country=country, code=code, rows=newer
+    )
+    return first, again

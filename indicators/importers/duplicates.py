@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef
-
 from indicators.importers.extension_sources import is_registered, source_names
 from indicators.importers.mappings import MAPPING_VERSION, mappings_for
 from indicators.models import Assessment, DatasetImport
@@ -95,15 +93,8 @@ def remap_summary(*, checksum: str, source: str) -> dict:
 
 def superseded_import_ids(import_ids: Iterable[int] | None = None) -> set[int]:
     """Of these imports (all, if None), those a later successful import of the same bytes under the same source and
-    another mapping version re-mapped: their assessments no longer count, since the later import says what the file
-    means now (a cell the new mapping leaves out must not keep its old value)."""
-    later = DatasetImport.objects.filter(
-        source=OuterRef("source"),
-        checksum=OuterRef("checksum"),
-        status=DatasetImport.Status.SUCCEEDED,
-        pk__gt=OuterRef("pk"),
-    ).exclude(mapping_version=OuterRef("mapping_version"))
-    imports = DatasetImport.objects.filter(Exists(later))
+    another mapping version re-mapped (`DatasetImportQuerySet.superseded`): their assessments no longer count."""
+    imports = DatasetImport.objects.superseded()
     if import_ids is not None:
         imports = imports.filter(pk__in=[int(pk) for pk in import_ids if pk])
     return set(imports.values_list("pk", flat=True))

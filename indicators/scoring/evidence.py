@@ -141,8 +141,8 @@ def _empty_assessments() -> pd.DataFrame:
 
 
 def first_months(country_ids: Sequence[int] | None) -> dict[int, dt.date]:
-    """Each country's first assessed month (over all its assessments, however old)."""
-    queryset = Assessment.objects.all()
+    """Each country's first assessed month (over all its assessments, however old, less a superseded import's)."""
+    queryset = Assessment.objects.not_superseded()
     if country_ids is not None:
         queryset = queryset.filter(country_id__in=country_ids)
     rows = queryset.order_by().values("country_id").annotate(first=Min("observed_on"))

@@ -295,7 +295,8 @@ def _scoring_source(dataset_source: str | None) -> str:
 def data_sources_summary() -> list[SourceSummary]:
     """Every source with assessments: coverage years, latest data, countries covered, and its latest import."""
     rows = (
-        Assessment.objects.order_by()
+        Assessment.objects.not_superseded()
+        .order_by()
         .values("dataset_import__source")
         .annotate(
             first=Min("observed_on"),
@@ -312,7 +313,8 @@ def data_sources_summary() -> list[SourceSummary]:
         into["count"] += row["count"]
         into["countries"] = max(into["countries"], row["countries"])  # analysts' and CSV rows may overlap
     latest_imports: dict[str, DatasetImport] = {}
-    for item in DatasetImport.objects.filter(status=DatasetImport.Status.SUCCEEDED).order_by("finished_at"):
+    imports = DatasetImport.objects.not_superseded().filter(status=DatasetImport.Status.SUCCEEDED)
+    for item in imports.order_by("finished_at"):
         latest_imports[_scoring_source(item.source)] = item
     summaries = []
     for source, row in merged.items():
@@ -362,7 +364,8 @@ class SourceEvidence:
 def country_latest_evidence_by_source(*, country: Country) -> list[SourceEvidence]:
     """For one country, each source's newest assessment date (newest first): where each source's data ends."""
     rows = (
-        Assessment.objects.filter(country=country)
+        Assessment.objects.not_superseded()
+        .filter(country=country)
         .order_by()
         .values("dataset_import__source")
         .annotate(last=Max("observed_on"), count=Count("id"))
