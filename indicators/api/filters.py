@@ -43,6 +43,13 @@ class AssessmentFilter(django_filters.FilterSet):
     observed_before = django_filters.DateFilter(field_name="observed_on", lookup_expr="lte", help_text="On or before.")
     author = django_filters.CharFilter(field_name="author__username", help_text="Username of the analyst.")
     dataset_import = IntegerFilter(field_name="dataset_import_id", min_value=1, max_value=2**31 - 1)
+    include_superseded = StrictBooleanFilter(
+        method="filter_include_superseded",
+        help_text=(
+            "Also list the rows of imports that a re-import of the same file under a newer mapping version superseded "
+            "(they no longer count; each such row says `superseded: true`). Left out by default."
+        ),
+    )
 
     class Meta:
         model = Assessment
@@ -50,6 +57,18 @@ class AssessmentFilter(django_filters.FilterSet):
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country__iso3=value.strip().upper())
+
+    def filter_include_superseded(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, because leaving them out is the default
+
+    def filter_queryset(self, queryset):
+        """A list leaves out superseded imports' rows unless asked; one assessment fetched by its id is always found
+        (it says whether it is superseded)."""
+        queryset = super().filter_queryset(queryset)
+        view = getattr(self.request, "parser_context", {}).get("view")
+        if getattr(view, "action", "list") != "list" or self.form.cleaned_data.get("include_superseded"):
+            return queryset
+        return queryset.not_superseded()
 
 
 class ScoreRunFilter(django_filters.FilterSet):

@@ -199,7 +199,14 @@ class AssessmentSerializer(serializers.ModelSerializer):
     risk_factor = serializers.IntegerField(source="indicator.risk_factor.number")
     severity = serializers.ChoiceField(choices=Severity.choices)
     author = serializers.CharField(source="author.username", allow_null=True, default=None)
-    dataset_import = serializers.IntegerField(source="dataset_import_id", allow_null=True)
+    dataset_import = serializers.IntegerField(
+        source="dataset_import_id", allow_null=True, help_text="The dataset import it came from (null: an analyst's)."
+    )
+    superseded = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="Its import was superseded by a re-import under a newer mapping version: it no longer counts.",
+    )
 
     class Meta:
         model = Assessment
@@ -215,6 +222,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "source",
             "author",
             "dataset_import",
+            "superseded",
             "recorded_at",
         ]
 

@@ -268,7 +268,14 @@ class LatestScoreViewSet(CsvListMixin, mixins.ListModelMixin, viewsets.GenericVi
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List assessments", description="Newest observation first."),
+    list=extend_schema(
+        summary="List assessments",
+        description=(
+            "Newest observation first. The rows of an import that a re-import of the same file under a newer mapping "
+            "version superseded no longer count and are left out; `include_superseded=true` lists them too, each "
+            "with `superseded: true` and its `dataset_import`."
+        ),
+    ),
     retrieve=extend_schema(summary="One assessment"),
     create=extend_schema(
         summary="Record an assessment",
@@ -284,8 +291,10 @@ class AssessmentViewSet(DataConditionalListMixin, CsvListMixin, mixins.CreateMod
     lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
-        return Assessment.objects.select_related("country", "indicator", "indicator__risk_factor", "author").order_by(
-            "-observed_on", "-recorded_at", "-id"
+        return (
+            Assessment.objects.with_superseded()
+            .select_related("country", "indicator", "indicator__risk_factor", "author")
+            .order_by("-observed_on", "-recorded_at", "-id")
         )
 
     def get_serializer_context(self):
