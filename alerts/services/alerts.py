@@ -65,14 +65,18 @@ def _assessment_rows(rules: list[AlertRule], scope: list[int]) -> list[rule_engi
     if not serious_rules:
         return []
     factors = sorted({factor for rule in serious_rules for factor in rule.parameters.get("factors", [])})
-    rows = Assessment.objects.filter(country_id__in=scope, indicator__risk_factor__number__in=factors).values_list(
-        "pk",
-        "country_id",
-        "indicator__code",
-        "indicator__risk_factor__number",
-        "observed_on",
-        "recorded_at",
-        "severity",
+    rows = (
+        Assessment.objects.not_superseded()
+        .filter(country_id__in=scope, indicator__risk_factor__number__in=factors)
+        .values_list(
+            "pk",
+            "country_id",
+            "indicator__code",
+            "indicator__risk_factor__number",
+            "observed_on",
+            "recorded_at",
+            "severity",
+        )
     )
     return [
         rule_engine.AssessmentRow(
@@ -106,7 +110,8 @@ def _last_assessed(rules: list[AlertRule], scope: list[int]) -> dict | None:
         return None
     last_assessed = dict.fromkeys(scope)
     last_assessed.update(
-        Assessment.objects.filter(country_id__in=scope)
+        Assessment.objects.not_superseded()
+        .filter(country_id__in=scope)
         .values("country_id")
         .annotate(last=Max("observed_on"))
         .values_list("country_id", "last")
