@@ -413,13 +413,15 @@ def data_sources(*, as_of: dt.date) -> dict:
         return {"rows": freshness, "note": None}
     imports = {
         row["source"]: row
-        for row in DatasetImport.objects.filter(status=DatasetImport.Status.SUCCEEDED)
+        for row in DatasetImport.objects.not_superseded()
+        .filter(status=DatasetImport.Status.SUCCEEDED)
         .values("source")
         .annotate(last_import=Max("finished_at"), imports=Count("id"))
     }
     observed = {
         row["dataset_import__source"]: row
-        for row in Assessment.objects.filter(dataset_import__isnull=False)
+        for row in Assessment.objects.not_superseded()
+        .filter(dataset_import__isnull=False)
         .values("dataset_import__source")
         .annotate(latest=Max("observed_on"), assessments=Count("id"))
     }
@@ -439,7 +441,11 @@ def data_sources(*, as_of: dt.date) -> dict:
                 "assessments": observed.get(name, {}).get("assessments", 0),
             }
         )
-    desk = Assessment.objects.filter(author__isnull=False).aggregate(latest=Max("observed_on"), assessments=Count("id"))
+    desk = (
+        Assessment.objects.not_superseded()
+        .filter(author__isnull=False)
+        .aggregate(latest=Max("observed_on"), assessments=Count("id"))
+    )
     if desk["assessments"]:
         rows.append(
             {
