@@ -62,12 +62,13 @@ class AssessmentFilter(django_filters.FilterSet):
         return queryset  # applied in filter_queryset, because leaving them out is the default
 
     def filter_queryset(self, queryset):
-        """A list leaves out superseded imports' rows unless asked; one assessment fetched by its id is always found
-        (it says whether it is superseded)."""
+        """A list leaves out superseded imports' rows unless asked; one assessment fetched by its id is always found.
+        Only rows that may be superseded are annotated `superseded`: the others read False (the serializer's
+        default), which spares the default list a subquery per row."""
         queryset = super().filter_queryset(queryset)
         view = getattr(self.request, "parser_context", {}).get("view")
         if getattr(view, "action", "list") != "list" or self.form.cleaned_data.get("include_superseded"):
-            return queryset
+            return queryset.with_superseded()
         return queryset.not_superseded()
 
 

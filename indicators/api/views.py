@@ -291,10 +291,8 @@ class AssessmentViewSet(DataConditionalListMixin, CsvListMixin, mixins.CreateMod
     lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
-        return (
-            Assessment.objects.with_superseded()
-            .select_related("country", "indicator", "indicator__risk_factor", "author")
-            .order_by("-observed_on", "-recorded_at", "-id")
+        return Assessment.objects.select_related("country", "indicator", "indicator__risk_factor", "author").order_by(
+            "-observed_on", "-recorded_at", "-id"
         )
 
     def get_serializer_context(self):
