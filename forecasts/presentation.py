@@ -181,12 +181,9 @@ def member_words(described: dict, horizon: str) -> list[str]:
     return result
 
 
-def methodology_context(request, obj=None) -> dict:
-    """The methodology page's forecast section: the model, its features, its backtest table and calibration."""
-    model = selectors.forecast_model_latest()
-    context: dict = {"model": model, "outcome_in_words": OUTCOME_IN_WORDS}
-    if model is None:
-        return context
+def backtest_rows(model) -> list[dict]:
+    """The backtest table's rows per horizon: this model on every country-year, then on the Early Warning Project's
+    rows beside EWP's own out-of-sample forecasts, then the Framework overall score (each only when recorded)."""
     figures = (model.backtest or {}).get("figures", {})
     rows = []
     for horizon, words in (("1y", "One year (onset in T)"), ("2y", "Two years (onset in T or T+1)")):
@@ -194,6 +191,16 @@ def methodology_context(request, obj=None) -> dict:
         if not entry:
             continue
         rows.append({"horizon": words, "label": "This model, every country-year", **entry["ours"]})
+        ewp = entry.get("same_rows_as_ewp")
+        if ewp:
+            rows.append({"horizon": words, "label": "This model, on the Early Warning Project's rows", **ewp["ours"]})
+            rows.append(
+                {
+                    "horizon": words,
+                    "label": "Early Warning Project's out-of-sample forecasts, same rows",
+                    **ewp["ewp"],
+                }
+            )
         framework = entry.get("same_rows_as_framework")
         if framework:
             rows.append(
@@ -203,6 +210,16 @@ def methodology_context(request, obj=None) -> dict:
                     **framework["framework"],
                 }
             )
+    return rows
+
+
+def methodology_context(request, obj=None) -> dict:
+    """The methodology page's forecast section: the model, its features, its backtest table and calibration."""
+    model = selectors.forecast_model_latest()
+    context: dict = {"model": model, "outcome_in_words": OUTCOME_IN_WORDS}
+    if model is None:
+        return context
+    rows = backtest_rows(model)
     horizons = []
     for key, words in (("1y", "One year"), ("2y", "Two years")):
         described = model.horizons.get(key, {})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
@@ -26,13 +27,21 @@ from forecasts.backtest import HORIZONS, backtest_run, evaluate, forecast_year
 from forecasts.features import FRAMEWORK_COLUMNS, TRANSFORM_MEANINGS, TRANSFORMED, feature_panel
 from forecasts.modelling import LIBRARY_VERSIONS
 from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
-from forecasts.parsers import STRUCTURAL_VARIABLES, ForecastParse, parse_ewp_basedata, parse_ewp_structural
+from forecasts.parsers import (
+    STRUCTURAL_VARIABLES,
+    ForecastParse,
+    parse_ewp_basedata,
+    parse_ewp_out_of_sample,
+    parse_ewp_structural,
+)
 from forecasts.signals import forecast_model_published
 from indicators.crosswalk import CountryCrosswalk
 from indicators.importers.base import ParserContext, RowError
 from indicators.models import Country, DatasetImport, Indicator, RiskFactor
 
 BATCH_SIZE = 2000
+# EWP's fully out-of-sample forecasts, set beside ours in every backtest (ATROCITY_WATCH_DATA_DIR/this path).
+EWP_OUT_OF_SAMPLE = Path("ewp") / "ewp_out_of_sample_forecasts_1994_2010.csv"
 MAX_LISTED_ERRORS = 200
 SEED = 0
 
@@ -312,11 +321,12 @@ def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastMode
             n_jobs=settings.FORECAST_JOBS,
             progress=(lambda year: progress(f"backtest {year}")) if progress else None,
         )
-        comparison = framework_comparison(inputs)
+        comparison, ewp_note = _training_comparison(inputs)
         backtest = {
             "first_year": backtest_first_year,
             "last_year": backtest_last,
             "figures": evaluate(result.rows, comparison=comparison),
+            "ewp_comparison": ewp_note,
             "chosen": {str(year): chosen for year, chosen in result.summary["chosen"].items()},
         }
     if progress:
@@ -380,3 +390,32 @@ def framework_comparison(inputs: ModelInputs) -> pd.DataFrame:
     frame = inputs.framework[["iso3", "year", "overall"]].rename(columns={"overall": "framework_overall"})
     frame = frame.assign(year=frame["year"] + 1, ewp_risk=float("nan"), ewp_rank=float("nan"))
     return frame
+
+
+def ewp_out_of_sample_path() -> Path:
+    return Path(settings.ATROCITY_WATCH_DATA_DIR) / EWP_OUT_OF_SAMPLE
+
+
+def backtest_comparison(inputs: ModelInputs, ewp_path: Path | None) -> pd.DataFrame:
+    """The columns set beside the forecast in a backtest, per country-year T: our Framework overall score of
+    December T-1 and, when `ewp_path` is given, EWP's out-of-sample forecast of T (`ewp_risk`, `ewp_rank`).
+    A file that cannot be read raises a ValidationError naming it."""
+    frame = framework_comparison(inputs).drop(columns=["ewp_risk", "ewp_rank"])
+    if ewp_path is None:
+        return frame.assign(ewp_risk=float("nan"), ewp_rank=float("nan"))
+    theirs, parsed = parse_ewp_out_of_sample(ewp_path.read_bytes(), _context())
+    if parsed.fatal:
+        raise ValidationError(f"Cannot read {ewp_path}: {parsed.errors[0]}")
+    return theirs.merge(frame, on=["iso3", "year"], how="outer")
+
+
+def _training_comparison(inputs: ModelInputs) -> tuple[pd.DataFrame, str]:
+    """The backtest comparison a training run stores, and a note of where EWP's column came from. A missing or
+    unreadable EWP file leaves only that column empty: a comparison never stops a retraining."""
+    path = ewp_out_of_sample_path()
+    if not path.is_file():
+        return backtest_comparison(inputs, None), f"no EWP out-of-sample forecasts at {EWP_OUT_OF_SAMPLE}"
+    try:
+        return backtest_comparison(inputs, path), f"EWP out-of-sample forecasts from {EWP_OUT_OF_SAMPLE}"
+    except ValidationError as exc:
+        return backtest_comparison(inputs, None), "; ".join(exc.messages)

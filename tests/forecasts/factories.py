@@ -17,6 +17,24 @@ BACKTEST = {
                 "brier": 0.0083,
                 "top_hits": 16,
             },
+            "same_rows_as_ewp": {
+                "ours": {
+                    "rows": 2699,
+                    "onsets": 23,
+                    "roc_auc": 0.838,
+                    "average_precision": 0.037,
+                    "brier": 0.0084,
+                    "top_hits": 13,
+                },
+                "ewp": {
+                    "rows": 2699,
+                    "onsets": 23,
+                    "roc_auc": 0.851,
+                    "average_precision": 0.044,
+                    "brier": 0.0093,
+                    "top_hits": 15,
+                },
+            },
             "same_rows_as_framework": {
                 "ours": {
                     "rows": 2700,

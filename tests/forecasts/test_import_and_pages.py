@@ -103,6 +103,19 @@ def test_the_methodology_page_shows_the_backtest_table_and_the_calibration_chart
     assert 'id="calibration-figure"' in page
 
 
+def test_the_methodology_page_sets_the_early_warning_projects_own_forecasts_beside_ours_on_the_same_rows(
+    client, victor, country_a
+):
+    published_model({country_a: (0.032, 0.058)})
+    client.force_login(victor)
+    page = client.get(reverse("indicators:methodology")).content.decode()
+    ours = page.index("This model, on the Early Warning Project&#x27;s rows")
+    theirs = page.index("Early Warning Project&#x27;s out-of-sample forecasts, same rows")
+    assert ours < theirs
+    assert "0.838" in page[ours:theirs] and "13 of 23" in page[ours:theirs]
+    assert "0.851" in page[theirs:] and "15 of 23" in page[theirs:] and "0.0093" in page[theirs:]
+
+
 def test_the_methodology_page_says_in_words_what_a_two_year_label_member_was_fitted_on(client, victor, country_a):
     member = {"name": "gradient_boosting features=all label=2y", "label": "onset_2y"}
     one_year = {

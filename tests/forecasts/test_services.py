@@ -15,6 +15,7 @@ from forecasts.backtest import forecast_year
 from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
 from forecasts.selectors import indicator_frame
 from forecasts.services import ModelInputs, outcomes_import
+from indicators.crosswalk import CountryCrosswalk
 from indicators.models import Country, DatasetImport
 from tests.factories import AssessmentFactory, indicator
 from tests.forecasts.synthetic import ISO3, synthetic_world
@@ -203,3 +204,33 @@ def test_a_transformed_feature_is_labelled_with_its_source_and_its_gap_is_counte
     assert "transformed across that year's countries" in catalogue["gdp_pc_growth_winsorised"]["source"]
     gaps = Forecast.objects.get(model=model, country=first).missing_features
     assert "gdp_pc_growth" in gaps and "gdp_pc_growth_winsorised" not in gaps
+
+
+def test_training_stores_the_early_warning_projects_forecasts_beside_its_backtest_on_the_same_rows(
+    synthetic_database, settings, tmp_path
+):
+    settings.FORECAST_BACKTEST_FIRST_YEAR = 2007
+    settings.ATROCITY_WATCH_DATA_DIR = tmp_path
+    crosswalk = CountryCrosswalk.default()
+    lines = [",year,ewp_name,ccode,mk_onset,prev_year,two_years_prior,risk_prev,rank_prev"]
+    codes = [(country, crosswalk.country(country.iso3).gw_code) for country in synthetic_database]
+    codes = [(country, code) for country, code in codes if code is not None]
+    for position, (country, code) in enumerate(codes):
+        for year in (2007, 2008):
+            lines.append(f"{len(lines)},{year},{country.iso3},{code},0,{year - 1},{year - 2},{0.001 * position},1")
+    (tmp_path / "ewp").mkdir()
+    (tmp_path / services.EWP_OUT_OF_SAMPLE).write_text("\n".join(lines) + "\n")
+    model = services.forecast_train()
+    same_rows = model.backtest["figures"]["1y"]["same_rows_as_ewp"]
+    assert same_rows["ewp"]["rows"] == same_rows["ours"]["rows"] == 2 * len(codes) > 0
+    assert model.backtest["ewp_comparison"] == f"EWP out-of-sample forecasts from {services.EWP_OUT_OF_SAMPLE}"
+
+
+def test_training_without_the_early_warning_projects_file_stores_the_backtest_and_says_why_ewp_is_missing(
+    synthetic_database, settings, tmp_path
+):
+    settings.FORECAST_BACKTEST_FIRST_YEAR = 2008
+    settings.ATROCITY_WATCH_DATA_DIR = tmp_path
+    model = services.forecast_train()
+    assert "same_rows_as_ewp" not in model.backtest["figures"]["1y"]
+    assert model.backtest["ewp_comparison"].startswith("no EWP out-of-sample forecasts at")

@@ -14,16 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from forecasts.backtest import HORIZONS, backtest_run, evaluate
-from forecasts.parsers import parse_ewp_out_of_sample
-from forecasts.services import SEED, ModelInputs, framework_comparison
+from forecasts.services import EWP_OUT_OF_SAMPLE, SEED, ModelInputs, backtest_comparison, ewp_out_of_sample_path
 from indicators.crosswalk import CountryCrosswalk
-from indicators.importers.base import ParserContext
 
-EWP_OUT_OF_SAMPLE = Path("ewp") / "ewp_out_of_sample_forecasts_1994_2010.csv"
 CSV_COLUMNS = (
     "iso3",
     "gw_code",
@@ -92,20 +90,16 @@ class Command(BaseCommand):
             self._print(report)
 
     def _comparison(self, inputs: ModelInputs, ewp: str | None) -> pd.DataFrame:
-        frame = framework_comparison(inputs).drop(columns=["ewp_risk", "ewp_rank"])
-        path = Path(ewp) if ewp else Path(settings.ATROCITY_WATCH_DATA_DIR) / EWP_OUT_OF_SAMPLE
+        path = Path(ewp) if ewp else ewp_out_of_sample_path()
         if not path.is_file():
             if ewp:
                 raise CommandError(f"No EWP out-of-sample forecasts at {path}.")
             self.stderr.write(f"No EWP out-of-sample forecasts at {path}; the EWP column stays empty.")
-            return frame.assign(ewp_risk=float("nan"), ewp_rank=float("nan"))
-        context = ParserContext(
-            crosswalk=CountryCrosswalk.default(), indicator_codes=frozenset(), today=timezone.localdate()
-        )
-        theirs, parsed = parse_ewp_out_of_sample(path.read_bytes(), context)
-        if parsed.fatal:
-            raise CommandError(f"Cannot read {path}: {parsed.errors[0]}")
-        return theirs.merge(frame, on=["iso3", "year"], how="outer")
+            return backtest_comparison(inputs, None)
+        try:
+            return backtest_comparison(inputs, path)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
 
     def _write_csv(self, path: Path, rows: pd.DataFrame) -> None:
         crosswalk = CountryCrosswalk.default()
