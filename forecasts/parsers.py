@@ -2,9 +2,10 @@
 
 `ewp_basedata` (the Early Warning Project's country-year base data) gives the outcomes; `ewp_structural` (EWP's model
 matrix, `predictors_1960_2010.csv` or the `forecasts_2025_from_2024_data.csv` file) gives the structural predictors
-under the names documented in `STRUCTURAL_VARIABLES`. Countries resolve through the crosswalk's EWP codes (the
-Gleditsch-Ward numbers); an entity the crosswalk knows but does not track (e.g. a dissolved state) is counted, an
-unknown code is an error naming the row and column. Nothing here touches the database.
+under the names documented in `STRUCTURAL_VARIABLES`; `ucdp_one_sided` (UCDP's organised-violence country-year file)
+gives one more, `UCDP_ONE_SIDED_VARIABLES`. Countries resolve through the crosswalk's EWP codes (the Gleditsch-Ward
+numbers; UCDP's are Gleditsch-Ward); an entity the crosswalk knows but does not track (e.g. a dissolved state) is
+counted, an unknown code is an error naming the row and column. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -164,38 +165,46 @@ def _read(raw: bytes, required: tuple[str, ...], wanted: set[str], parse: Foreca
     return frame.reset_index(drop=True)
 
 
-def _resolved_table(frame: pd.DataFrame, years: pd.Series, context: ParserContext, parse: ForecastParse):
+def _resolved_table(
+    frame: pd.DataFrame,
+    years: pd.Series,
+    context: ParserContext,
+    parse: ForecastParse,
+    *,
+    column: str = "ccode",
+    system: str = "ewp",
+):
     result = parse.result
     resolved = resolve_countries(
         frame,
-        codes=frame["ccode"],
+        codes=frame[column],
         years=years,
-        column="ccode",
-        resolver=code_resolver(context.crosswalk, "ewp"),
+        column=column,
+        resolver=code_resolver(context.crosswalk, system),
         result=result,
     )
     table = resolved.assign(year=years)
     valid = table[_valid_mask(table, result) & table["iso3"].notna().to_numpy()]
-    _duplicates(frame, valid, result)
+    _duplicates(frame, valid, result, column)
     valid = valid[_valid_mask(valid, result)]
-    return keep_one_row_per_country_year(valid, code_column="ccode", result=result, raw_codes=frame["ccode"])
+    return keep_one_row_per_country_year(valid, code_column=column, result=result, raw_codes=frame[column])
 
 
 def _valid_mask(table: pd.DataFrame, result: ParseResult) -> np.ndarray:
     return np.array([file_row(int(index)) not in result.invalid_rows for index in table.index], dtype=bool)
 
 
-def _duplicates(frame: pd.DataFrame, table: pd.DataFrame, result: ParseResult) -> None:
+def _duplicates(frame: pd.DataFrame, table: pd.DataFrame, result: ParseResult, column: str) -> None:
     """The same code twice in one year is an error (which row is right cannot be guessed); two codes folding into
     one tracked country are handled by keep_one_row_per_country_year."""
-    codes = frame["ccode"].reindex(table.index).astype(str).str.strip()
+    codes = frame[column].reindex(table.index).astype(str).str.strip()
     keys = pd.DataFrame({"code": codes, "year": table["year"]})
     repeated = keys.duplicated(keep="first")
     for index in table.index[repeated.to_numpy()]:
         first = keys.index[(keys["code"] == codes[index]) & (keys["year"] == table.loc[index, "year"])][0]
         result.error(
             file_row(int(index)),
-            "ccode",
+            column,
             f"country {codes[index]} in {int(table.loc[index, 'year'])} is already given in row {file_row(int(first))}",
             codes[index],
         )
@@ -259,6 +268,51 @@ def parse_ewp_structural(raw: bytes, context: ParserContext) -> ForecastParse:
     years = year_column(frame, "year", result, context.today)
     numbers = {variable.name: numeric_column(frame, variable.column, result) for variable in STRUCTURAL_VARIABLES}
     table = _resolved_table(frame, years, context, parse)
+    _append_structural(parse, table, numbers)
+    return parse
+
+
+# UCDP's organised-violence country-year file (organizedviolencecy, from 1989), read for one continuous predictor: the
+# civilians deliberately killed in one-sided violence in the country-year by a government or a formally organised
+# armed group (os_total_deaths_best_cy, UCDP's best estimate; a dyad enters UCDP's count from 25 deaths in a year), as
+# log(1 + deaths). The Framework sees the same column only as indicator 11.1's 0-3 severity; the count itself tells
+# 30 deaths from 30,000, and one-sided killing is the very act a mass killing is made of. Like every structural value
+# it is dated its own year, so a forecast of T reads T-1 (or up to two years earlier when T-1 has no row); before 1989
+# it is missing (median-filled with a missing flag, as any gap). Where two codes fold into one tracked country in a
+# year, the tracked country's own code is kept (keep_one_row_per_country_year).
+UCDP_ONE_SIDED_VARIABLES: tuple[StructuralVariable, ...] = (
+    StructuralVariable(
+        "os_total_deaths_best_cy",
+        "one_sided_deaths_log1p",
+        "civilians killed in one-sided violence by governments and organised armed groups, log(1 + deaths)",
+        "UCDP organised violence, country-year",
+    ),
+)
+UCDP_ONE_SIDED_COLUMNS = ("country_id_cy", "year_cy")
+
+
+def parse_ucdp_one_sided(raw: bytes, context: ParserContext) -> ForecastParse:
+    """UCDP organizedviolencecy -> each tracked country-year's one-sided violence deaths, log(1 + deaths)."""
+    parse = ForecastParse()
+    result = parse.result
+    columns = tuple(variable.column for variable in UCDP_ONE_SIDED_VARIABLES)
+    frame = _read(raw, (*UCDP_ONE_SIDED_COLUMNS, *columns), {*UCDP_ONE_SIDED_COLUMNS, *columns}, parse)
+    if frame is None:
+        return parse
+    years = year_column(frame, "year_cy", result, context.today)
+    numbers = {}
+    for variable in UCDP_ONE_SIDED_VARIABLES:
+        deaths = numeric_column(frame, variable.column, result)
+        for position in np.flatnonzero((deaths < 0).to_numpy()):
+            result.error(file_row(int(position)), variable.column, "deaths cannot be negative", deaths.iloc[position])
+        numbers[variable.name] = np.log1p(deaths.where(deaths >= 0))
+    table = _resolved_table(frame, years, context, parse, column="country_id_cy", system="gw")
+    _append_structural(parse, table, numbers)
+    return parse
+
+
+def _append_structural(parse: ForecastParse, table: pd.DataFrame, numbers: dict[str, pd.Series]) -> None:
+    """One StructuralRow per resolved country-year, with the values it has (a blank cell is no value)."""
     for index, iso3, year in zip(table.index, table["iso3"], table["year"], strict=True):
         values = {}
         for name, series in numbers.items():
@@ -266,8 +320,7 @@ def parse_ewp_structural(raw: bytes, context: ParserContext) -> ForecastParse:
             if not (value is None or math.isnan(value)):
                 values[name] = float(value)
         parse.structural.append(StructuralRow(iso3=iso3, year=int(year), values=values, row=file_row(int(index))))
-    result.extra["years"] = [min(parse.years), max(parse.years)] if parse.structural else []
-    return parse
+    parse.result.extra["years"] = [min(parse.years), max(parse.years)] if parse.structural else []
 
 
 EWP_FORECAST_COLUMNS = ("year", "ccode", "risk_prev", "rank_prev")

@@ -14,6 +14,13 @@ def _structural_run(*, raw, dataset_import, progress=None) -> extensions.ImportO
     return _outcome(services.structural_import(raw=raw, dataset_import=dataset_import, progress=progress))
 
 
+def _ucdp_one_sided_run(*, raw, dataset_import, progress=None) -> extensions.ImportOutcome:
+    report = services.structural_import(
+        raw=raw, dataset_import=dataset_import, progress=progress, source="ucdp_one_sided"
+    )
+    return _outcome(report)
+
+
 def _outcome(report: services.ImportReport) -> extensions.ImportOutcome:
     return extensions.ImportOutcome(
         rows_read=report.rows_read,
@@ -49,6 +56,19 @@ def register() -> None:
                 "Mapped column by column in forecasts/parsers.py (STRUCTURAL_VARIABLES)."
             ),
             order=51,
+        )
+    )
+    extensions.importer_sources.register(
+        extensions.ImporterSource(
+            name="ucdp_one_sided",
+            label="UCDP one-sided violence per country-year (a structural predictor for the forecast)",
+            run=_ucdp_one_sided_run,
+            description=(
+                "UCDP's organizedviolencecy file: civilians deliberately killed by governments and organised armed "
+                "groups in each country-year (os_total_deaths_best_cy), as log(1 + deaths). Mapped in "
+                "forecasts/parsers.py (UCDP_ONE_SIDED_VARIABLES)."
+            ),
+            order=52,
         )
     )
     extensions.country_detail_panels.register(

@@ -10,7 +10,7 @@ from indicators.models import Assessment, Country, CountryScore, RiskFactorScore
 from indicators.selectors import methodology_active
 
 # When two structural sources give the same variable for a country-year, the first source listed wins.
-STRUCTURAL_SOURCE_PRIORITY = ("ewp_structural",)
+STRUCTURAL_SOURCE_PRIORITY = ("ewp_structural", "ucdp_one_sided")
 
 
 def outcomes_frame() -> pd.DataFrame:

@@ -29,10 +29,12 @@ from forecasts.modelling import LIBRARY_VERSIONS
 from forecasts.models import Forecast, ForecastModel, ForecastRun, Outcome, StructuralRecord
 from forecasts.parsers import (
     STRUCTURAL_VARIABLES,
+    UCDP_ONE_SIDED_VARIABLES,
     ForecastParse,
     parse_ewp_basedata,
     parse_ewp_out_of_sample,
     parse_ewp_structural,
+    parse_ucdp_one_sided,
 )
 from forecasts.signals import forecast_model_published
 from indicators.crosswalk import CountryCrosswalk
@@ -128,13 +130,19 @@ def outcomes_import(*, raw: bytes, dataset_import: DatasetImport, progress: Prog
     )
 
 
-def structural_import(*, raw: bytes, dataset_import: DatasetImport, progress: Progress | None = None) -> ImportReport:
-    """Import EWP's model matrix into StructuralRecord (source ewp_structural) under the documented variable names."""
-    parse = parse_ewp_structural(raw, _context())
+# Structural sources: the parser that maps each file's columns to documented predictor names (forecasts/parsers.py).
+STRUCTURAL_PARSERS = {"ewp_structural": parse_ewp_structural, "ucdp_one_sided": parse_ucdp_one_sided}
+
+
+def structural_import(
+    *, raw: bytes, dataset_import: DatasetImport, progress: Progress | None = None, source: str = "ewp_structural"
+) -> ImportReport:
+    """Import a structural source (EWP's model matrix, or UCDP's one-sided violence) into StructuralRecord under the
+    documented variable names; a newer import of the same source replaces the years it covers."""
+    parse = STRUCTURAL_PARSERS[source](raw, _context())
     countries = _check(parse, skip_invalid=dataset_import.skip_invalid)
     rows = [row for row in parse.structural if row.row not in parse.result.invalid_rows]
     years = sorted({row.year for row in rows})
-    source = "ewp_structural"
     with transaction.atomic():
         replaced = StructuralRecord.objects.filter(is_current=True, source=source, year__in=years).update(
             is_current=False
@@ -224,7 +232,9 @@ class ModelInputs:
 
 def feature_labels() -> dict[str, str]:
     """Plain-words names of every feature, for drivers, the methodology page and the model record."""
-    labels = {variable.name: variable.meaning.capitalize() for variable in STRUCTURAL_VARIABLES}
+    labels = {
+        variable.name: variable.meaning.capitalize() for variable in (*STRUCTURAL_VARIABLES, *UCDP_ONE_SIDED_VARIABLES)
+    }
     labels.update(TRANSFORM_MEANINGS)
     framework = {
         "overall": "Framework overall score",
@@ -264,6 +274,8 @@ def _feature_source(column: str, structural_sources: dict[str, str]) -> str:
         return "Framework scores"
     if column.startswith("indicator_"):
         return "Framework indicator assessments imported from datasets"
+    if column in {variable.name for variable in UCDP_ONE_SIDED_VARIABLES}:
+        return "UCDP organised violence, country-year (organizedviolencecy), one-sided violence"
     if column in TRANSFORMED:
         source = TRANSFORMED[column]
         return f"EWP model matrix ({structural_sources.get(source, '')}), transformed across that year's countries"

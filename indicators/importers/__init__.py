@@ -42,6 +42,7 @@ REAL_DATA_FILES: tuple[tuple[str, str], ...] = (
     # retraining an outcomes import asks for already finds them.
     ("ewp_structural", "ewp/predictors_1960_2010.csv"),
     ("ewp_structural", "ewp/forecasts_2025_from_2024_data.csv"),
+    ("ucdp_one_sided", "ucdp/organizedviolencecy_v25_1.csv"),
     ("ewp_basedata", "ewp/basedata_1934_2010.csv"),
 )
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from forecasts import services
-from forecasts.models import Outcome
+from forecasts.models import Outcome, StructuralRecord
 from forecasts.presentation import candidate_words
 from indicators.models import DatasetImport
 from tests.forecasts.factories import published_model
@@ -69,11 +69,21 @@ def test_the_upload_page_offers_the_forecast_sources_to_administrators(client, a
     settings.VAR_DIR = tmp_path / "var"
     client.force_login(ada)
     page = client.get(reverse("indicators:imports:upload")).content.decode()
-    assert 'value="ewp_basedata"' in page and 'value="ewp_structural"' in page
+    assert 'value="ewp_basedata"' in page and 'value="ewp_structural"' in page and 'value="ucdp_one_sided"' in page
     upload = SimpleUploadedFile("basedata.csv", f"{HEADER}\n2010,Sudan,625,1,1,1,\n".encode(), content_type="text/csv")
     response = client.post(reverse("indicators:imports:upload"), {"source": "ewp_basedata", "file": upload})
     assert response.status_code == 302
     assert DatasetImport.objects.get().source == "ewp_basedata"
+
+
+def test_import_data_ucdp_one_sided_writes_structural_records_under_their_own_source(tmp_path):
+    path = tmp_path / "organizedviolencecy.csv"
+    path.write_text("country_id_cy,year_cy,os_total_deaths_best_cy\n625,2003,4305\n385,2003,0\n")
+    call_command("import_data", "ucdp_one_sided", str(path), stdout=StringIO())
+    records = {record.country.iso3: record for record in StructuralRecord.objects.select_related("country")}
+    assert set(records) == {"SDN", "NOR"} and {record.source for record in records.values()} == {"ucdp_one_sided"}
+    assert records["NOR"].values == {"one_sided_deaths_log1p": 0.0}
+    assert DatasetImport.objects.get().source == "ucdp_one_sided"
 
 
 def test_the_country_page_shows_the_forecast_in_plain_words_beside_the_framework_score(client, victor, country_a):

@@ -1,12 +1,20 @@
-"""Pure parsers of the forecast's sources: EWP base data (every malformed-file path) and the model matrix."""
+"""Pure parsers of the forecast's sources: EWP base data (every malformed-file path), the model matrix and UCDP's
+one-sided violence."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
-from forecasts.parsers import STRUCTURAL_VARIABLES, parse_ewp_basedata, parse_ewp_out_of_sample, parse_ewp_structural
+from forecasts.parsers import (
+    STRUCTURAL_VARIABLES,
+    parse_ewp_basedata,
+    parse_ewp_out_of_sample,
+    parse_ewp_structural,
+    parse_ucdp_one_sided,
+)
 from indicators.crosswalk import CountryCrosswalk
 from indicators.importers.base import ParserContext
 
@@ -122,3 +130,37 @@ def test_ewp_out_of_sample_forecasts_resolve_to_countries_and_drop_rows_without_
     frame, result = parse_ewp_out_of_sample(raw, context)
     assert list(frame["iso3"]) == ["SDN"]
     assert frame.iloc[0]["ewp_risk"] == 0.05
+
+
+UCDP_HEADER = "country_id_cy,country_cy,year_cy,sb_total_deaths_best_cy,os_total_deaths_best_cy"
+
+
+def test_ucdp_one_sided_deaths_become_log_one_plus_deaths_of_the_gleditsch_ward_country(context):
+    parse = parse_ucdp_one_sided(
+        table(UCDP_HEADER, "625,Sudan,2003,1200,4305", "385,Norway,2003,0,0", "517,Rwanda,1994,50,"), context
+    )
+    assert parse.result.errors == []
+    rows = {(row.iso3, row.year): row.values for row in parse.structural}
+    assert math.isclose(rows[("SDN", 2003)]["one_sided_deaths_log1p"], math.log(4306))
+    assert rows[("NOR", 2003)] == {"one_sided_deaths_log1p": 0.0}  # an observed zero, not a gap
+    assert rows[("RWA", 1994)] == {}  # a blank cell is no value
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("625,Sudan,2003,1,-5", "os_total_deaths_best_cy"),
+        ("625,Sudan,2003,1,many", "os_total_deaths_best_cy"),
+        ("99999,Nowhere,2003,1,5", "country_id_cy"),
+        ("625,Sudan,year,1,5", "year_cy"),
+    ],
+)
+def test_each_malformed_ucdp_one_sided_row_is_named_by_row_and_column(context, row, column):
+    parse = parse_ucdp_one_sided(table(UCDP_HEADER, "385,Norway,2003,0,0", row), context)
+    assert (3, column) in located(parse)
+
+
+def test_a_ucdp_file_without_the_one_sided_column_names_it_in_the_header(context):
+    parse = parse_ucdp_one_sided(table("country_id_cy,year_cy,sb_total_deaths_best_cy", "625,2003,1"), context)
+    assert parse.result.fatal
+    assert "os_total_deaths_best_cy" in parse.result.errors[0].message

@@ -75,3 +75,23 @@ def test_the_real_base_data_and_predictors_import_and_backtest_beside_ewp(tmp_pa
     sudan = next(row for row in rows if row["iso3"] == "SDN" and row["year"] == "2010")
     assert sudan["gw_code"] == "625" and sudan["trained_through"] == "2009"
     assert 0 < float(sudan["probability_1y"]) <= float(sudan["probability_2y"]) < 1
+
+
+UCDP = Path(settings.ATROCITY_WATCH_DATA_DIR) / "ucdp" / "organizedviolencecy_v25_1.csv"
+
+
+@pytest.mark.skipif(not UCDP.is_file(), reason=f"UCDP data not available at {UCDP}")
+def test_the_real_ucdp_file_gives_each_country_year_its_one_sided_deaths_beside_the_ewp_predictors():
+    raw = UCDP.read_bytes()
+    dataset_import = DatasetImport.objects.create(
+        source="ucdp_one_sided", file_name=UCDP.name, checksum=hashlib.sha256(raw).hexdigest(), skip_invalid=True
+    )
+    report = services.structural_import(raw=raw, dataset_import=dataset_import, source="ucdp_one_sided")
+    assert report.created > 6_500 and report.summary["years"] == [1989, 2024]
+    _import("predictors_1960_2010.csv", "ewp_structural", services.structural_import)
+    frame = services.selectors.structural_frame().set_index(["iso3", "year"])
+    # Rwanda 1994: UCDP's best estimate of civilians killed in one-sided violence is in the hundreds of thousands.
+    assert frame.loc[("RWA", 1994), "one_sided_deaths_log1p"] > 12
+    assert frame.loc[("NOR", 2005), "one_sided_deaths_log1p"] == 0
+    assert frame.loc[("RWA", 1994), "population_log2"] > 0  # both sources on one row
+    assert frame.loc[("RWA", 1985), "one_sided_deaths_log1p"] != frame.loc[("RWA", 1985), "one_sided_deaths_log1p"]

@@ -234,3 +234,10 @@ def test_training_without_the_early_warning_projects_file_stores_the_backtest_an
     model = services.forecast_train()
     assert "same_rows_as_ewp" not in model.backtest["figures"]["1y"]
     assert model.backtest["ewp_comparison"].startswith("no EWP out-of-sample forecasts at")
+
+
+@pytest.mark.django_db
+def test_the_one_sided_violence_feature_is_named_in_words_with_its_ucdp_source():
+    [entry] = services.feature_catalogue(["one_sided_deaths_log1p"])
+    assert entry["label"].startswith("Civilians killed in one-sided violence")
+    assert entry["source"].startswith("UCDP organised violence")
