@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from alerts.selectors import (
+    NOTIFICATIONS,
     alert_rules_published,
     declaration_latest,
     declarations_standing,
@@ -16,6 +17,7 @@ from alerts.selectors import (
 from alerts.services.alerts import ALERTS_AND_CASES
 from core import extensions
 from core.roles import Role, can_escalate, can_view_escalation, has_role, user_roles
+from core.user_cache import page_scope_register
 from indicators.page_cache import page_piece, user_page_piece
 
 
@@ -88,6 +90,7 @@ def _notifications_active(request) -> bool:
 
 
 def register() -> None:
+    page_scope_register(NOTIFICATIONS)  # the header's badge on every page
     extensions.header_items.register(
         extensions.HeaderItem(
             name="notifications",

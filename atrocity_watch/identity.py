@@ -22,10 +22,11 @@ from django.utils.functional import SimpleLazyObject
 
 from atrocity_watch.models import ApiToken
 from core.roles import user_desk_ids, user_roles
-from core.user_cache import generation_replace, user_value_lookup, user_values_cached
+from core.user_cache import generation_replace, page_scope_register, user_value_lookup, user_values_cached
 from indicators.models import Desk
 
 IDENTITY = "identity"
+page_scope_register(IDENTITY)  # every page's header names the user and their roles
 
 
 def identity_prime(user):

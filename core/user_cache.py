@@ -48,6 +48,23 @@ def generation(scope: str) -> str:
     return current
 
 
+# The scopes whose values every page shows (the header's user, roles and badges): a whole page kept for one session
+# (indicators.page_cache.session_page_response) is keyed on their generations. Apps register theirs when ready.
+PAGE_SCOPES: set[str] = set()
+
+
+def page_scope_register(scope: str) -> None:
+    """Make a scope's values part of what a kept page of one session is keyed on."""
+    PAGE_SCOPES.add(scope)
+
+
+def page_scope_generations() -> tuple[tuple[str, str], ...]:
+    """The current generation of every page scope, read in one cache round trip (made on first use)."""
+    scopes = sorted(PAGE_SCOPES)
+    found = cache.get_many([_generation_key(scope) for scope in scopes])
+    return tuple((scope, found.get(_generation_key(scope)) or generation(scope)) for scope in scopes)
+
+
 def generation_replace(scope: str) -> None:
     """Make every value of the scope stale: at once (this transaction's own later reads) and again once it commits
     (a value another request built meanwhile from the data before the commit). Cheap enough to call on every change

@@ -12,6 +12,14 @@ and so are the panels, banners and buttons that other apps contribute through co
 request. The overview's column, annotation and flag slots take only country ids, so their values are data: apps
 that fill them must register the tables those values come from with `data_version_source_register`.
 
+`session_page_response` keeps a whole page, rendered, for one signed-in session: with the pieces kept, rendering the
+page around them (header, navigation, buttons, panels) and compressing it was most of what a cached page still cost.
+It is keyed on everything that page is built from: the data version, the session and its CSRF secret (the page's
+forms carry a token for it), the generations of the per-user values every page shows (core.user_cache: the user,
+roles, desks and unread counts) and the page's own parts (its URL, today's date, "since your last visit"). A page
+with a message to show, or asked without a CSRF cookie, is built every time, and pages are kept only with a cache
+every process shares (as per-user values are).
+
 `user_page_piece` keeps the few pieces that are one user's own and costly to build ("since your last visit") the
 same way, with the user's id, roles and desks in the key, so a piece is only ever read back for the user it was
 built for.
@@ -19,13 +27,21 @@ built for.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 
 from core.roles import user_desk_ids, user_roles
+from core.user_cache import page_scope_generations, user_values_cached
 from indicators.data_version import request_data_version
 
 # Freshness comes from the version in the key; the timeout only bounds how long unused pieces take up memory.
@@ -66,3 +82,47 @@ def user_page_piece(request, name: str, *parts: object, build: Callable[[], Any]
         piece = build()
         cache.set(key, piece, timeout=USER_PIECE_SECONDS)
     return piece
+
+
+# A session's pages serve its visit; freshness comes from the key, the timeout only bounds memory.
+SESSION_PAGE_SECONDS = 30 * 60
+
+
+def session_page_response(
+    request, name: str, *parts: object, build: Callable[[], HttpResponse], keep: bool = True
+) -> HttpResponse:
+    """The page `name` of this session built from this data version and `parts`: the kept copy when this session
+    asked for the same page since anything it shows changed, else built now (and kept when `keep`)."""
+    key = _session_page_key(request, name, parts) if keep else None
+    kept = cache.get(key) if key else None
+    if kept is not None:
+        return _page_sent(request, *kept)
+    response = build()
+    if key is None or response.status_code != 200 or response.streaming or len(get_messages(request)):
+        return response
+    kept = (response["Content-Type"], compress_string(response.content))
+    cache.set(key, kept, timeout=SESSION_PAGE_SECONDS)
+    return _page_sent(request, *kept)
+
+
+def _session_page_key(request, name: str, parts: tuple) -> str | None:
+    """None when the page must be built for this request alone: no shared cache, no session or CSRF cookie to
+    key it on, or a message waiting to be shown (a page shows it once)."""
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    csrf_secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not user_values_cached() or not session_key or not csrf_secret or len(get_messages(request)):
+        return None
+    who = (request.user.pk, session_key, csrf_secret, page_scope_generations())
+    digest = hashlib.sha256(repr((who, request.get_full_path(), parts)).encode()).hexdigest()[:40]
+    return request_data_version(request).key("session-page", name, digest)
+
+
+def _page_sent(request, content_type: str, compressed: bytes) -> HttpResponse:
+    """The kept page, compressed for a client that accepts gzip (GZipMiddleware leaves it as it is)."""
+    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response = HttpResponse(compressed, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(compressed), content_type=content_type)
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
+    return response

@@ -24,7 +24,7 @@ from indicators import charts
 from indicators.explaining import effect_reason, entry_effects, score_moves, why_this_score
 from indicators.forms import CompareForm, assessment_formset
 from indicators.models import Country, Methodology
-from indicators.page_cache import page_piece
+from indicators.page_cache import page_piece, session_page_response
 from indicators.scoring.core import band_for
 from indicators.scoring.selectors import SHORT_LABELS, country_latest_evidence_by_source, score_explanation
 from indicators.selectors import (
@@ -123,6 +123,20 @@ def _country_charts(*, country, compared, histories, thresholds, sources=()) -> 
 def country_detail(request, iso3: str):
     country = country_or_404(iso3)
     today = timezone.localdate()
+    # Only the plain page is kept whole: the feedback after recording assessments is shown once, and comparisons
+    # name countries a made-up query could vary without end (their figures are still kept as the piece).
+    return session_page_response(
+        request,
+        "country",
+        country.iso3,
+        today,
+        build=lambda: _country_page(request, country, today),
+        keep=not request.GET,
+    )
+
+
+def _country_page(request, country: Country, today: dt.date):
+    """The country page around its kept piece: the feedback, timeline, buttons, panels and banners of this user."""
     compare = [code for code in request.GET.getlist("compare") if code]
     piece = page_piece(
         request,

@@ -23,7 +23,7 @@ from indicators import charts
 from indicators.data_version import conditional_response, not_modified_or_none
 from indicators.filters import MY_DESKS, CountryScoreFilter
 from indicators.models import Methodology
-from indicators.page_cache import page_piece
+from indicators.page_cache import page_piece, session_page_response
 from indicators.scoring.core import band_for
 from indicators.selectors import (
     SCORE_RECORD_COLUMNS,
@@ -194,6 +194,19 @@ def overview(request):
         user=request.user, page="overview", query=_overview_filters(request) if request.GET else None
     )
     desk_ids = user_desk_ids(request.user)
+    # A query the page refuses shows a message, so its page is never kept (nor its piece).
+    return session_page_response(
+        request,
+        "overview",
+        timezone.localdate(),
+        previous_visit,
+        build=lambda: _overview_page(request, previous_visit, desk_ids),
+        keep=set(request.GET) <= CACHED_PARAMETERS,
+    )
+
+
+def _overview_page(request, previous_visit: dt.datetime | None, desk_ids) -> HttpResponse:
+    """The overview around its kept piece: the run's status line, "since your last visit" and big moves."""
     # The filters may name "my desks", and the desk filter offers it only to someone with desks: both are in the key.
     piece = page_piece(
         request,

@@ -7,17 +7,22 @@ from core.roles import Role, user_roles
 
 
 def test_bench_users_are_distinct_and_each_session_and_token_signs_its_user_in(db):
-    """Every benchmark user gets its own session cookie and API token, and both open the pages and the API."""
+    """Every benchmark user gets its own session cookie and API token, and both open the pages and the API; like a
+    browser after its first page, each also holds a CSRF cookie of its own."""
     credentials = Command().credentials(4)
 
     assert len(set(credentials.cookies)) == 4
     assert len(set(credentials.tokens)) == 4
+    csrf_secrets = set()
     for cookie, token in zip(credentials.cookies, credentials.tokens, strict=True):
-        name, value = cookie.split("=", 1)
         client = Client()
-        client.cookies[name] = value
+        for pair in cookie.split("; "):
+            name, value = pair.split("=", 1)
+            client.cookies[name] = value
+        csrf_secrets.add(client.cookies["csrftoken"].value)
         assert client.get("/methodology/").status_code == 200
         assert Client().get("/api/v1/methodologies/", HTTP_AUTHORIZATION=token).status_code == 200
+    assert len(csrf_secrets) == 4 and all(len(secret) == 32 for secret in csrf_secrets)
 
 
 def test_bench_users_rotate_through_the_roles_and_a_rerun_revokes_their_old_tokens(db):

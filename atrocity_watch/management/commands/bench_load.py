@@ -22,6 +22,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.middleware.csrf import CSRF_SECRET_LENGTH
+from django.utils.crypto import get_random_string
 
 from atrocity_watch.management.bench_server import (
     bench_user,
@@ -259,7 +261,8 @@ class Command(BaseCommand):
                 api_token_revoke(token=token, user=user)
             tokens.append(f"Bearer {api_token_create(user=user, name=BENCH_TOKEN_NAME).secret}")
             name, value = session_cookie(user, secret_key=secret_key or settings.SECRET_KEY)
-            cookies.append(f"{name}={value}")
+            # A browser holds the CSRF cookie its first page set; each user sends their own, as browsers do.
+            cookies.append(f"{name}={value}; {settings.CSRF_COOKIE_NAME}={get_random_string(CSRF_SECRET_LENGTH)}")
         return Credentials(cookies=cookies, tokens=tokens)
 
     # --- one target -------------------------------------------------------------------------------------------

@@ -1,0 +1,142 @@
+"""Whole pages kept for one session (indicators.page_cache.session_page_response): asked again, a page is sent as it
+was kept without being rendered, and anything it shows that changes (data, the user's roles, their unread
+notifications, a message waiting for them) shows on the next request."""
+
+import datetime as dt
+import gzip
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from alerts.services.escalations import escalation_create
+from alerts.services.notifications import notifications_mark_all_read
+from tests.indicators.score_rows import score_run_create, scores_create
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = reverse("indicators:overview") + "?desk="
+COUNTRY = "/countries/QAA/"
+
+
+@pytest.fixture(autouse=True)
+def user_values_cached(settings):
+    """Pages are kept only where per-user values are (a cache every process shares, as Redis is in production)."""
+    settings.USER_VALUES_CACHED = True
+
+
+@pytest.fixture
+def scored(country_a, country_b):
+    run = score_run_create()
+    scores_create(country=country_a, overall=[40, 42, 45, 50, 55, 60], run=run)
+    scores_create(country=country_b, overall=[24, 23, 22, 21, 20, 19], run=run)
+    return run
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def asked_until_kept(client: Client, url: str) -> HttpResponse:
+    """The page asked until it comes from the cache: the first answer sets the CSRF cookie the page is keyed on, the
+    second is kept, the third is sent as kept."""
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    return client.get(url)
+
+
+@pytest.mark.parametrize("url", [OVERVIEW, COUNTRY])
+def test_a_page_asked_again_in_the_same_session_is_sent_as_kept(url, scored, alice):
+    client = signed_in(alice)
+    built = client.get(url)
+    kept = asked_until_kept(client, url)
+    assert built.templates and not kept.templates  # sent without rendering
+    assert kept.status_code == 200 and "Alphaland" in kept.content.decode()
+    assert "Sign out" in kept.content.decode() and 'name="csrfmiddlewaretoken"' in kept.content.decode()
+
+
+@pytest.mark.parametrize("url", [OVERVIEW, COUNTRY])
+def test_a_kept_page_is_sent_compressed_only_to_a_client_that_accepts_gzip(url, scored, alice):
+    client = signed_in(alice)
+    plain = asked_until_kept(client, url)
+    compressed = client.get(url, headers={"accept-encoding": "gzip, deflate"})
+    assert not compressed.templates and compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"] and "Cookie" in compressed["Vary"]
+    assert gzip.decompress(compressed.content) == plain.content
+    assert not plain.has_header("Content-Encoding")
+
+
+def test_another_session_of_the_same_user_gets_its_own_page_and_token(scored, alice):
+    first, second = signed_in(alice), signed_in(alice)
+    asked_until_kept(first, COUNTRY)
+    page = second.get(COUNTRY)
+    assert page.templates  # built for this session, not sent from the other's
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    asked_until_kept(client, COUNTRY)
+    body = client.get(COUNTRY).content.decode()
+    token = body.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert client.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_a_notification_for_the_user_shows_in_the_header_of_their_next_page(scored, country_a, alice, fiona):
+    client = signed_in(fiona)
+    for url in (OVERVIEW, COUNTRY):
+        assert 'class="nav-badge"' not in asked_until_kept(client, url).content.decode()
+    escalation_create(country=country_a, user=alice, summary="Militia build-up", risk_assessment="x", submit=True)
+    for url in (OVERVIEW, COUNTRY):
+        assert 'class="nav-badge"' in asked_until_kept(client, url).content.decode()
+    # Reading them changes nothing but her unread count (no data version): the badge still goes on the next page.
+    notifications_mark_all_read(user=fiona)
+    for url in (OVERVIEW, COUNTRY):
+        assert 'class="nav-badge"' not in client.get(url).content.decode()
+
+
+def test_a_role_taken_away_shows_on_the_next_page(scored, alice):
+    client = signed_in(alice)
+    imports = reverse("indicators:imports:list")
+    assert f'href="{imports}"' in asked_until_kept(client, COUNTRY).content.decode()
+    alice.groups.set([Group.objects.get(name="viewer")])
+    page = client.get(COUNTRY).content.decode()
+    assert f'href="{imports}"' not in page and "Viewer" in page
+
+
+def test_new_scores_show_on_the_next_page_of_a_session(scored, country_a, alice):
+    client = signed_in(alice)
+    assert '<span class="big-score">77.7</span>' not in asked_until_kept(client, COUNTRY).content.decode()
+    scores_create(country=country_a, overall=[77.7], last_month=dt.date(2026, 2, 1))
+    assert '<span class="big-score">77.7</span>' in client.get(COUNTRY).content.decode()
+
+
+def test_a_message_waiting_for_the_user_is_shown_once_on_a_kept_page(scored, alice):
+    client = signed_in(alice)
+    asked_until_kept(client, COUNTRY)
+    storage = CookieStorage(HttpRequest())
+    storage.add(constants.SUCCESS, "Token “laptop” is revoked; it no longer works.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies[storage.cookie_name] = carrier.cookies[storage.cookie_name].value
+    shown = client.get(COUNTRY)
+    assert shown.templates and "is revoked; it no longer works." in shown.content.decode()
+    after = client.get(COUNTRY).content.decode()
+    assert "is revoked; it no longer works." not in after
+
+
+def test_a_refused_filter_says_so_every_time_and_its_page_is_never_kept(scored, alice):
+    client = signed_in(alice)
+    for _ in range(3):
+        page = client.get(reverse("indicators:overview"), {"region": "Nowhere"})
+        assert page.templates and "Not applied, so the table ignores them" in page.content.decode()
+
+
+def test_without_a_shared_cache_every_page_is_built(settings, scored, alice):
+    settings.USER_VALUES_CACHED = False
+    client = signed_in(alice)
+    for _ in range(3):
+        assert client.get(COUNTRY).templates
