@@ -75,6 +75,22 @@ class FallbackRedisCache(RedisCache):
                 self._redis_down_until = time.monotonic() + RETRY_SECONDS
         return getattr(self._fallback, name)(*args, **kwargs)
 
+    def counter_incr(self, key: str, *, timeout: int) -> int | None:
+        """Count one more in the counter `key` (made with a lifetime of `timeout` seconds when absent) and return
+        its total, in one round trip to Redis; None while Redis is unreachable (the caller counts locally)."""
+        if not self.redis_available:
+            return None
+        try:
+            redis_key = self.make_and_validate_key(key)
+            pipeline = self._cache.get_client(redis_key, write=True).pipeline(transaction=False)
+            pipeline.set(redis_key, 0, ex=timeout, nx=True)
+            pipeline.incr(redis_key)
+            return int(pipeline.execute()[1])
+        except REDIS_UNREACHABLE as exc:
+            logger.warning("Redis cache unreachable (%s); using local memory for %.0f s", exc, RETRY_SECONDS)
+            self._redis_down_until = time.monotonic() + RETRY_SECONDS
+            return None
+
     add = _falls_back("add")
     get = _falls_back("get")
     set = _falls_back("set")

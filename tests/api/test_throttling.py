@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIRequestFactory
 
-from atrocity_watch.api.throttling import TokenRateThrottle
+from atrocity_watch.api.throttling import TokenRateThrottle, window_count
 from atrocity_watch.services import api_token_create
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,24 @@ class LatentLocMemCache(LocMemCache):
         return super().set(*args, **kwargs)
 
 
-def test_concurrent_requests_of_one_token_never_exceed_the_limit(settings, monkeypatch):
+def redis_cache_or_skip() -> dict:
+    """The shared Redis of REDIS_URL as production's cache (the CI's second run has one); skipped without it."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: the throttle's Redis counter is tested where Redis runs (CI's second run)")
+    return {"BACKEND": "atrocity_watch.cache.FallbackRedisCache", "LOCATION": settings.REDIS_URL}
+
+
+@pytest.mark.parametrize("backend", ["local memory with latency", "Redis"])
+def test_concurrent_requests_of_one_token_never_exceed_the_limit(backend, settings, monkeypatch):
     """Eight threads send 400 requests at once against a limit of 100 through a cache with latency: exactly 100
     pass."""
-    settings.CACHES = {"default": {"BACKEND": "tests.api.test_throttling.LatentLocMemCache"}}
+    if backend == "Redis":
+        settings.CACHES = {"default": redis_cache_or_skip()}
+    else:
+        settings.CACHES = {"default": {"BACKEND": "tests.api.test_throttling.LatentLocMemCache"}}
+    cache.clear()
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "100/hour"}}
     monkeypatch.setattr("atrocity_watch.api.throttling.ApiToken", Token)
     request = APIRequestFactory().get("/api/v1/countries/")
@@ -55,6 +69,17 @@ def test_concurrent_requests_of_one_token_never_exceed_the_limit(settings, monke
     for thread in threads:
         thread.join()
     assert sum(allowed) == 100
+
+
+def test_a_redis_counter_is_counted_in_one_round_trip_and_expires(settings):
+    """The throttle's window on Redis: made with its lifetime on the first request, then only incremented."""
+    settings.CACHES = {"default": redis_cache_or_skip()}
+    cache.clear()
+    assert window_count("api:test-window", duration=60) == 1
+    assert window_count("api:test-window", duration=60) == 2
+    assert cache.get("api:test-window") == 2
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_and_validate_key("api:test-window")) <= 61
 
 
 def test_the_throttle_answers_429_with_retry_after_past_the_limit(settings, token_client, victor):
