@@ -121,16 +121,15 @@ def _country_charts(*, country, compared, histories, thresholds, sources=()) -> 
 @role_required(*ALL_ROLES)
 @require_GET
 def country_detail(request, iso3: str):
-    country = country_or_404(iso3)
     today = timezone.localdate()
     # Only the plain page is kept whole: the feedback after recording assessments is shown once, and comparisons
-    # name countries a made-up query could vary without end (their figures are still kept as the piece).
+    # name countries a made-up query could vary without end (their figures are still kept as the piece). A page is
+    # kept only for a country that exists; renaming or removing one is an administrator's change, a new data version.
     return session_page_response(
         request,
         "country",
-        country.iso3,
         today,
-        build=lambda: _country_page(request, country, today),
+        build=lambda: _country_page(request, country_or_404(iso3), today),
         keep=not request.GET,
     )
 
