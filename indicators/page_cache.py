@@ -14,11 +14,12 @@ that fill them must register the tables those values come from with `data_versio
 
 `session_page_response` keeps a whole page, rendered, for one signed-in session: with the pieces kept, rendering the
 page around them (header, navigation, buttons, panels) and compressing it was most of what a cached page still cost.
-It is keyed on everything that page is built from: the data version, the session and its CSRF secret (the page's
-forms carry a token for it), the generations of the per-user values every page shows (core.user_cache: the user,
-roles, desks and unread counts) and the page's own parts (its URL, today's date, "since your last visit"). A page
-with a message to show, or asked without a CSRF cookie, is built every time, and pages are kept only with a cache
-every process shares (as per-user values are).
+It is keyed on everything that page is built from: the data version, the session, the user's name, roles and desks
+as the request holds them, the generations of the per-user values every page shows (core.user_cache: identity and
+unread counts) and the page's own parts (its path and canonical query, today's date, "since your last visit"). The
+CSRF secret its forms carry a token for is kept with it and must match the request's, so one session keeps one copy of
+a page whatever cookies it makes up. A page with a message to show, or asked without a CSRF cookie Django accepts,
+is built every time, and pages are kept only with a cache every process shares (as per-user values are).
 
 `user_page_piece` keeps the few pieces that are one user's own and costly to build ("since your last visit") the
 same way, with the user's id, roles and desks in the key, so a piece is only ever read back for the user it was
@@ -36,7 +37,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.gzip import re_accepts_gzip
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
@@ -86,34 +87,62 @@ def user_page_piece(request, name: str, *parts: object, build: Callable[[], Any]
 
 # A session's pages serve its visit; freshness comes from the key, the timeout only bounds memory.
 SESSION_PAGE_SECONDS = 30 * 60
+# As GZipMiddleware pads what it compresses (BREACH), so are kept pages, once each.
+PAGE_GZIP_RANDOM_BYTES = GZipMiddleware.max_random_bytes
 
 
-def session_page_response(
-    request, name: str, *parts: object, build: Callable[[], HttpResponse], keep: bool = True
-) -> HttpResponse:
+def session_page_response(request, name: str, *parts: object, build: Callable[[], HttpResponse], query: str | None):
     """The page `name` of this session built from this data version and `parts`: the kept copy when this session
-    asked for the same page since anything it shows changed, else built now (and kept when `keep`)."""
-    key = _session_page_key(request, name, parts) if keep else None
-    kept = cache.get(key) if key else None
-    if kept is not None:
-        return _page_sent(request, *kept)
+    asked for the same page since anything it shows changed, else built now and kept. `query` is the request's
+    query in one canonical spelling (sorted, every parameter known and once), or None for a query whose page is
+    never kept: each spelling a client can make up would otherwise keep a page of its own."""
+    key = _session_page_key(request, name, query, parts) if query is not None else None
+    csrf_digest = _csrf_digest(request)
+    kept = cache.get(key) if key and csrf_digest else None
+    if kept is not None and kept[0] == csrf_digest:
+        return _page_sent(request, kept[1], kept[2])
     response = build()
-    if key is None or response.status_code != 200 or response.streaming or len(get_messages(request)):
+    if not key or not csrf_digest or response.status_code != 200 or response.streaming or len(get_messages(request)):
         return response
-    kept = (response["Content-Type"], compress_string(response.content))
+    # One copy per session and page: a page kept for another CSRF cookie of this session is replaced, not added to.
+    kept = (
+        csrf_digest,
+        response["Content-Type"],
+        compress_string(response.content, max_random_bytes=PAGE_GZIP_RANDOM_BYTES),
+    )
     cache.set(key, kept, timeout=SESSION_PAGE_SECONDS)
-    return _page_sent(request, *kept)
+    return _page_sent(request, kept[1], kept[2])
 
 
-def _session_page_key(request, name: str, parts: tuple) -> str | None:
-    """None when the page must be built for this request alone: no shared cache, no session or CSRF cookie to
-    key it on, or a message waiting to be shown (a page shows it once)."""
-    session_key = getattr(getattr(request, "session", None), "session_key", None)
-    csrf_secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-    if not user_values_cached() or not session_key or not csrf_secret or len(get_messages(request)):
+def _csrf_digest(request) -> str | None:
+    """A digest of the CSRF secret the page's forms carry a token for, when the request's cookie holds one Django
+    accepted as it is (a refused or missing cookie is replaced in the answer, so a token made now would not match the
+    next request's cookie)."""
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not cookie or request.META.get("CSRF_COOKIE") != cookie:
         return None
-    who = (request.user.pk, session_key, csrf_secret, page_scope_generations())
-    digest = hashlib.sha256(repr((who, request.get_full_path(), parts)).encode()).hexdigest()[:40]
+    return hashlib.sha256(cookie.encode()).hexdigest()[:32]
+
+
+def _session_page_key(request, name: str, query: str, parts: tuple) -> str | None:
+    """None when the page must be built for this request alone: no shared cache, no session, or a message waiting
+    to be shown (a page shows it once). The key names what the header and buttons were built from as this request
+    holds it (a role changed while the page is built must not be kept under the newer generation)."""
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if not user_values_cached() or not session_key or len(get_messages(request)):
+        return None
+    user = request.user
+    who = (
+        user.pk,
+        user.get_username(),
+        user.get_full_name(),
+        user.is_superuser,
+        sorted(user_roles(user)),
+        sorted(user_desk_ids(user)),
+        session_key,
+        page_scope_generations(),
+    )
+    digest = hashlib.sha256(repr((who, request.path, query, parts)).encode()).hexdigest()[:40]
     return request_data_version(request).key("session-page", name, digest)
 
 

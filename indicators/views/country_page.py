@@ -130,7 +130,7 @@ def country_detail(request, iso3: str):
         "country",
         today,
         build=lambda: _country_page(request, country_or_404(iso3), today),
-        keep=not request.GET,
+        query="" if not request.META.get("QUERY_STRING") else None,
     )
 
 

@@ -164,6 +164,7 @@ def _map_layers(scores: list, flagged: list) -> list[dict]:
 OVERVIEW_FILTERS = ("region", "desk", "band", "crime_group", "sort")
 # An overview asked with these parameters only, all valid, is kept in the cache; any other is built for its request.
 CACHED_PARAMETERS = {*OVERVIEW_FILTERS, "rows", "reset"}
+KEPT_VALUES = {"rows": ("", "all"), "reset": ("", "1")}
 BIG_MOVE_POINTS = 5.0  # a 3-month change at least this large is a "big move" worth telling a returning analyst
 
 
@@ -194,28 +195,41 @@ def overview(request):
         user=request.user, page="overview", query=_overview_filters(request) if request.GET else None
     )
     desk_ids = user_desk_ids(request.user)
+    query = _kept_query(request)
     # A query the page refuses shows a message, so its page is never kept (nor its piece).
     return session_page_response(
         request,
         "overview",
         timezone.localdate(),
         previous_visit,
-        build=lambda: _overview_page(request, previous_visit, desk_ids),
-        keep=set(request.GET) <= CACHED_PARAMETERS,
+        build=lambda: _overview_page(request, previous_visit, desk_ids, query),
+        query=query,
     )
 
 
-def _overview_page(request, previous_visit: dt.datetime | None, desk_ids) -> HttpResponse:
+def _kept_query(request) -> str | None:
+    """The overview's query in one spelling (sorted) when its pieces may be kept: known parameters, each given once,
+    `rows` and `reset` with a value they take. None otherwise: every spelling a client makes up would keep a copy.
+    The filters' own values are checked by the filter set; one it refuses shows a message and is never kept."""
+    items = []
+    for name, values in request.GET.lists():
+        if name not in CACHED_PARAMETERS or len(values) != 1 or values[0] not in KEPT_VALUES.get(name, values):
+            return None
+        items.append((name, values[0]))
+    return urlencode(sorted(items))
+
+
+def _overview_page(request, previous_visit: dt.datetime | None, desk_ids, query: str | None) -> HttpResponse:
     """The overview around its kept piece: the run's status line, "since your last visit" and big moves."""
     # The filters may name "my desks", and the desk filter offers it only to someone with desks: both are in the key.
     piece = page_piece(
         request,
         "overview",
-        request.get_full_path(),
+        query,
         sorted(desk_ids),
         timezone.localdate(),
         build=lambda: _overview_piece(request),
-        keep=lambda piece: not piece["problems"] and set(request.GET) <= CACHED_PARAMETERS,
+        keep=lambda piece: not piece["problems"] and query is not None,
     )
     if piece["problems"]:
         # The export refuses such a query (400); the page still shows, unfiltered by the bad values, and says so.

@@ -1,6 +1,7 @@
 """Whole pages kept for one session (indicators.page_cache.session_page_response): asked again, a page is sent as it
 was kept without being rendered, and anything it shows that changes (data, the user's roles, their unread
-notifications, a message waiting for them) shows on the next request."""
+notifications, a message waiting for them) shows on the next request. Under made-up input (cookies, query spellings)
+one session keeps one copy of a page, and a kept page never carries rights or a CSRF token that are no longer so."""
 
 import datetime as dt
 import gzip
@@ -9,12 +10,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 
 from alerts.services.escalations import escalation_create
 from alerts.services.notifications import notifications_mark_all_read
+from indicators.views import dashboard
 from tests.indicators.score_rows import score_run_create, scores_create
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +144,75 @@ def test_without_a_shared_cache_every_page_is_built(settings, scored, alice):
     client = signed_in(alice)
     for _ in range(3):
         assert client.get(COUNTRY).templates
+
+
+# --- made-up input ---------------------------------------------------------------------------------------------
+def kept_pages() -> int:
+    return sum(1 for key in cache._cache if ":session-page:" in key)  # LocMemCache's keys
+
+
+def token_of(page) -> str:
+    return page.content.decode().split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+
+def test_made_up_csrf_cookies_do_not_each_keep_a_copy_of_the_page(scored, alice):
+    """Any well-formed 32-character value is accepted as the CSRF cookie, and each one keys a page of its own."""
+    client = signed_in(alice)
+    for _ in range(25):
+        client.cookies["csrftoken"] = get_random_string(32)
+        assert client.get(COUNTRY).status_code == 200
+    assert kept_pages() <= 1  # one session, one URL
+
+
+def test_made_up_overview_queries_do_not_each_keep_a_copy_of_the_page(scored, alice):
+    """`rows` and `reset` take any value, and the filters any order or repetition: each spelling keys a page."""
+    client = signed_in(alice)
+    client.get(OVERVIEW)
+    for number in range(25):
+        assert client.get(f"{OVERVIEW}&rows={number}").status_code == 200
+    assert kept_pages() <= 3
+
+
+def test_empty_query_strings_do_not_each_keep_a_copy_of_the_country_page(scored, alice):
+    """`?&`, `?&&`, ... leave request.GET empty (so the page is kept) but change get_full_path() (so the key)."""
+    client = signed_in(alice)
+    client.get(COUNTRY)
+    for number in range(1, 26):
+        assert client.get(COUNTRY + "?" + "&" * number).status_code == 200
+    assert kept_pages() <= 1
+
+
+def test_a_kept_page_carries_a_token_for_the_csrf_cookie_its_answer_sets(scored, alice):
+    """A cookie Django refuses (wrong length) is replaced in every answer, but the page is kept under it with the
+    token of the first replacement: the form of the kept page then fails the CSRF check."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    for _ in range(2):
+        client.cookies["csrftoken"] = "refused"
+        page = client.get(COUNTRY)
+    assert client.post(reverse("logout"), {"csrfmiddlewaretoken": token_of(page)}).status_code == 302
+
+
+def test_a_role_taken_away_while_her_page_is_built_does_not_stay_on_her_pages(scored, alice, monkeypatch):
+    """request.user (roles, desks) is read before the page's key reads the identity generation: a change committed
+    between the two is built from the old roles and kept under the new generation."""
+    client = signed_in(alice)
+    imports = reverse("indicators:imports:list")
+    client.get(OVERVIEW)  # the CSRF cookie
+    original = dashboard.view_state_page_seen
+
+    def seen_while_her_role_is_changed(**kwargs):
+        alice.groups.set([Group.objects.get(name="viewer")])  # another request's change, committed now
+        return original(**kwargs)
+
+    monkeypatch.setattr(dashboard, "view_state_page_seen", seen_while_her_role_is_changed)
+    client.get(OVERVIEW)
+    monkeypatch.setattr(dashboard, "view_state_page_seen", original)
+    page = client.get(OVERVIEW).content.decode()
+    assert f'href="{imports}"' not in page and "Viewer" in page
+
+
+def test_a_kept_page_is_not_sent_to_head_requests(scored, alice):
+    client = signed_in(alice)
+    asked_until_kept(client, COUNTRY)
+    assert client.head(COUNTRY).status_code == 405  # require_GET: held
