@@ -381,6 +381,10 @@ DATABASE_STATEMENT_TIMEOUTS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
 
+# The data version's query (indicators/data_version.py) is prepared once per PostgreSQL connection; turn it off behind a
+# connection pooler in transaction mode, whose server connections change between statements.
+DATABASE_PREPARED_VERSION_QUERY = env_bool("DATABASE_PREPARED_VERSION_QUERY", True)
+
 # Long jobs (score runs, imports) stamp a heartbeat every RUN_HEARTBEAT_SECONDS; the reaper (a beat task every minute)
 # marks one whose stamp is older than RUN_STALE_SECONDS as failed, since its worker died, and re-queues it once.
 RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 20)

@@ -26,7 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
@@ -75,12 +75,7 @@ class DataVersion:
 def data_version() -> DataVersion:
     """The current data version: one query, one or two indexed probes per registered table."""
     names, sql, params = _version_query()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"EXECUTE {_prepared(sql, params)}")
-        else:
-            cursor.execute(sql, params)
-        values = iter(cursor.fetchone())
+    values = iter(_version_row(sql, params))
     ids, times = [], []
     for name in names:
         ids.append((name, next(values)))
@@ -123,25 +118,43 @@ def _version_query() -> tuple[list[str], str, list]:
     return names, "SELECT " + ", ".join(columns), params
 
 
-# The statements prepared on each PostgreSQL connection (a psycopg connection: a new one after a reconnect).
+# The names of the statements prepared on each PostgreSQL connection (psycopg's; a reconnect makes a new one).
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _prepared(sql: str, params: list) -> str:
-    """The name of the version query prepared on this connection, preparing it on first use. Every page and API
-    answer asks this query, and PostgreSQL planned its dozen-odd subqueries anew each time: about 0.5 ms of the
-    database's CPU per request, against 0.07 ms to execute the plan kept with the statement (pgbench, this
-    machine). Django's psycopg cursors never prepare (they bind parameters on the client), so it is prepared in SQL;
-    a prepared statement lasts as long as the connection, whatever its transactions do. The PREPARE goes to psycopg
-    directly, so the query counts stay one per version read on every database."""
+def _version_row(sql: str, params: list) -> tuple:
+    """The version query's row. On PostgreSQL, outside a transaction (as pages and API reads run), it is prepared
+    once per connection: every request asks it, and PostgreSQL planned its dozen-odd subqueries anew each time, about
+    0.5 ms of the database's CPU per request against 0.07 ms to execute a kept plan (pgbench, this machine). Django's
+    psycopg cursors bind on the client and never prepare, so it is prepared in SQL. A statement the server no longer
+    holds (a connection pooler's reset, DEALLOCATE) fails in autocommit without harm: the query then runs as it is,
+    and is prepared again next time. Only on connections kept between requests (`DATABASE_CONN_MAX_AGE`), and
+    `DATABASE_PREPARED_VERSION_QUERY=false` turns it off (behind a pooler in transaction mode, whose connections
+    change between statements)."""
+    persistent = connection.settings_dict.get("CONN_MAX_AGE") != 0  # else each request's connection is new
+    if connection.vendor == "postgresql" and persistent and settings.DATABASE_PREPARED_VERSION_QUERY:
+        connection.ensure_connection()
+        if not connection.in_atomic_block:
+            try:
+                return _prepared_row(sql, params)
+            except DatabaseError:
+                _PREPARED.pop(connection.connection, None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _prepared_row(sql: str, params: list) -> tuple:
     literal = connection.ops.compose_sql(sql, params)
     name = "aw_data_version_" + hashlib.sha256(literal.encode()).hexdigest()[:16]
-    raw = connection.connection
-    names = _PREPARED.setdefault(raw, set())
-    if name not in names:
-        raw.execute(f"PREPARE {name} AS {literal}")
-        names.add(name)
-    return name
+    prepared = _PREPARED.setdefault(connection.connection, set())
+    if name not in prepared:
+        with connection.wrap_database_errors:  # sent to psycopg directly: not a query the pages are counted by
+            connection.connection.execute(f"PREPARE {name} AS {literal}")
+        prepared.add(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXECUTE {name}")
+        return cursor.fetchone()
 
 
 def _aware(value) -> dt.datetime | None:
