@@ -82,7 +82,8 @@ class FallbackRedisCache(RedisCache):
             return None
         try:
             redis_key = self.make_and_validate_key(key)
-            pipeline = self._cache.get_client(redis_key, write=True).pipeline(transaction=False)
+            # MULTI/EXEC, still one round trip: the key cannot expire between the two and be made again without one.
+            pipeline = self._cache.get_client(redis_key, write=True).pipeline(transaction=True)
             pipeline.set(redis_key, 0, ex=timeout, nx=True)
             pipeline.incr(redis_key)
             return int(pipeline.execute()[1])
