@@ -28,6 +28,14 @@ against 2 x 4 (two 30 s runs), req/s and p95 ms for overview, country pages, sco
   gthread 2 x 4  183/451, 179/584, 507/142  |  275/434, 162/392, 444/159
 Four threads had the lower p95 on all three targets in both of its runs, so it is the default: with cached pages a
 request holds the GIL for most of its 2-8 ms, and eight threads per worker only queued more requests behind it.
+With whole pages kept per session, the version query prepared, hiredis and gc.freeze() (idle machine, 04:25-04:37,
+`bench_load --duration 20`, req/s and p95 ms for overview, country pages, scores API), before gc.freeze():
+  gthread 2 x 4  471/260, 290/210, 472/153   |  3 x 4  557/203, 725/130, 618/183
+  4 x 2 (country, API only) 786/133, 621/189  |  4 x 4  812/216, 692/229  |  3 x 8  649/230, 508/177
+  6 x 2 (country, API only) 562/210, 561/232
+and with it: 2 x 4  674/166, 779/147, 699/100  |  3 x 4  421/273, 542/200, 571/123.
+More workers than cores answered more requests before the freeze (a full collection stalls a whole worker, so
+others covered), but once frozen 2 x 4 had the lower p95 on every target: it stays the default.
 The environment overrides each value.
 """
 
