@@ -164,7 +164,7 @@ def _map_layers(scores: list, flagged: list) -> list[dict]:
 OVERVIEW_FILTERS = ("region", "desk", "band", "crime_group", "sort")
 # An overview asked with these parameters only, all valid, is kept in the cache; any other is built for its request.
 CACHED_PARAMETERS = {*OVERVIEW_FILTERS, "rows", "reset"}
-KEPT_VALUES = {"rows": ("", "all"), "reset": ("", "1")}
+SPELLED_ONE_WAY = {"rows": ("", "all"), "reset": ("", "1")}
 BIG_MOVE_POINTS = 5.0  # a 3-month change at least this large is a "big move" worth telling a returning analyst
 
 
@@ -213,10 +213,19 @@ def _kept_query(request) -> str | None:
     The filters' own values are checked by the filter set; one it refuses shows a message and is never kept."""
     items = []
     for name, values in request.GET.lists():
-        if name not in CACHED_PARAMETERS or len(values) != 1 or values[0] not in KEPT_VALUES.get(name, values):
+        if name not in CACHED_PARAMETERS or len(values) != 1 or not _kept_value(name, values[0]):
             return None
         items.append((name, values[0]))
     return urlencode(sorted(items))
+
+
+def _kept_value(name: str, value: str) -> bool:
+    """Whether a parameter's value has one spelling: `rows` and `reset` their few values; `sort` one column, as the
+    table's headings link (a list of names, empty or repeated ones included, can be spelled without end). The other
+    filters choose from fixed lists, so a value they refuse shows a message instead."""
+    if name == "sort":
+        return "," not in value
+    return value in SPELLED_ONE_WAY.get(name, (value,))
 
 
 def _overview_page(request, previous_visit: dt.datetime | None, desk_ids, query: str | None) -> HttpResponse:
