@@ -138,23 +138,36 @@ def _version_row(sql: str, params: list) -> tuple:
             try:
                 return _prepared_row(sql, params)
             except DatabaseError:
-                _PREPARED.pop(connection.connection, None)
+                pass  # in autocommit nothing is left aborted: the plain query answers
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def _prepared_row(sql: str, params: list) -> tuple:
+    from psycopg import errors
+
     literal = connection.ops.compose_sql(sql, params)
     name = "aw_data_version_" + hashlib.sha256(literal.encode()).hexdigest()[:16]
     prepared = _PREPARED.setdefault(connection.connection, set())
     if name not in prepared:
-        with connection.wrap_database_errors:  # sent to psycopg directly: not a query the pages are counted by
-            connection.connection.execute(f"PREPARE {name} AS {literal}")
+        try:
+            with connection.wrap_database_errors:  # sent to psycopg directly: not a query the pages are counted by
+                connection.connection.execute(f"PREPARE {name} AS {literal}")
+        except DatabaseError as exc:
+            if not isinstance(exc.__cause__, errors.DuplicatePreparedStatement):
+                raise
         prepared.add(name)
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXECUTE {name}")
-        return cursor.fetchone()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXECUTE {name}")
+            return cursor.fetchone()
+    except DatabaseError as exc:
+        # Only a statement the server no longer holds is prepared again; any other failure (a statement timeout)
+        # leaves it prepared, or every later read on this connection would fail to prepare it again.
+        if isinstance(exc.__cause__, errors.InvalidSqlStatementName):
+            prepared.discard(name)
+        raise
 
 
 def _aware(value) -> dt.datetime | None:

@@ -99,3 +99,42 @@ def test_a_connection_made_for_one_request_is_never_prepared(country_a):
     already = prepared_statements()
     assert data_version() == data_version()
     assert prepared_statements() == already
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_this_process_forgot_it_prepared_is_used_as_it_is(country_a, kept_connections):
+    """PREPARE answers "already exists" (the server kept it): it is used, not prepared again on every read."""
+    from indicators import data_version as module
+
+    version = data_version()
+    module._PREPARED.clear()
+    assert data_version() == version
+    assert module._PREPARED.get(connection.connection)
+    assert prepared_statements() == 1
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_read_of_the_prepared_statement_keeps_it_prepared(country_a, kept_connections):
+    """A statement timeout (any failure but a missing statement) falls back to the plain query and leaves the
+    statement prepared: the next read executes it without preparing it again."""
+    from django.db import OperationalError
+
+    from indicators import data_version as module
+
+    version = data_version()
+    names = set(module._PREPARED[connection.connection])
+    failed = []
+
+    def time_out_once(execute, sql, params, many, context):
+        if sql.startswith("EXECUTE aw_data_version") and not failed:
+            failed.append(sql)
+            raise OperationalError("canceling statement due to statement timeout")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(time_out_once):
+        assert data_version() == version  # answered by the plain query
+    assert failed and module._PREPARED[connection.connection] == names
+    assert data_version() == version
+    assert prepared_statements() == 1
