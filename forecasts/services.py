@@ -431,3 +431,5 @@ def _training_comparison(inputs: ModelInputs) -> tuple[pd.DataFrame, str]:
         return backtest_comparison(inputs, path), f"EWP out-of-sample forecasts from {EWP_OUT_OF_SAMPLE}"
     except ValidationError as exc:
         return backtest_comparison(inputs, None), "; ".join(exc.messages)
+    except OSError as exc:  # a file that exists but cannot be read (permissions, a disk error)
+        return backtest_comparison(inputs, None), f"cannot read {EWP_OUT_OF_SAMPLE}: {exc.strerror or exc}"

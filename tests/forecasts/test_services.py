@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 from unittest import mock
 
 import pandas as pd
@@ -234,6 +235,27 @@ def test_training_without_the_early_warning_projects_file_stores_the_backtest_an
     model = services.forecast_train()
     assert "same_rows_as_ewp" not in model.backtest["figures"]["1y"]
     assert model.backtest["ewp_comparison"].startswith("no EWP out-of-sample forecasts at")
+
+
+def test_training_with_an_unreadable_early_warning_project_file_still_trains_and_says_why(
+    synthetic_database, settings, tmp_path, monkeypatch
+):
+    settings.FORECAST_BACKTEST_FIRST_YEAR = 2008
+    settings.ATROCITY_WATCH_DATA_DIR = tmp_path
+    (tmp_path / "ewp").mkdir()
+    unreadable = tmp_path / services.EWP_OUT_OF_SAMPLE
+    unreadable.write_text("year,ccode\n")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path):
+        if path == unreadable:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    model = services.forecast_train()
+    assert "same_rows_as_ewp" not in model.backtest["figures"]["1y"]
+    assert model.backtest["ewp_comparison"] == f"cannot read {services.EWP_OUT_OF_SAMPLE}: Permission denied"
 
 
 @pytest.mark.django_db
