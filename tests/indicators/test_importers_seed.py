@@ -52,23 +52,25 @@ def test_seed_demo_queues_the_real_data_imports_and_is_idempotent(data_dir, djan
         seed()
     assert callbacks, "the imports must be sent to the worker after commit, not run inline"
     imports = DatasetImport.objects.order_by("pk")
+    # The UCDP country-year file feeds the Framework (ucdp_country_year) and the forecast (ucdp_one_sided).
     assert [(item.source, item.status) for item in imports] == [
         ("ucdp_country_year", "succeeded"),
         ("wgi", "succeeded"),
+        ("ucdp_one_sided", "succeeded"),
     ]
     created = Assessment.objects.filter(dataset_import__isnull=False).count()
     assert created == 9
     with django_capture_on_commit_callbacks(execute=True):
         output = seed()
-    assert DatasetImport.objects.count() == 2
+    assert DatasetImport.objects.count() == 3
     assert Assessment.objects.filter(dataset_import__isnull=False).count() == created
-    assert "2 datasets imported" in output
+    assert "3 datasets imported" in output
 
 
 @pytest.mark.django_db
 def test_seed_demo_import_now_imports_inline(data_dir):
     output = seed("--import-now")
-    assert DatasetImport.objects.filter(status="succeeded").count() == 2
+    assert DatasetImport.objects.filter(status="succeeded").count() == 3  # ucdp_country_year, wgi, ucdp_one_sided
     assert "ucdp_country_year" in output and "Created 8 assessments" in output
 
 
