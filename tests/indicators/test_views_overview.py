@@ -272,4 +272,5 @@ def test_a_returning_analyst_sees_big_moves_on_their_desks_since_the_last_visit(
         # Reloaded in the same visit, the page still counts from the visit before (kept whole with Redis, so read
         # from what it shows).
         again = client.get(OVERVIEW, {"desk": "mine"}).content.decode()
-        assert f"Since your last visit <span class=\"muted small\">{date_filter(first_visit, 'j M Y, H:i')} UTC" in again
+        shown = date_filter(first_visit, "j M Y, H:i")
+        assert f'Since your last visit <span class="muted small">{shown} UTC' in again
