@@ -23,7 +23,7 @@ from indicators.models import UserViewState
 from indicators.selectors import view_state_filters
 from indicators.services import view_state_filters_keep, view_state_page_seen
 from networks.services.records import actor_record
-from tests.indicators.score_rows import score_run_create, scores_create
+from tests.indicators.score_rows import scored_run_create
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,7 @@ def user_values_cached(settings):
 
 @pytest.fixture
 def scored(country_a, country_b):
-    run = score_run_create()
-    scores_create(country=country_a, overall=[40, 45, 50], run=run)
-    scores_create(country=country_b, overall=[20, 21, 22], run=run)
-    return run
+    return scored_run_create({country_a: [40, 45, 50], country_b: [20, 21, 22]})
 
 
 def signed_in(user) -> Client:

@@ -77,3 +77,11 @@ def scores_create(
             for factor in factors
         )
     return created
+
+
+def scored_run_create(histories: dict) -> ScoreRun:
+    """One succeeded run holding each country's monthly overall scores (oldest first): {country: [40, 45, 50]}."""
+    run = score_run_create()
+    for country, overall in histories.items():
+        scores_create(country=country, overall=overall, run=run)
+    return run

@@ -19,7 +19,7 @@ from django.utils.crypto import get_random_string
 from alerts.services.escalations import escalation_create
 from alerts.services.notifications import notifications_mark_all_read
 from indicators.views import dashboard
-from tests.indicators.score_rows import score_run_create, scores_create
+from tests.indicators.score_rows import scored_run_create, scores_create
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +35,7 @@ def user_values_cached(settings):
 
 @pytest.fixture
 def scored(country_a, country_b):
-    run = score_run_create()
-    scores_create(country=country_a, overall=[40, 42, 45, 50, 55, 60], run=run)
-    scores_create(country=country_b, overall=[24, 23, 22, 21, 20, 19], run=run)
-    return run
+    return scored_run_create({country_a: [40, 42, 45, 50, 55, 60], country_b: [24, 23, 22, 21, 20, 19]})
 
 
 def signed_in(user) -> Client:
