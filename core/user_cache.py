@@ -34,13 +34,14 @@ def user_values_cached() -> bool:
     return bool(settings.USER_VALUES_CACHED) and getattr(cache, "redis_available", True)
 
 
-def _generation_key(scope: str) -> str:
+def generation_key(scope: str) -> str:
+    """Where the scope's generation is kept (for a caller that reads it together with other keys)."""
     return f"aw:user-gen:{scope}"
 
 
 def generation(scope: str) -> str:
     """The scope's current generation (made on first use)."""
-    key = _generation_key(scope)
+    key = generation_key(scope)
     current = cache.get(key)
     if current is None:
         cache.add(key, uuid.uuid4().hex, timeout=None)
@@ -61,8 +62,8 @@ def page_scope_register(scope: str) -> None:
 def page_scope_generations() -> tuple[tuple[str, str], ...]:
     """The current generation of every page scope, read in one cache round trip (made on first use)."""
     scopes = sorted(PAGE_SCOPES)
-    found = cache.get_many([_generation_key(scope) for scope in scopes])
-    return tuple((scope, found.get(_generation_key(scope)) or generation(scope)) for scope in scopes)
+    found = cache.get_many([generation_key(scope) for scope in scopes])
+    return tuple((scope, found.get(generation_key(scope)) or generation(scope)) for scope in scopes)
 
 
 def generation_replace(scope: str) -> None:
@@ -73,14 +74,19 @@ def generation_replace(scope: str) -> None:
         return
 
     def replace() -> None:
-        cache.set(_generation_key(scope), uuid.uuid4().hex, timeout=None)
+        cache.set(generation_key(scope), uuid.uuid4().hex, timeout=None)
 
     replace()
     transaction.on_commit(replace, robust=True)
 
 
 def user_value_key(scope: str, name: str, user_key: object) -> str:
-    return f"aw:user:{scope}:{generation(scope)}:{name}:{user_key}"
+    return user_value_key_at(scope, generation(scope), name, user_key)
+
+
+def user_value_key_at(scope: str, scope_generation: str, name: str, user_key: object) -> str:
+    """The key of a value under a generation the caller has read (generation_key) with other keys in one round trip."""
+    return f"aw:user:{scope}:{scope_generation}:{name}:{user_key}"
 
 
 def user_value(scope: str, name: str, user_key: object, build: Callable[[], T]) -> T:

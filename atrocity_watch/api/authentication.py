@@ -28,7 +28,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() not in KEYWORDS:
             return None
-        failures_key, wait = _failures_window(request)
+        failures_key, wait = failures_window(request)
         limit = settings.API_TOKEN_FAILURES_PER_MINUTE
         if (cache.get(failures_key) or 0) >= limit:
             raise exceptions.Throttled(
@@ -62,7 +62,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-def _failures_window(request) -> tuple[str, float]:
+def failures_window(request) -> tuple[str, float]:
     """The cache key counting this address's failed token attempts in the current minute, and seconds left in it."""
     now = time.time()
     address = BaseThrottle().get_ident(request)

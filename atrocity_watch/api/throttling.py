@@ -8,6 +8,8 @@ the limit pass in any window, however many requests arrive at once.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -46,6 +48,10 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view):
+        verdict = getattr(getattr(request, "_request", request), THROTTLE_VERDICT, None)
+        if verdict is not None:  # counted before DRF saw the request (token_request_allowed): never twice
+            self.wait_seconds = verdict[1]
+            return verdict[0]
         if self.rate is None:
             return True
         key = self.get_cache_key(request, view)
@@ -57,4 +63,18 @@ class TokenRateThrottle(SimpleRateThrottle):
         return window_count(f"{key}:{window}", duration=self.duration) <= self.num_requests
 
     def wait(self):
-        return self.wait_seconds
+        return getattr(self, "wait_seconds", None)
+
+
+# The attribute of a Django request holding the throttle's verdict once token_request_allowed has counted it.
+THROTTLE_VERDICT = "_api_throttle_verdict"
+
+
+def token_request_allowed(request, token: ApiToken) -> bool:
+    """Count one request of `token` in its throttle window, as TokenRateThrottle does, for an answer sent before DRF's
+    dispatch (atrocity_watch.api.kept). The verdict stays on the request: should DRF see the request after all, its
+    throttle takes that verdict rather than counting the request a second time."""
+    throttle = TokenRateThrottle()
+    allowed = throttle.allow_request(SimpleNamespace(auth=token, user=token.user), None)
+    setattr(request, THROTTLE_VERDICT, (allowed, throttle.wait()))
+    return allowed
