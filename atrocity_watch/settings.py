@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: replays a kept score answer to an API token after the checks the stack would make (its docstring).
+    "atrocity_watch.api.kept.KeptApiAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compress about tenfold; static files never reach it (whitenoise serves them precompressed, above).

@@ -31,6 +31,9 @@ from indicators.filters import MY_DESKS
 
 # Freshness comes from the version in the key; the timeout only bounds how long unused answers take up memory.
 CACHE_SECONDS = 6 * 3600
+# The attribute of a Django request whose JSON answer is the same for every reader of this data version: its scope.
+# atrocity_watch.api.kept keeps such an answer whole, with the headers every layer gave it, for the next asker.
+KEPT_ANSWER_SCOPE = "_kept_answer_scope"
 
 
 def score_json_response(request, *, scope: str, build: Callable[[], object]) -> HttpResponse | Response:
@@ -64,6 +67,7 @@ def score_json_kept(request, *, scope: str) -> HttpResponse | None:
 def _json_response(request, compressed: bytes, *, scope: str) -> HttpResponse:
     """The kept JSON answer, compressed when the client accepts gzip, with this version's validators."""
     django_request = getattr(request, "_request", request)
+    setattr(django_request, KEPT_ANSWER_SCOPE, scope)
     accepts_gzip = bool(re_accepts_gzip.search(django_request.META.get("HTTP_ACCEPT_ENCODING", "")))
     body = compressed if accepts_gzip else gzip.decompress(compressed)
     response = conditional_response(request, HttpResponse(body, content_type="application/json"), scope=scope)

@@ -1,0 +1,143 @@
+"""Kept API answers sent before the rest of the stack: the score answers a script asks for with its token, over and
+over, replayed as the whole stack last answered them, after the same checks.
+
+The latest scores and a country's history (indicators.api.caching) are the same for every reader under one data
+version. Answered in full, such an answer still cost about 1.7 ms of CPU in Django's and DRF's layers around a
+cache read (sessions, CSRF, URL resolution, content negotiation, authentication, permissions, throttling), most of
+the API's CPU at 50 concurrent clients. This middleware, the outermost, keeps the final answer (status 200, its
+headers and body as every layer left them) under the data version and the request's address, and sends it again to
+a later request for the same address that the stack would let through:
+
+- GET with `Authorization: Bearer <token>` (or `Token`), without conditional headers and without `desk=mine` (whose
+  answer depends on the asker's desks);
+- a host in ALLOWED_HOSTS, and HTTPS where SECURE_SSL_REDIRECT asks for it;
+- the address has not used up its failed-token attempts this minute (ApiTokenAuthentication's lockout);
+- the token is kept in the identity cache (so it is live: a revocation, a change of its user, their roles or desks
+  makes a new identity generation), unexpired, its user active with a role; and its last use was stamped within the
+  minute (otherwise the full stack answers and stamps it);
+- the token's throttle allows the request: counted here, once (atrocity_watch.api.throttling.token_request_allowed).
+
+Anything else (no kept answer, a cache miss, a refusal of any kind) is answered by the full stack, which gives the
+refusal its message. Only with per-user values cached in a shared cache (Redis, `USER_VALUES_CACHED`): the token
+is then read from there. The ETag names the asker (data_version._etag), so it is made for each request, not replayed.
+Round trips: two to Redis and the data version's one query, then the throttle's counter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
+from django.utils import timezone
+
+from atrocity_watch.api.authentication import KEYWORDS, failures_window
+from atrocity_watch.api.throttling import token_request_allowed
+from atrocity_watch.identity import IDENTITY
+from atrocity_watch.services import LAST_USED_RESOLUTION, token_hash
+from core.roles import can_read
+from core.user_cache import generation_key, user_value_key_at, user_values_cached
+from indicators.api.caching import CACHE_SECONDS, KEPT_ANSWER_SCOPE
+from indicators.data_version import request_data_version
+from indicators.filters import MY_DESKS
+
+# Headers never replayed: the ETag is made per asker, the length for the body sent, the others by the server.
+NOT_REPLAYED = frozenset({"etag", "date", "set-cookie", "content-length"})
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+
+class KeptApiAnswerMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        secret = _token_secret(request)
+        if secret is None:
+            return self.get_response(request)
+        kept = _kept_answer(request, secret)
+        if kept is not None:
+            return kept
+        response = self.get_response(request)
+        _keep(request, response)
+        return response
+
+
+def _token_secret(request) -> str | None:
+    """The token of a request this middleware may answer, else None."""
+    if request.method != "GET" or not request.path.startswith("/api/") or not user_values_cached():
+        return None
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(parts) != 2 or parts[0].lower().encode() not in KEYWORDS or not parts[1].isascii():
+        return None
+    if any(name in request.META for name in CONDITIONAL) or MY_DESKS in request.GET.getlist("desk"):
+        return None
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return None
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return None
+    return parts[1]
+
+
+def _answer_key(request) -> str:
+    accepts_gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    address = "|".join(
+        [
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+            request.META.get("HTTP_ACCEPT", ""),
+            str(accepts_gzip),
+        ]
+    )
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return request_data_version(request).key("api:v1:answer", digest)
+
+
+def _kept_answer(request, secret: str) -> HttpResponse | None:
+    failures_key, _ = failures_window(request)
+    found = cache.get_many([failures_key, generation_key(IDENTITY)])
+    if (found.get(failures_key) or 0) >= settings.API_TOKEN_FAILURES_PER_MINUTE:
+        return None
+    identity_generation = found.get(generation_key(IDENTITY))
+    if identity_generation is None:
+        return None
+    token_key = user_value_key_at(IDENTITY, identity_generation, "api-token", token_hash(secret))
+    answer_key = _answer_key(request)
+    found = cache.get_many([token_key, answer_key])
+    token, answer = found.get(token_key), found.get(answer_key)
+    if token is None or answer is None or not _token_current(token):
+        return None
+    if not token_request_allowed(request, token):
+        return None
+    scope, headers, body = answer
+    response = HttpResponse(body)
+    for name, value in headers:
+        response[name] = value
+    response["Content-Length"] = str(len(body))
+    etag = request_data_version(request).etag(scope, request.get_full_path(), "json", token.user.pk)
+    response["ETag"] = f"W/{etag}" if response.get("Content-Encoding") == "gzip" else etag
+    return response
+
+
+def _token_current(token) -> bool:
+    """Unexpired, its user active with a role, and its last use stamped within the minute."""
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return False
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        return False
+    return token.user.is_active and can_read(token.user)
+
+
+def _keep(request, response) -> None:
+    """Keep a full answer the score API marked as the same for every reader of this data version."""
+    scope = getattr(request, KEPT_ANSWER_SCOPE, None)
+    if scope is None or response.status_code != 200 or response.cookies or response.streaming:
+        return
+    headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_REPLAYED]
+    cache.set(_answer_key(request), (scope, headers, response.content), timeout=CACHE_SECONDS)
