@@ -108,6 +108,40 @@ def test_a_role_taken_away_shows_on_the_next_page(scored, alice):
     assert f'href="{imports}"' not in page and "Viewer" in page
 
 
+def desks_set_in_the_admin(administrator, user, desks: dict) -> None:
+    """Each desk's analysts as the administrator saves them on the desk's admin page (it logs an admin change)."""
+    client = signed_in(administrator)
+    for desk, analysts in desks.items():
+        change = reverse("admin:indicators_desk_change", args=[desk.pk])
+        saved = client.post(change, {"name": desk.name, "slug": desk.slug, "analysts": [u.pk for u in analysts]})
+        assert saved.status_code == 302, saved.content.decode()
+
+
+def desks_set_directly(administrator, user, desks: dict) -> None:
+    """The same memberships set without the admin (a shell, a script): no admin log entry, so no new data version."""
+    for desk, analysts in desks.items():
+        desk.analysts.set(analysts)
+
+
+@pytest.mark.parametrize("desks_set", [desks_set_in_the_admin, desks_set_directly], ids=["admin", "directly"])
+def test_desks_changed_show_on_the_next_page(desks_set, scored, country_b, desk_a, desk_b, alice, ada):
+    """Alice moves from Alphaland's desk to Betaland's: her kept "my desks" overview lists Betaland and not
+    Alphaland, and Betaland's page offers her to record assessments, Alphaland's no longer."""
+    client = signed_in(alice)
+    mine = reverse("indicators:overview") + "?desk=mine"
+    record = reverse("indicators:assessment_create", args=["QBB"])
+    overview = asked_until_kept(client, mine)
+    assert not overview.templates and "/countries/QAA/" in overview.content.decode()
+    assert "/countries/QBB/" not in overview.content.decode()
+    assert f'href="{record}"' not in asked_until_kept(client, "/countries/QBB/").content.decode()
+    assert "Record assessments" in asked_until_kept(client, COUNTRY).content.decode()
+    desks_set(ada, alice, {desk_b: [alice], desk_a: []})
+    overview = client.get(mine).content.decode()
+    assert "/countries/QBB/" in overview and "/countries/QAA/" not in overview
+    assert f'href="{record}"' in client.get("/countries/QBB/").content.decode()
+    assert "Record assessments" not in client.get(COUNTRY).content.decode()
+
+
 def test_new_scores_show_on_the_next_page_of_a_session(scored, country_a, alice):
     client = signed_in(alice)
     assert '<span class="big-score">77.7</span>' not in asked_until_kept(client, COUNTRY).content.decode()
