@@ -91,17 +91,54 @@ class AssessmentAdminForm(forms.ModelForm):
         return cleaned
 
 
+class SupersededFilter(admin.SimpleListFilter):
+    """Rows of an import a re-import under a newer mapping superseded: recorded, but counted nowhere."""
+
+    title = "superseded"
+    parameter_name = "superseded"
+
+    def lookups(self, request, model_admin):
+        return (("no", "No (counted)"), ("yes", "Yes (counted nowhere)"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(superseded=self.value() == "yes")
+        return queryset
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    """Assessments can be added (through the service) and read, never changed or deleted."""
+    """Assessments can be added (through the service) and read, never changed or deleted. Rows of a superseded
+    import are marked, so an administrator does not take them for ones that count."""
 
-    list_display = ("country", "indicator", "observed_on", "severity", "confidence", "author", "dataset_import")
-    list_filter = ("severity", "confidence", "indicator__risk_factor__crime_group")
+    list_display = (
+        "country",
+        "indicator",
+        "observed_on",
+        "severity",
+        "confidence",
+        "author",
+        "dataset_import",
+        "superseded",
+    )
+    list_filter = (SupersededFilter, "severity", "confidence", "indicator__risk_factor__crime_group")
     search_fields = ("country__iso3", "country__name", "indicator__code", "source")
     list_select_related = ("country", "indicator", "author", "dataset_import")
     fields = ("country", "indicator", "observed_on", "severity", "confidence", "source", "evidence")
     autocomplete_fields = ("country",)
     date_hierarchy = "observed_on"
+    readonly_fields = ("superseded",)  # shown on an assessment's own page (get_fields), never on the add form
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_superseded()
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return (*fields, "superseded") if obj is not None else fields
+
+    @admin.display(boolean=True, ordering="superseded", description="superseded")
+    def superseded(self, obj) -> bool:
+        return obj.superseded
 
     def has_change_permission(self, request, obj=None):
         return False
