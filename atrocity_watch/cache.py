@@ -78,19 +78,31 @@ class FallbackRedisCache(RedisCache):
     def counter_incr(self, key: str, *, timeout: int) -> int | None:
         """Count one more in the counter `key` (made with a lifetime of `timeout` seconds when absent) and return
         its total, in one round trip to Redis; None while Redis is unreachable (the caller counts locally)."""
+        result = self.counter_incr_get_many(key, timeout=timeout, keys=[])
+        return None if result is None else result[0]
+
+    def counter_incr_get_many(self, key: str, *, timeout: int, keys: list[str]) -> tuple[int, dict] | None:
+        """counter_incr and get_many(keys) in one round trip: (the counter's total, the values found); None while
+        Redis is unreachable."""
         if not self.redis_available:
             return None
         try:
             redis_key = self.make_and_validate_key(key)
-            # MULTI/EXEC, still one round trip: the key cannot expire between the two and be made again without one.
+            read = [self.make_and_validate_key(name) for name in keys]
             pipeline = self._cache.get_client(redis_key, write=True).pipeline(transaction=True)
+            # MULTI/EXEC, still one round trip: the key cannot expire between the two and be made again without one.
             pipeline.set(redis_key, 0, ex=timeout, nx=True)
             pipeline.incr(redis_key)
-            return int(pipeline.execute()[1])
+            if read:
+                pipeline.mget(read)
+            _, count, *values = pipeline.execute()
         except REDIS_UNREACHABLE as exc:
             logger.warning("Redis cache unreachable (%s); using local memory for %.0f s", exc, RETRY_SECONDS)
             self._redis_down_until = time.monotonic() + RETRY_SECONDS
             return None
+        loads = self._cache._serializer.loads
+        found = zip(keys, values[0] if values else [], strict=True)
+        return int(count), {name: loads(value) for name, value in found if value is not None}
 
     add = _falls_back("add")
     get = _falls_back("get")

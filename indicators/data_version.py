@@ -144,11 +144,21 @@ def _version_row(sql: str, params: list) -> tuple:
         return cursor.fetchone()
 
 
+# (sql, params) -> the statement as PostgreSQL is given it, and its name: composing it cost 0.1 ms a request.
+_STATEMENTS: dict[tuple, tuple[str, str]] = {}
+
+
 def _prepared_row(sql: str, params: list) -> tuple:
     from psycopg import errors
 
-    literal = connection.ops.compose_sql(sql, params)
-    name = "aw_data_version_" + hashlib.sha256(literal.encode()).hexdigest()[:16]
+    statement = _STATEMENTS.get((sql, *params))
+    if statement is None:
+        literal = connection.ops.compose_sql(sql, params)
+        statement = _STATEMENTS[(sql, *params)] = (
+            literal,
+            "aw_data_version_" + hashlib.sha256(literal.encode()).hexdigest()[:16],
+        )
+    literal, name = statement
     prepared = _PREPARED.setdefault(connection.connection, set())
     if name not in prepared:
         try:

@@ -15,12 +15,14 @@ a later request for the same address that the stack would let through:
 - the token is kept in the identity cache (so it is live: a revocation, a change of its user, their roles or desks
   makes a new identity generation), unexpired, its user active with a role; and its last use was stamped within the
   minute (otherwise the full stack answers and stamps it);
-- the token's throttle allows the request: counted here, once (atrocity_watch.api.throttling.token_request_allowed).
+- the token's throttle allows the request: counted here, once, whatever follows (throttling.counted_get_many: should
+  the full stack answer after all, its throttle takes the verdict given here).
 
 Anything else (no kept answer, a cache miss, a refusal of any kind) is answered by the full stack, which gives the
 refusal its message. Only with per-user values cached in a shared cache (Redis, `USER_VALUES_CACHED`): the token
 is then read from there. The ETag names the asker (data_version._etag), so it is made for each request, not replayed.
-Round trips: two to Redis and the data version's one query, then the throttle's counter.
+Round trips: the data version's one query, then two to Redis (the throttle's counter with the lockout count, the
+identity generation and the kept answer; then the token).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 
 from atrocity_watch.api.authentication import KEYWORDS, failures_window
-from atrocity_watch.api.throttling import token_request_allowed
+from atrocity_watch.api.throttling import counted_get_many
 from atrocity_watch.identity import IDENTITY
 from atrocity_watch.services import LAST_USED_RESOLUTION, token_hash
 from core.roles import can_read
@@ -100,19 +102,16 @@ def _answer_key(request) -> str:
 
 def _kept_answer(request, secret: str) -> HttpResponse | None:
     failures_key, _ = failures_window(request)
-    found = cache.get_many([failures_key, generation_key(IDENTITY)])
-    if (found.get(failures_key) or 0) >= settings.API_TOKEN_FAILURES_PER_MINUTE:
+    digest, answer_key = token_hash(secret), _answer_key(request)
+    allowed, found = counted_get_many(
+        request, key_hash=digest, keys=[failures_key, generation_key(IDENTITY), answer_key]
+    )
+    identity_generation, answer = found.get(generation_key(IDENTITY)), found.get(answer_key)
+    locked_out = (found.get(failures_key) or 0) >= settings.API_TOKEN_FAILURES_PER_MINUTE
+    if not allowed or locked_out or identity_generation is None or answer is None:
         return None
-    identity_generation = found.get(generation_key(IDENTITY))
-    if identity_generation is None:
-        return None
-    token_key = user_value_key_at(IDENTITY, identity_generation, "api-token", token_hash(secret))
-    answer_key = _answer_key(request)
-    found = cache.get_many([token_key, answer_key])
-    token, answer = found.get(token_key), found.get(answer_key)
-    if token is None or answer is None or not _token_current(token):
-        return None
-    if not token_request_allowed(request, token):
+    token = cache.get(user_value_key_at(IDENTITY, identity_generation, "api-token", digest))
+    if token is None or not _token_current(token):
         return None
     scope, headers, body = answer
     response = HttpResponse(body)

@@ -8,8 +8,6 @@ the limit pass in any window, however many requests arrive at once.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -40,16 +38,22 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
-            ident = f"token-{request.auth.pk}"
+            ident = token_ident(request.auth.key_hash)
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
             ident = f"address-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+    def window(self, key: str) -> str:
+        """The counter of `key`'s current window (and the seconds until the next, for Retry-After)."""
+        now = self.timer()
+        self.wait_seconds = self.duration - (now % self.duration)
+        return f"{key}:{int(now // self.duration)}"
+
     def allow_request(self, request, view):
         verdict = getattr(getattr(request, "_request", request), THROTTLE_VERDICT, None)
-        if verdict is not None:  # counted before DRF saw the request (token_request_allowed): never twice
+        if verdict is not None:  # counted before DRF saw the request (counted_get_many): never twice
             self.wait_seconds = verdict[1]
             return verdict[0]
         if self.rate is None:
@@ -57,24 +61,37 @@ class TokenRateThrottle(SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        now = self.timer()
-        window = int(now // self.duration)
-        self.wait_seconds = self.duration - (now % self.duration)
-        return window_count(f"{key}:{window}", duration=self.duration) <= self.num_requests
+        return window_count(self.window(key), duration=self.duration) <= self.num_requests
 
     def wait(self):
         return getattr(self, "wait_seconds", None)
 
 
-# The attribute of a Django request holding the throttle's verdict once token_request_allowed has counted it.
+def token_ident(key_hash: str) -> str:
+    """A token's throttle identity: its hash, which a request's secret gives before the token is looked up."""
+    return f"token-{key_hash[:32]}"
+
+
+# The attribute of a Django request holding the throttle's verdict once counted_get_many has counted it.
 THROTTLE_VERDICT = "_api_throttle_verdict"
 
 
-def token_request_allowed(request, token: ApiToken) -> bool:
-    """Count one request of `token` in its throttle window, as TokenRateThrottle does, for an answer sent before DRF's
-    dispatch (atrocity_watch.api.kept). The verdict stays on the request: should DRF see the request after all, its
-    throttle takes that verdict rather than counting the request a second time."""
+def counted_get_many(request, *, key_hash: str, keys: list[str]) -> tuple[bool, dict]:
+    """Count one request of the token with this hash in its throttle window, as TokenRateThrottle does, and read
+    `keys`, in one round trip to Redis, for an answer sent before DRF's dispatch (atrocity_watch.api.kept): the
+    throttle's verdict and the values found. The verdict stays on the request: should DRF see the request after all
+    (it refuses it, say, with the throttle's own message), its throttle takes that verdict rather than counting the
+    request a second time. A secret that names no token counts only against itself."""
     throttle = TokenRateThrottle()
-    allowed = throttle.allow_request(SimpleNamespace(auth=token, user=token.user), None)
+    if throttle.rate is None:
+        count, found = None, cache.get_many(keys)
+    else:
+        window = throttle.window(throttle.cache_format % {"scope": throttle.scope, "ident": token_ident(key_hash)})
+        combined = getattr(cache, "counter_incr_get_many", None)
+        result = combined(window, timeout=throttle.duration + 1, keys=keys) if combined else None
+        if result is None:  # a cache without it, or Redis unreachable
+            result = window_count(window, duration=throttle.duration), cache.get_many(keys)
+        count, found = result
+    allowed = count is None or count <= throttle.num_requests
     setattr(request, THROTTLE_VERDICT, (allowed, throttle.wait()))
-    return allowed
+    return allowed, found

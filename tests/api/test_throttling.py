@@ -16,9 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 class Token:
-    """Stands in for an ApiToken: the throttle only reads its primary key."""
+    """Stands in for an ApiToken: the throttle only reads its hash."""
 
     pk = 4242
+    key_hash = "4242" * 16
 
 
 class LatentLocMemCache(LocMemCache):
