@@ -44,8 +44,20 @@ import os
 wsgi_app = "atrocity_watch.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number from the environment; any other value stops gunicorn with a message naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"{name}={raw!r} is not a whole number of at least 1.")
+    return int(raw)
+
+
+workers = env_int("WEB_CONCURRENCY", 2)
+threads = env_int("GUNICORN_THREADS", 4)
 # Keep-alive lets a browser or proxy reuse its connection for the page's follow-up requests.
 keepalive = 5
 # A request stuck longer than this is abandoned and its worker restarted.

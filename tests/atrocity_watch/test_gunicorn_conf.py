@@ -1,0 +1,22 @@
+"""gunicorn.conf.py reads its worker numbers from the environment and refuses a bad one by name."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+def test_worker_numbers_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "")
+    conf = runpy.run_path(str(CONF))
+    assert (conf["workers"], conf["threads"]) == (3, 4)
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "2.5"])
+def test_a_bad_worker_number_stops_gunicorn_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("GUNICORN_THREADS", value)
+    with pytest.raises(SystemExit, match=f"GUNICORN_THREADS='{value}' is not a whole number"):
+        runpy.run_path(str(CONF))
