@@ -5,6 +5,11 @@ It minimises the same objective as scikit-learn's LogisticRegression(l1_ratio=a,
 but on this problem (a few thousand country-years, a hundred correlated features, 1-2% positives) saga needs hundreds
 of epochs and about ten seconds per fit, while full-batch FISTA with adaptive restart converges in a fraction of a
 second. It is deterministic (no sampling). tests/forecasts/test_modelling.py checks it against saga.
+
+The two matrix-vector products of each step (all of its time: the design matrix is read twice per step and does not
+fit in the cache) are computed in single precision, the coefficients, momentum and step in double: the gradient's
+rounding (about 1e-7 relative) is far below the stopping tolerance of 1e-5 the forecast uses, and the products take
+about half the time, which pays for a weaker penalty on the grid (candidates.PENALTIES).
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         if norm is None:
             norm = np.linalg.norm(design, 2)
         self._norm = norm
+        single = design.astype(np.float32)
+        single_t = np.ascontiguousarray(single.T)
+        y_single = y.astype(np.float32)
         lipschitz = norm**2 / (4.0 * n) + l2
         step = 1.0 / lipschitz
         start = getattr(self, "_warm", None)
@@ -58,7 +66,8 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         iterations = 0
         while iterations < self.max_iter:
             iterations += 1
-            gradient = design.T @ (_sigmoid(design @ v) - y) / n
+            residual = _sigmoid(single @ v.astype(np.float32)) - y_single
+            gradient = (single_t @ residual).astype(float) / n
             gradient[:-1] += l2 * v[:-1]
             moved = v - step * gradient
             new = moved.copy()
