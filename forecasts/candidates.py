@@ -23,7 +23,10 @@ from sklearn.preprocessing import StandardScaler
 from forecasts.elastic_net import ElasticNetLogistic
 from forecasts.features import MISSING_SUFFIX, TRANSFORMED
 
-PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3)
+# The penalty grid (C, inverse strength; the whole window's rows enter the objective's sum). C = 1 extends it one
+# half-decade beyond 0.3, which, as the grid's edge, was the best elastic net in 14 of the 34 windows' cross-validations
+# of the 1994-2010 backtest: the cross-validation of each window decides whether the weaker penalty helps.
+PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 L1_RATIO = 0.5
 CV_FOLDS = 4
 EN_TOLERANCE = 1e-5

@@ -116,5 +116,5 @@ def test_the_cross_validation_scores_every_feature_set_the_transformed_ones_incl
     model = model_fit(train.drop(columns=["iso3", "year"]), target, train["year"], horizon=1)
     scored = {name.split("features=")[1] for name in model.cv_log_loss if name.startswith("elastic_net")}
     assert scored == set(FEATURE_SETS)
-    assert len([c for c in CANDIDATES if c.feature_set.endswith("_transformed")]) == 10
+    assert len([c for c in CANDIDATES if c.feature_set.endswith("_transformed")]) == 12
     assert model.candidate.name == min(model.cv_log_loss, key=model.cv_log_loss.get)
