@@ -35,6 +35,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
+from rest_framework.authentication import get_authorization_header
 
 from atrocity_watch.api.authentication import KEYWORDS, failures_window
 from atrocity_watch.api.throttling import counted_get_many
@@ -71,8 +72,10 @@ def _token_secret(request) -> str | None:
     """The token of a request this middleware may answer, else None."""
     if request.method != "GET" or not request.path.startswith("/api/") or not user_values_cached():
         return None
-    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
-    if len(parts) != 2 or parts[0].lower().encode() not in KEYWORDS or not parts[1].isascii():
+    # Split as ApiTokenAuthentication does (bytes: ASCII whitespace only; str.split() also splits on NBSP and
+    # \x1c-\x1f, where DRF sees no token and refuses the request).
+    parts = get_authorization_header(request).split()
+    if len(parts) != 2 or parts[0].lower() not in KEYWORDS or not parts[1].isascii():
         return None
     if any(name in request.META for name in CONDITIONAL) or MY_DESKS in request.GET.getlist("desk"):
         return None
@@ -82,7 +85,7 @@ def _token_secret(request) -> str | None:
         return None
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
         return None
-    return parts[1]
+    return parts[1].decode("ascii")
 
 
 def _answer_key(request) -> str:
