@@ -33,3 +33,17 @@ def test_a_token_after_a_separator_that_is_no_space_in_http_is_refused_as_by_the
     assert client.get(LATEST).status_code == 401  # the whole stack's answer
     settings.USER_VALUES_CACHED = True
     assert client.get(LATEST).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "precondition",
+    [{"HTTP_IF_MATCH": '"not-this-version"'}, {"HTTP_IF_UNMODIFIED_SINCE": "Mon, 01 Jan 2001 00:00:00 GMT"}],
+    ids=["if-match", "if-unmodified-since"],
+)
+def test_a_failed_precondition_gets_412_as_from_the_stack(token_client, victor, scored, settings, precondition):
+    client, _ = kept_and_secret(token_client, victor)
+
+    settings.USER_VALUES_CACHED = False
+    assert client.get(LATEST, **precondition).status_code == 412  # the whole stack's answer
+    settings.USER_VALUES_CACHED = True
+    assert client.get(LATEST, **precondition).status_code == 412
