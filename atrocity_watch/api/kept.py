@@ -49,7 +49,8 @@ from indicators.filters import MY_DESKS
 
 # Headers never replayed: the ETag is made per asker, the length for the body sent, the others by the server.
 NOT_REPLAYED = frozenset({"etag", "date", "set-cookie", "content-length"})
-CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+# Every header get_conditional_response reads: the stack answers them (304, or 412 for a failed precondition).
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 class KeptApiAnswerMiddleware:
