@@ -2,6 +2,7 @@
 (atrocity_watch.api.kept): every case here is answered as it is with the kept answers off."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.api.test_kept_answers import LATEST, used_token_client
 
@@ -47,3 +48,33 @@ def test_a_failed_precondition_gets_412_as_from_the_stack(token_client, victor, 
     assert client.get(LATEST, **precondition).status_code == 412  # the whole stack's answer
     settings.USER_VALUES_CACHED = True
     assert client.get(LATEST, **precondition).status_code == 412
+
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/2"
+
+
+def test_redis_failing_mid_request_never_answers_from_the_fallbacks_memory(token_client, victor, scored, settings):
+    """Redis answered when the request began and fails at the throttle's read: the rest is read from this process's
+    fallback memory, which can hold an identity generation and a token the shared cache has long replaced (kept there
+    when Redis failed in the middle of an earlier lookup; a revocation made by another process never reaches it).
+    While Redis is unreachable the stack reads the token from the database, so a kept answer must not be sent."""
+    from atrocity_watch.identity import IDENTITY
+    from atrocity_watch.models import ApiToken
+    from atrocity_watch.services import api_token_revoke
+    from core.user_cache import generation_key
+
+    client, _ = kept_and_secret(token_client, victor)
+    memory = dict(cache._cache)  # the local cache's entries (generation, token, answer), as pickled values
+    expiry = dict(cache._expire_info)
+    api_token_revoke(token=ApiToken.objects.get(user=victor), user=victor)
+    assert cache.get(generation_key(IDENTITY)) is not None
+
+    settings.CACHES = {"default": {"BACKEND": "atrocity_watch.cache.FallbackRedisCache", "LOCATION": UNREACHABLE_REDIS}}
+    fallback = cache._fallback
+    fallback._cache.update(memory)  # what this process's memory kept from before the revocation
+    fallback._expire_info.update(expiry)
+    assert cache.redis_available  # as at the start of a request after the retry pause
+
+    response = client.get(LATEST)
+
+    assert response.status_code == 401
