@@ -115,6 +115,8 @@ def _kept_answer(request, secret: str) -> HttpResponse | None:
     if not allowed or locked_out or identity_generation is None or answer is None:
         return None
     token = cache.get(user_value_key_at(IDENTITY, identity_generation, "api-token", digest))
+    if not user_values_cached():  # Redis failed during these reads: they came from this process's fallback memory
+        return None
     if token is None or not _token_current(token):
         return None
     scope, headers, body = answer
