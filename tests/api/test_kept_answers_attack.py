@@ -78,3 +78,23 @@ def test_redis_failing_mid_request_never_answers_from_the_fallbacks_memory(token
     response = client.get(LATEST)
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("kept_answers", [False, True], ids=["whole stack", "kept answers on"])
+def test_requests_refused_before_the_throttle_leave_the_tokens_allowance_alone(
+    token_client, nobody, scored, settings, kept_answers
+):
+    """The stack refuses a token without a role (403) or a path it does not know (404) before its throttle counts
+    the request; a user given a role within the minute has their whole allowance."""
+    from django.contrib.auth.models import Group
+
+    settings.USER_VALUES_CACHED = kept_answers
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "3/min"}}
+    client = token_client(nobody)
+    assert [client.get(LATEST).status_code for _ in range(2)] == [403, 403]
+    assert client.get("/api/v1/no-such-thing/").status_code == 404
+
+    nobody.groups.add(Group.objects.get(name="viewer"))
+
+    assert [client.get(LATEST).status_code for _ in range(3)] == [200, 200, 200]
+    assert client.get(LATEST).status_code == 429
