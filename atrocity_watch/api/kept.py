@@ -16,7 +16,8 @@ a later request for the same address that the stack would let through:
   makes a new identity generation), unexpired, its user active with a role; and its last use was stamped within the
   minute (otherwise the full stack answers and stamps it);
 - the token's throttle allows the request: counted here, once, whatever follows (throttling.counted_get_many: should
-  the full stack answer after all, its throttle takes the verdict given here).
+  the full stack answer after all, its throttle takes the verdict given here; should the stack refuse the request
+  before its throttle, as it counts nothing then, the count is given back: throttling.counted_give_back).
 
 Anything else (no kept answer, a cache miss, a refusal of any kind) is answered by the full stack, which gives the
 refusal its message. Only with per-user values cached in a shared cache (Redis, `USER_VALUES_CACHED`): the token
@@ -38,7 +39,7 @@ from django.utils import timezone
 from rest_framework.authentication import get_authorization_header
 
 from atrocity_watch.api.authentication import KEYWORDS, failures_window
-from atrocity_watch.api.throttling import counted_get_many
+from atrocity_watch.api.throttling import counted_get_many, counted_give_back
 from atrocity_watch.identity import IDENTITY
 from atrocity_watch.services import LAST_USED_RESOLUTION, token_hash
 from core.roles import can_read
@@ -66,6 +67,7 @@ class KeptApiAnswerMiddleware:
             return kept
         response = self.get_response(request)
         _keep(request, response)
+        counted_give_back(request)
         return response
 
 

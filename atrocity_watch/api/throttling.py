@@ -52,8 +52,10 @@ class TokenRateThrottle(SimpleRateThrottle):
         return f"{key}:{int(now // self.duration)}"
 
     def allow_request(self, request, view):
-        verdict = getattr(getattr(request, "_request", request), THROTTLE_VERDICT, None)
+        django_request = getattr(request, "_request", request)
+        verdict = getattr(django_request, THROTTLE_VERDICT, None)
         if verdict is not None:  # counted before DRF saw the request (counted_get_many): never twice
+            setattr(django_request, THROTTLE_VERDICT_TAKEN, True)
             self.wait_seconds = verdict[1]
             return verdict[0]
         if self.rate is None:
@@ -72,8 +74,11 @@ def token_ident(key_hash: str) -> str:
     return f"token-{key_hash[:32]}"
 
 
-# The attribute of a Django request holding the throttle's verdict once counted_get_many has counted it.
+# The attribute of a Django request holding the throttle's verdict once counted_get_many has counted it, the one
+# saying that DRF's throttle took it, and the window counted.
 THROTTLE_VERDICT = "_api_throttle_verdict"
+THROTTLE_VERDICT_TAKEN = "_api_throttle_verdict_taken"
+COUNTED_WINDOW = "_api_throttle_counted_window"
 
 
 def counted_get_many(request, *, key_hash: str, keys: list[str]) -> tuple[bool, dict]:
@@ -92,6 +97,19 @@ def counted_get_many(request, *, key_hash: str, keys: list[str]) -> tuple[bool, 
         if result is None:  # a cache without it, or Redis unreachable
             result = window_count(window, duration=throttle.duration), cache.get_many(keys)
         count, found = result
+        setattr(request, COUNTED_WINDOW, window)
     allowed = count is None or count <= throttle.num_requests
     setattr(request, THROTTLE_VERDICT, (allowed, throttle.wait()))
     return allowed, found
+
+
+def counted_give_back(request) -> None:
+    """Uncount a request counted by counted_get_many that DRF's throttle never saw: the stack refused it before
+    (authentication, the failed-token lockout, permissions, an unknown path), where it counts nothing."""
+    window = getattr(request, COUNTED_WINDOW, None)
+    if window is None or getattr(request, THROTTLE_VERDICT_TAKEN, False):
+        return
+    try:
+        cache.decr(window)
+    except ValueError:  # the window has ended meanwhile
+        pass
