@@ -63,6 +63,7 @@ def test_redis_failing_mid_request_never_answers_from_the_fallbacks_memory(token
     from atrocity_watch.services import api_token_revoke
     from core.user_cache import generation_key
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # as the fallback
     client, _ = kept_and_secret(token_client, victor)
     memory = dict(cache._cache)  # the local cache's entries (generation, token, answer), as pickled values
     expiry = dict(cache._expire_info)
