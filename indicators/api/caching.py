@@ -31,8 +31,9 @@ from indicators.filters import MY_DESKS
 
 # Freshness comes from the version in the key; the timeout only bounds how long unused answers take up memory.
 CACHE_SECONDS = 6 * 3600
-# The attribute of a Django request whose JSON answer is the same for every reader of this data version: its scope.
-# atrocity_watch.api.kept keeps such an answer whole, with the headers every layer gave it, for the next asker.
+# The attribute of a Django request whose JSON answer is the same for every reader of this data version: its scope and
+# the cache key of its compressed body. atrocity_watch.api.kept keeps the headers every layer gave such an answer,
+# and sends them with that body to the next asker.
 KEPT_ANSWER_SCOPE = "_kept_answer_scope"
 
 
@@ -45,8 +46,9 @@ def score_json_response(request, *, scope: str, build: Callable[[], object]) -> 
     if not isinstance(request.accepted_renderer, JSONRenderer):
         return conditional_response(request, Response(build()), scope=scope)
     compressed = compress_string(JSONRenderer().render(build()))
-    cache.set(_key(request, scope), compressed, timeout=CACHE_SECONDS)
-    return _json_response(request, compressed, scope=scope)
+    key = _key(request, scope)
+    cache.set(key, compressed, timeout=CACHE_SECONDS)
+    return _json_response(request, compressed, scope=scope, key=key)
 
 
 def score_json_kept(request, *, scope: str) -> HttpResponse | None:
@@ -58,16 +60,18 @@ def score_json_kept(request, *, scope: str) -> HttpResponse | None:
         return not_modified
     if not isinstance(request.accepted_renderer, JSONRenderer):
         return None
-    compressed = cache.get(_key(request, scope))
+    key = _key(request, scope)
+    compressed = cache.get(key)
     if compressed is None:
         return None
-    return _json_response(request, compressed, scope=scope)
+    return _json_response(request, compressed, scope=scope, key=key)
 
 
-def _json_response(request, compressed: bytes, *, scope: str) -> HttpResponse:
-    """The kept JSON answer, compressed when the client accepts gzip, with this version's validators."""
+def _json_response(request, compressed: bytes, *, scope: str, key: str) -> HttpResponse:
+    """The kept JSON answer (cached under `key`), compressed when the client accepts gzip, with this version's
+    validators."""
     django_request = getattr(request, "_request", request)
-    setattr(django_request, KEPT_ANSWER_SCOPE, scope)
+    setattr(django_request, KEPT_ANSWER_SCOPE, (scope, key))
     accepts_gzip = bool(re_accepts_gzip.search(django_request.META.get("HTTP_ACCEPT_ENCODING", "")))
     body = compressed if accepts_gzip else gzip.decompress(compressed)
     response = conditional_response(request, HttpResponse(body, content_type="application/json"), scope=scope)
