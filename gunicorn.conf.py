@@ -63,11 +63,15 @@ keepalive = 5
 # A request stuck longer than this is abandoned and its worker restarted.
 timeout = 60
 # Recycle workers now and then so no slow leak grows without bound; jitter keeps them from restarting together. A
-# recycled worker drops its kept-alive connections and loads WeasyPrint again: with cached pages a worker answers
-# 5,000 requests within a minute or two under load (bench_load counted 50 dropped connections at that limit), so
-# recycle after 50,000.
-max_requests = 50000
-max_requests_jitter = 5000
+# recycled worker drops its kept-alive connections and loads Django, the app and WeasyPrint again (seconds of CPU
+# on a 2-core machine, while the other worker answers alone). With cached pages a worker answered 5,000 requests
+# within a minute or two under load (bench_load counted 50 dropped connections at that limit), so the limit became
+# 50,000; with kept API answers a worker answers 500 requests a second, so 50,000 recycled each worker every 90 s
+# under load: a 60 s bench_load of the scores API alone gave 1,165 req/s and p95 97 ms, the same target after three
+# minutes of pages 569 req/s and p95 113 ms. A worker is now recycled after about 500,000 requests: minutes at full
+# load, days at an office's use.
+max_requests = 500000
+max_requests_jitter = 50000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 

@@ -135,6 +135,9 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=50, help="Distinct signed-in users and API tokens.")
         parser.add_argument("--connections", type=int, help="Concurrent wrk connections (default: --users).")
         parser.add_argument("--duration", type=int, default=60, help="Seconds per target (at most 600).")
+        parser.add_argument(
+            "--warmup", type=int, default=5, help="Untimed seconds of the same load before each target (0: none)."
+        )
         parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
         parser.add_argument("--countries", type=int, default=10, help="Country pages to rotate through.")
         parser.add_argument("--targets", default=",".join(TARGET_NAMES), help=f"Comma-separated: {TARGET_NAMES}.")
@@ -164,6 +167,7 @@ class Command(BaseCommand):
             raise CommandError("--users must be between 1 and 1000.")
         connections = options["connections"] or users
         duration = max(1, min(options["duration"], 600))
+        warmup = max(0, min(options["warmup"], 60))
         chosen = [name.strip() for name in options["targets"].split(",") if name.strip()]
         unknown = sorted(set(chosen) - set(TARGET_NAMES))
         if unknown:
@@ -193,6 +197,7 @@ class Command(BaseCommand):
                         connections=connections,
                         threads=options["threads"],
                         duration=duration,
+                        warmup=warmup,
                     )
                 )
         header = {
@@ -201,13 +206,15 @@ class Command(BaseCommand):
             "users": users,
             "connections": connections,
             "duration_s": duration,
+            "warmup_s": warmup,
             "gunicorn": options["url"] or " ".join(options["gunicorn_args"]) or "gunicorn.conf.py",
         }
         if options["json"]:
             self.stdout.write(json.dumps({**header, "targets": results}, indent=2))
             return
         self.stdout.write(
-            f"wrk: {connections} connections, {users} distinct users and tokens, {duration} s per target; "
+            f"wrk: {connections} connections, {users} distinct users and tokens, {duration} s per target after "
+            f"{warmup} s untimed; "
             f"gunicorn: {header['gunicorn']}; database {header['database']}; cache {header['cache']}"
         )
         self.stdout.write(
@@ -276,6 +283,7 @@ class Command(BaseCommand):
         connections: int,
         threads: int,
         duration: int,
+        warmup: int = 0,
     ) -> dict:
         header, values = ("Authorization", credentials.tokens) if target.api else ("Cookie", credentials.cookies)
         self._check(base, target, header, values[0])
@@ -291,27 +299,15 @@ class Command(BaseCommand):
             "AW_PATHS": str(path_file),
             "AW_HEADER": header,
         }
-        result = subprocess.run(
-            [
-                "wrk",
-                "-t",
-                str(max(1, min(threads, connections))),
-                "-c",
-                str(connections),
-                "-d",
-                f"{duration}s",
-                "--timeout",
-                "30s",
-                "-s",
-                str(script),
-                f"{base}{target.paths[0]}",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=duration + 120,
-            check=False,
-        )
+
+        def wrk(seconds: int) -> subprocess.CompletedProcess:
+            command = ["wrk", "-t", str(max(1, min(threads, connections))), "-c", str(connections)]
+            command += ["-d", f"{seconds}s", "--timeout", "30s", "-s", str(script), f"{base}{target.paths[0]}"]
+            return subprocess.run(command, capture_output=True, text=True, env=env, timeout=seconds + 120, check=False)
+
+        if warmup:  # untimed: every worker thread connects, learns the target and settles its garbage first
+            wrk(warmup)
+        result = wrk(duration)
         figures = wrk_figures(result.stdout) if result.returncode == 0 else None
         if figures is None:
             raise CommandError(f"wrk failed on {target.name}: {result.stderr or result.stdout}")
