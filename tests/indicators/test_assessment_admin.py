@@ -38,8 +38,8 @@ def test_the_assessment_list_marks_each_superseded_row(client, ada, remapped):
         **dict.fromkeys(newer.assessments.values_list("pk", flat=True), False),
         own.pk: False,
     }
-    assert page.count('<td class="field-superseded"><img src="/static/admin/img/icon-yes.svg" alt="True">') == 3
-    assert page.count('<td class="field-superseded"><img src="/static/admin/img/icon-no.svg" alt="False">') == 2
+    assert page.count('<td class="field-superseded">superseded: counts nowhere</td>') == 3
+    assert page.count('<td class="field-superseded">current</td>') == 2
 
 
 def test_the_assessment_list_filters_superseded_rows_in_or_out(client, ada, remapped):
@@ -57,5 +57,5 @@ def test_an_assessments_own_page_says_whether_it_is_superseded(client, ada, rema
     client.force_login(ada)
     row = older.assessments.first()
     page = client.get(reverse("admin:indicators_assessment_change", args=[row.pk])).content.decode()
-    assert "Superseded" in page and 'alt="True"' in page
+    assert "Superseded" in page and "superseded: counts nowhere" in page
     assert client.get(reverse("admin:indicators_assessment_add")).status_code == 200
