@@ -26,12 +26,15 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
         lambda: _token_unrevoked(secret),
         keep=lambda found: found is not None,
     )
-    if token is None:
-        return None
-    if token.expires_at is not None and token.expires_at <= timezone.now():
+    if token is None or api_token_expired(token):
         return None
     token.cache_key = key
     return token
+
+
+def api_token_expired(token: ApiToken, *, now=None) -> bool:
+    """True once the token's expiry time (if it has one) has come."""
+    return token.expires_at is not None and token.expires_at <= (now or timezone.now())
 
 
 def _token_unrevoked(secret: str) -> ApiToken | None:

@@ -45,6 +45,7 @@ from rest_framework.authentication import get_authorization_header
 from atrocity_watch.api.authentication import KEYWORDS, failures_window
 from atrocity_watch.api.throttling import counted_get_many, counted_give_back
 from atrocity_watch.identity import IDENTITY
+from atrocity_watch.selectors import api_token_expired
 from atrocity_watch.services import LAST_USED_RESOLUTION, token_hash
 from core.roles import can_read
 from core.user_cache import generation_key, user_value_key_at, user_values_cached
@@ -142,7 +143,7 @@ def _kept_answer(request, secret: str) -> HttpResponse | None:
 def _token_current(token) -> bool:
     """Unexpired, its user active with a role, and its last use stamped within the minute."""
     now = timezone.now()
-    if token.expires_at is not None and token.expires_at <= now:
+    if api_token_expired(token, now=now):
         return False
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         return False
