@@ -43,7 +43,8 @@ import os
 
 wsgi_app = "atrocity_watch.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-worker_class = "gthread"
+# gthread, with new connections shared evenly between the workers (atrocity_watch/gunicorn_worker.py says why).
+worker_class = "atrocity_watch.gunicorn_worker.BalancedThreadWorker"
 
 
 def env_int(name: str, default: int) -> int:

@@ -20,3 +20,9 @@ def test_a_bad_worker_number_stops_gunicorn_naming_the_variable(monkeypatch, val
     monkeypatch.setenv("GUNICORN_THREADS", value)
     with pytest.raises(SystemExit, match=f"GUNICORN_THREADS='{value}' is not a whole number"):
         runpy.run_path(str(CONF))
+
+
+def test_workers_share_new_connections_evenly():
+    conf = runpy.run_path(str(CONF))
+    assert conf["worker_class"] == "atrocity_watch.gunicorn_worker.BalancedThreadWorker"
+    assert "reuse_port" not in conf  # one shared socket: a restarting worker's waiting connections go to the others
