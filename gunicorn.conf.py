@@ -36,6 +36,9 @@ With whole pages kept per session, the version query prepared, hiredis and gc.fr
 and with it: 2 x 4  674/166, 779/147, 699/100  |  3 x 4  421/273, 542/200, 571/123.
 More workers than cores answered more requests before the freeze (a full collection stalls a whole worker, so
 others covered), but once frozen 2 x 4 had the lower p95 on every target: it stays the default.
+Whatever the model, the 50 connections a benchmark (or a proxy, or an office of browsers) opens at once were split
+unevenly between the workers (up to 45/5), and the p95 followed the split; the worker class below shares them
+evenly, and with it 2 x 4 met every goal of issue 14 (README.md, "Connections shared evenly between the workers").
 The environment overrides each value.
 """
 

@@ -8,12 +8,12 @@ answers each of them at a fraction of the rate. The score API's p95 was 185 ms a
 
 So a worker holding more connections than another live worker leaves a new connection to the others: every
 listening worker is woken by it, the one holding the fewest takes it, and the others stop listening for
-`PAUSE_SECONDS` before they look again. Each worker publishes its count and a heartbeat, at each turn of its event
-loop and at each connection it accepts, in memory shared by every worker the master forks; a worker whose heartbeat
-is older than `STALE_SECONDS` (killed, hung, stopping or still starting) is left out, so no dead worker's count holds
-the others back. The socket stays shared, so a connection waiting while a worker restarts is accepted by another, as
-before. Per-worker `SO_REUSEPORT` sockets balanced as well, but reset what waited in a restarting worker's queue: 23
-resets in 13,000 requests with a worker restarting every 3,000, none with this worker.
+`PAUSE_SECONDS` before they look again. Each worker publishes its count and a heartbeat before and after each turn
+of its event loop and at each connection it accepts, in memory shared by every worker the master forks; a worker
+whose heartbeat is older than `STALE_SECONDS` (killed, hung, stopping or still starting) is left out, so no dead
+worker's count holds the others back. The socket stays shared, so a connection waiting while a worker restarts is
+accepted by another, as before. Per-worker `SO_REUSEPORT` sockets balanced as well, but reset what waited in a
+restarting worker's queue: 23 resets in 13,000 requests with a worker restarting every 3,000, none with this worker.
 """
 
 from __future__ import annotations
@@ -102,3 +102,4 @@ class BalancedThreadWorker(ThreadWorker):
         if pause > 0:  # wake when the pause ends: the loop's next turn listens again
             timeout = min(timeout, pause)
         super().wait_for_and_dispatch_events(timeout)
+        self.publish()  # the connections this turn closed, before the next turn (which may wait for the GIL)
