@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
@@ -46,6 +45,8 @@ from forecasts.candidates import (  # noqa: F401 (re-exported: the menu is part 
 from forecasts.features import MISSING_SUFFIX, MissingValuePolicy
 
 EPSILON = 1e-6
+PLATT_C = 1e6  # Platt scaling's slope penalty, as scikit-learn's LogisticRegression(C=1e6): practically none
+PLATT_MAX_ITER = 100
 CV_SCORE = "Platt-scaled out-of-fold log loss"
 TOP_N = 30
 DRIVERS_SHOWN = 5
@@ -220,13 +221,13 @@ def model_fit(
         chosen = blend if blend is not None and chosen_name == blend.name else _named(candidates, chosen_name)
         columns = policy.output_columns
         fits = [_fit_member(member, matrix, labels, columns, seed) for member in chosen.members]
-    platt = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(forecasts[chosen.name])[:, None], target)
+    slope, intercept = platt_fit(_logit(forecasts[chosen.name]), target)
     return FittedModel(
         horizon=horizon,
         policy=policy,
         candidate=chosen,
         estimators=tuple(estimator for estimator, _ in fits),
-        calibration=(float(platt.coef_[0][0]), float(platt.intercept_[0])),
+        calibration=(slope, intercept),
         cv_log_loss=scores,
         training_rows=len(target),
         training_onsets=int(target.sum()),
@@ -266,11 +267,43 @@ def calibrated_log_loss(target: np.ndarray, probability: np.ndarray, folds) -> f
     calibrated = np.empty(len(target), dtype=float)
     for train, test in folds:
         if 0 < target[train].sum() < len(train) and np.ptp(logits[train]) > 0:
-            platt = LogisticRegression(C=1e6, max_iter=1000).fit(logits[train][:, None], target[train])
-            calibrated[test] = platt.predict_proba(logits[test][:, None])[:, 1]
+            slope, intercept = platt_fit(logits[train], target[train])
+            calibrated[test] = 1 / (1 + np.exp(-(slope * logits[test] + intercept)))
         else:
             calibrated[test] = target[train].mean() if len(train) else 0.0
     return _log_loss(target, calibrated)
+
+
+def platt_fit(logits: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: the slope and intercept of a logistic regression of the outcome on the logits, with the slope's
+    ridge penalty of scikit-learn's LogisticRegression(C=PLATT_C) (the objective it minimises), solved by Newton's
+    method with step halving. The same optimum as scikit-learn's solver at a tenth of its time (a few hundred of these
+    fits are made in each window); tests/forecasts/test_modelling.py checks the two agree."""
+    x = np.asarray(logits, dtype=float)
+    y = np.asarray(target, dtype=float)
+    share = np.clip(y.mean(), EPSILON, 1 - EPSILON)
+    theta = np.array([0.0, math.log(share / (1 - share))])
+
+    def objective(point: np.ndarray) -> float:
+        z = point[0] * x + point[1]
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + point[0] ** 2 / (2 * PLATT_C))
+
+    current = objective(theta)
+    for _ in range(PLATT_MAX_ITER):
+        probability = 1 / (1 + np.exp(-(theta[0] * x + theta[1])))
+        residual = probability - y
+        weight = probability * (1 - probability)
+        gradient = np.array([residual @ x + theta[0] / PLATT_C, residual.sum()])
+        hessian = np.array([[weight @ (x * x) + 1 / PLATT_C, weight @ x], [weight @ x, weight.sum() + 1e-12]])
+        step = np.linalg.solve(hessian, gradient)
+        scale = 1.0
+        while scale > 1e-10 and objective(theta - scale * step) > current:
+            scale /= 2
+        theta = theta - scale * step
+        current = objective(theta)
+        if np.max(np.abs(scale * step)) < 1e-10:
+            break
+    return float(theta[0]), float(theta[1])
 
 
 def _log_loss(target: np.ndarray, probability: np.ndarray) -> float:

@@ -16,11 +16,13 @@ from forecasts.elastic_net import ElasticNetLogistic
 from forecasts.features import MissingValuePolicy, feature_panel, features_for_year, labels, training_rows
 from forecasts.modelling import (
     CANDIDATES,
+    PLATT_C,
     FittedModel,
     average_candidate,
     calibration_bins,
     feature_set_columns,
     model_fit,
+    platt_fit,
     ranks,
 )
 from tests.forecasts.synthetic import synthetic_world
@@ -203,3 +205,15 @@ def test_the_elastic_net_solver_reaches_scikit_learns_saga_optimum():
         )
     np.testing.assert_allclose(ours.coef_, saga.coef_, atol=1e-4)
     np.testing.assert_allclose(ours.intercept_, saga.intercept_, atol=1e-4)
+
+
+def test_platt_scaling_reaches_scikit_learns_logistic_regression_optimum():
+    """The Newton solve of Platt scaling gives scikit-learn's slope and intercept (same objective, tight tolerance)."""
+    rng = np.random.default_rng(7)
+    for rows in (150, 2000, 6000):
+        logits = rng.normal(-4, 1.5, size=rows)
+        outcome = (rng.random(rows) < 1 / (1 + np.exp(-(0.8 * logits + 0.5)))).astype(int)
+        reference = LogisticRegression(C=PLATT_C, tol=1e-10, max_iter=10_000).fit(logits[:, None], outcome)
+        slope, intercept = platt_fit(logits, outcome)
+        assert slope == pytest.approx(reference.coef_[0][0], abs=1e-6)
+        assert intercept == pytest.approx(reference.intercept_[0], abs=1e-6)
