@@ -75,6 +75,7 @@ def forecast_year(
 class BacktestResult:
     rows: pd.DataFrame  # iso3, year, probability_1y/2y, rank_1y/2y, trained_through, onset_1y, onset_2y, model
     summary: dict
+    live: YearForecast | None = None  # the forecast of `live_year`, when asked for
 
 
 def backtest_run(
@@ -87,24 +88,38 @@ def backtest_run(
     first_training_year: int | None = None,
     progress: Callable[[int], None] | None = None,
     n_jobs: int = 1,
+    live_year: int | None = None,
 ) -> BacktestResult:
     """Forecast each year of first_year..last_year from its own training window; evaluate on the known outcomes.
 
     The years are independent (each has its own window and seed), so `n_jobs` processes may fit them side by side;
-    the result is the same whatever the number of jobs."""
+    the result is the same whatever the number of jobs. The largest windows (the latest years) are fitted first, so
+    that no process is left with a large one while the others idle. `live_year`, when given, is also forecast in the
+    same processes as `forecast_year` would (every country, every known outcome) and returned as `live`."""
     labelled = outcome_labels(outcomes)
     years = list(range(first_year, last_year + 1))
-    jobs = (delayed(_backtest_year)(panel, outcomes, year, seed, first_training_year) for year in years)
-    frames = []
-    chosen, scores = {}, {}
-    for year, (table, names, cv) in zip(years, Parallel(n_jobs=n_jobs, return_as="generator")(jobs), strict=True):
-        chosen[year] = names
-        scores[year] = cv
-        frames.append(table)
-        if progress:
-            progress(year)
+    tasks = [(year, False) for year in years] + ([(live_year, True)] if live_year is not None else [])
+    tasks.sort(key=lambda task: -task[0])
+    jobs = (delayed(_task_year)(panel, outcomes, year, seed, first_training_year, live) for year, live in tasks)
+    results = {}
+    for task, result in zip(tasks, Parallel(n_jobs=n_jobs, return_as="generator")(jobs), strict=True):
+        results[task] = result
+        if progress and not task[1]:
+            progress(task[0])
+    frames = [results[(year, False)][0] for year in years]
+    chosen = {year: results[(year, False)][1] for year in years}
+    scores = {year: results[(year, False)][2] for year in years}
     rows = pd.concat(frames, ignore_index=True).merge(labelled, on=["iso3", "year"], how="left")
-    return BacktestResult(rows=rows, summary={"chosen": chosen, "cv_log_loss": scores})
+    live = results[(live_year, True)] if live_year is not None else None
+    return BacktestResult(rows=rows, summary={"chosen": chosen, "cv_log_loss": scores}, live=live)
+
+
+def _task_year(panel, outcomes, year: int, seed: int, first_training_year: int | None, live: bool):
+    if live:
+        return forecast_year(
+            panel=panel, outcomes=outcomes, year=year, seed=seed, first_training_year=first_training_year
+        )
+    return _backtest_year(panel, outcomes, year, seed, first_training_year)
 
 
 def _backtest_year(panel, outcomes, year: int, seed: int, first_training_year: int | None):

@@ -323,7 +323,9 @@ def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastMode
     last_outcome_year = int(inputs.outcomes["year"].max())
     backtest_last = min(last_outcome_year, target_year - 1)
     backtest: dict = {}
+    live = None
     if backtest_first_year <= backtest_last:
+        # The live fit runs in the backtest's processes (the largest window first), not alone after them.
         result = backtest_run(
             panel=panel,
             outcomes=inputs.outcomes,
@@ -332,7 +334,9 @@ def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastMode
             seed=SEED,
             n_jobs=settings.FORECAST_JOBS,
             progress=(lambda year: progress(f"backtest {year}")) if progress else None,
+            live_year=target_year,
         )
+        live = result.live
         comparison, ewp_note = _training_comparison(inputs)
         backtest = {
             "first_year": backtest_first_year,
@@ -341,9 +345,10 @@ def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastMode
             "ewp_comparison": ewp_note,
             "chosen": {str(year): chosen for year, chosen in result.summary["chosen"].items()},
         }
-    if progress:
-        progress(f"training for {target_year}")
-    live = forecast_year(panel=panel, outcomes=inputs.outcomes, year=target_year, seed=SEED)
+    if live is None:
+        if progress:
+            progress(f"training for {target_year}")
+        live = forecast_year(panel=panel, outcomes=inputs.outcomes, year=target_year, seed=SEED)
     feature_columns = [column for column in panel.columns if column not in ("iso3", "year")]
     version = (ForecastModel.objects.aggregate(latest=Max("version"))["latest"] or 0) + 1
     labels = feature_labels()

@@ -98,9 +98,18 @@ def test_training_is_deterministic(world):
 def test_the_backtest_is_the_same_whether_its_years_are_fitted_one_by_one_or_side_by_side(world):
     outcomes, _, _, panel = world
     one = backtest_run(panel=panel, outcomes=outcomes, first_year=2008, last_year=2010, n_jobs=1)
-    two = backtest_run(panel=panel, outcomes=outcomes, first_year=2008, last_year=2010, n_jobs=2)
+    two = backtest_run(panel=panel, outcomes=outcomes, first_year=2008, last_year=2010, n_jobs=2, live_year=2011)
     pd.testing.assert_frame_equal(one.rows, two.rows)
     assert one.summary == two.summary
+
+
+def test_the_live_forecast_fitted_beside_the_backtest_is_the_one_fitted_alone(world):
+    """forecast_train fits the live year in the backtest's processes; that changes nothing in it."""
+    outcomes, _, _, panel = world
+    beside = backtest_run(panel=panel, outcomes=outcomes, first_year=2010, last_year=2010, n_jobs=2, live_year=2011)
+    alone = forecast_year(panel=panel, outcomes=outcomes, year=2011)
+    pd.testing.assert_frame_equal(beside.live.table, alone.table)
+    assert beside.live.models[1].describe() == alone.models[1].describe()
 
 
 def test_the_chosen_model_has_the_lowest_cross_validated_log_loss_the_average_included(world):
