@@ -29,7 +29,7 @@ from forecasts.features import MISSING_SUFFIX, TRANSFORMED
 PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 L1_RATIO = 0.5
 CV_FOLDS = 4
-EN_TOLERANCE = 1e-5
+EN_TOLERANCE = 1e-2  # optimality residual / penalty level: coefficients within 0.02 of the optimum (elastic_net.py)
 WIDER_LABEL = 2  # the horizon of the label the wider-label candidates are fitted on
 
 # Feature sets the cross-validation chooses between for the elastic net: every feature, or the Framework's risk-factor

@@ -6,10 +6,18 @@ but on this problem (a few thousand country-years, a hundred correlated features
 of epochs and about ten seconds per fit, while full-batch FISTA with adaptive restart converges in a fraction of a
 second. It is deterministic (no sampling). tests/forecasts/test_modelling.py checks it against saga.
 
+It stops on optimality, not on progress: when the Euclidean norm of the objective's smallest subgradient at a point (the
+residual of its optimality conditions) is below tol * lam, lam = 1 / (C n) the penalty's level. It is checked every
+CHECK_EVERY steps at the step's extrapolated point, whose gradient the step computes anyway (no extra product), and that
+point is returned when it passes. The ridge part makes the objective lam * (1 - a)-strongly convex in the coefficients,
+so they are then within about tol / (1 - a) of the optimum whatever the penalty (Euclidean norm, standardised features;
+the unpenalised intercept is held by the log loss's own curvature). The earlier rule, the largest coefficient change of
+a step below a tolerance, stopped where the objective is flat (weak penalties, rare onsets) far from the optimum: in the
+2010 window at C = 1 0.028 away, and at C = 3, warm-started from C = 1, after one step, 0.47 away.
+
 The two matrix-vector products of each step (all of its time: the design matrix is read twice per step and does not
 fit in the cache) are computed in single precision, the coefficients, momentum and step in double: the gradient's
-rounding (about 1e-7 relative) is far below the stopping tolerance of 1e-5 the forecast uses, and the products take
-about half the time, which pays for a weaker penalty on the grid (candidates.PENALTIES).
+rounding (about 1e-9 absolute here) is far below the stopping threshold the forecast uses (candidates.EN_TOLERANCE).
 """
 
 from __future__ import annotations
@@ -17,13 +25,27 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+CHECK_EVERY = 5  # steps between two checks of the optimality conditions (each costs about a tenth of a step)
+
+
+def _kkt_residual(w: np.ndarray, gradient: np.ndarray, l1: float) -> float:
+    """The Euclidean norm of the objective's smallest subgradient at w, given the smooth part's gradient there (zero
+    exactly at the optimum; the intercept, last, is not penalised)."""
+    coefficients, smooth = w[:-1], gradient[:-1]
+    subgradient = np.where(
+        coefficients != 0,
+        smooth + l1 * np.sign(coefficients),
+        np.sign(smooth) * np.maximum(np.abs(smooth) - l1, 0.0),
+    )
+    return float(np.sqrt(subgradient @ subgradient + gradient[-1] ** 2))
+
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
-    def __init__(self, C: float = 1.0, l1_ratio: float = 0.5, tol: float = 1e-6, max_iter: int = 5000):
+    def __init__(self, C: float = 1.0, l1_ratio: float = 0.5, tol: float = 1e-3, max_iter: int = 5000):
         self.C = C
         self.l1_ratio = l1_ratio
         self.tol = tol
@@ -64,11 +86,15 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         v = w.copy()
         t = 1.0
         iterations = 0
+        threshold = self.tol * lam
         while iterations < self.max_iter:
             iterations += 1
             residual = _sigmoid(single @ v.astype(np.float32)) - y_single
             gradient = (single_t @ residual).astype(float) / n
             gradient[:-1] += l2 * v[:-1]
+            if iterations % CHECK_EVERY == 1 and _kkt_residual(v, gradient, l1) < threshold:
+                w = v
+                break
             moved = v - step * gradient
             new = moved.copy()
             new[:-1] = np.sign(moved[:-1]) * np.maximum(np.abs(moved[:-1]) - step * l1, 0.0)
@@ -77,10 +103,7 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
                 t = 1.0
             t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
             v = new + ((t - 1.0) / t_next) * (new - w)
-            change = np.max(np.abs(new - w))
             w, t = new, t_next
-            if change < self.tol:
-                break
         self.coef_ = w[None, :-1]
         self.intercept_ = np.array([w[-1]])
         self.n_iter_ = np.array([iterations])

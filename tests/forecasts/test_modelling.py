@@ -206,7 +206,7 @@ def test_the_elastic_net_solver_reaches_scikit_learns_saga_optimum():
     rng = np.random.default_rng(3)
     features = StandardScaler().fit_transform(rng.normal(size=(300, 6)))
     outcome = (rng.random(300) < 1 / (1 + np.exp(-(features[:, 0] - 2)))).astype(int)
-    ours = ElasticNetLogistic(C=0.3, l1_ratio=0.5, tol=1e-9).fit(features, outcome)
+    ours = ElasticNetLogistic(C=0.3, l1_ratio=0.5, tol=1e-6).fit(features, outcome)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         saga = LogisticRegression(C=0.3, l1_ratio=0.5, solver="saga", tol=1e-10, max_iter=100_000).fit(
@@ -214,6 +214,25 @@ def test_the_elastic_net_solver_reaches_scikit_learns_saga_optimum():
         )
     np.testing.assert_allclose(ours.coef_, saga.coef_, atol=1e-4)
     np.testing.assert_allclose(ours.intercept_, saga.intercept_, atol=1e-4)
+
+
+def test_at_a_weak_penalty_warm_started_from_a_stronger_one_the_solver_still_reaches_saga_optimum():
+    """Rare onsets and correlated features make the objective flat at C = 3: the solver stops on the optimality
+    conditions (within about 2 * tol of the optimum), not when a step barely moves the coefficients."""
+    rng = np.random.default_rng(0)
+    common = rng.normal(size=(1500, 4))
+    features = common[:, rng.integers(0, 4, size=20)] + 0.3 * rng.normal(size=(1500, 20))
+    features = StandardScaler().fit_transform(features)
+    outcome = (rng.random(1500) < 1 / (1 + np.exp(-(features[:, 0] - 0.5 * features[:, 5] - 4.5)))).astype(int)
+    stronger = ElasticNetLogistic(C=1.0, l1_ratio=0.5, tol=1e-4).fit(features, outcome)
+    ours = ElasticNetLogistic(C=3.0, l1_ratio=0.5, tol=1e-4).share_path_from(stronger).fit(features, outcome)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        saga = LogisticRegression(C=3.0, l1_ratio=0.5, solver="saga", tol=1e-12, max_iter=1_000_000).fit(
+            features, outcome
+        )
+    np.testing.assert_allclose(ours.coef_, saga.coef_, atol=2e-4)
+    np.testing.assert_allclose(ours.intercept_, saga.intercept_, atol=2e-4)
 
 
 def test_platt_scaling_reaches_scikit_learns_logistic_regression_optimum():
