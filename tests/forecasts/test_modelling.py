@@ -207,13 +207,18 @@ def test_the_elastic_net_solver_reaches_scikit_learns_saga_optimum():
     features = StandardScaler().fit_transform(rng.normal(size=(300, 6)))
     outcome = (rng.random(300) < 1 / (1 + np.exp(-(features[:, 0] - 2)))).astype(int)
     ours = ElasticNetLogistic(C=0.3, l1_ratio=0.5, tol=1e-6).fit(features, outcome)
+    assert_reaches_saga_optimum(ours, features, outcome, tol=1e-10, atol=1e-4)
+
+
+def assert_reaches_saga_optimum(ours, features, outcome, *, tol, atol):
+    """Our fit's coefficients are scikit-learn's saga solution of the same objective, within `atol`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        saga = LogisticRegression(C=0.3, l1_ratio=0.5, solver="saga", tol=1e-10, max_iter=100_000).fit(
+        saga = LogisticRegression(C=ours.C, l1_ratio=ours.l1_ratio, solver="saga", tol=tol, max_iter=1_000_000).fit(
             features, outcome
         )
-    np.testing.assert_allclose(ours.coef_, saga.coef_, atol=1e-4)
-    np.testing.assert_allclose(ours.intercept_, saga.intercept_, atol=1e-4)
+    np.testing.assert_allclose(ours.coef_, saga.coef_, atol=atol)
+    np.testing.assert_allclose(ours.intercept_, saga.intercept_, atol=atol)
 
 
 def test_at_a_weak_penalty_warm_started_from_a_stronger_one_the_solver_still_reaches_saga_optimum():
@@ -226,13 +231,7 @@ def test_at_a_weak_penalty_warm_started_from_a_stronger_one_the_solver_still_rea
     outcome = (rng.random(1500) < 1 / (1 + np.exp(-(features[:, 0] - 0.5 * features[:, 5] - 4.5)))).astype(int)
     stronger = ElasticNetLogistic(C=1.0, l1_ratio=0.5, tol=1e-4).fit(features, outcome)
     ours = ElasticNetLogistic(C=3.0, l1_ratio=0.5, tol=1e-4).share_path_from(stronger).fit(features, outcome)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        saga = LogisticRegression(C=3.0, l1_ratio=0.5, solver="saga", tol=1e-12, max_iter=1_000_000).fit(
-            features, outcome
-        )
-    np.testing.assert_allclose(ours.coef_, saga.coef_, atol=2e-4)
-    np.testing.assert_allclose(ours.intercept_, saga.intercept_, atol=2e-4)
+    assert_reaches_saga_optimum(ours, features, outcome, tol=1e-12, atol=2e-4)
 
 
 def test_platt_scaling_reaches_scikit_learns_logistic_regression_optimum():
