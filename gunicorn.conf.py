@@ -80,6 +80,13 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 
 
+def child_exit(server, worker):
+    """A worker has exited (run in the master): its slot among those sharing connections is free at once."""
+    from atrocity_watch.gunicorn_worker import release_slot
+
+    release_slot(worker)
+
+
 def post_worker_init(worker):
     """Load WeasyPrint and the report fonts in each new worker, so the first country brief or report a user asks
     for takes the 1-2 s of rendering, not the 2-4 s of loading on top (`manage.py report_brief` prints both)."""

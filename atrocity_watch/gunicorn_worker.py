@@ -48,6 +48,15 @@ def claim_slot(pids=_PIDS, heartbeats=_HEARTBEATS, used=_USED) -> int | None:
     return None
 
 
+def release_slot(worker, pids=_PIDS, heartbeats=_HEARTBEATS) -> None:
+    """Free an exited worker's slot (gunicorn.conf.py's `child_exit`, in the master): a worker killed outright (out of
+    memory, its timeout) never withdrew, and its last count would otherwise hold the others back for `STALE_SECONDS`."""
+    slot = getattr(worker, "slot", None)
+    if slot is not None:
+        heartbeats[slot] = 0.0
+        pids[slot] = FREE
+
+
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -11,9 +11,10 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 
-from atrocity_watch.gunicorn_worker import STALE_SECONDS, claim_slot, fewest
+from atrocity_watch.gunicorn_worker import FREE, STALE_SECONDS, claim_slot, fewest, release_slot
 from atrocity_watch.management.bench_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +45,16 @@ def test_a_slot_is_one_never_used_or_one_whose_worker_is_gone():
     heartbeats[1] = time.monotonic()
     assert claim_slot(pids, heartbeats, used) == 1
     assert heartbeats[1] == 0.0 and pids[1] == os.getpid()
+
+
+def test_an_exited_workers_slot_is_freed_at_once():
+    pids, _, heartbeats, used = shared(2)
+    slots = [claim_slot(pids, heartbeats, used) for _ in range(2)]
+    heartbeats[1] = time.monotonic()  # killed outright: it never withdrew
+    release_slot(types.SimpleNamespace(slot=slots[1]), pids, heartbeats)
+    assert (pids[1], heartbeats[1]) == (FREE, 0.0)
+    assert claim_slot(pids, heartbeats, used) == 1
+    release_slot(types.SimpleNamespace(slot=None), pids, heartbeats)  # a worker beyond the slots: nothing to free
 
 
 def test_a_worker_takes_a_connection_only_while_no_live_worker_holds_fewer():
@@ -132,17 +143,22 @@ def open_at_once(port, count):
     return collections.Counter(int(pid) for pid in answers)
 
 
+def even(shares, workers=3) -> bool:
+    return len(shares) == workers and max(shares.values()) - min(shares.values()) <= 1
+
+
 def test_connections_opened_at_once_are_shared_evenly():
+    # (The stock gthread worker split 45 such connections 9/9/27, 2/12/36 and 14/15/21.)
     with gunicorn("--worker-class", WORKER, "--workers", "3") as port:
         for _ in range(2):
             shares = open_at_once(port, 45)
-            assert sorted(shares.values()) == [15, 15, 15]
-            time.sleep(0.5)  # the closed connections leave the counts
+            assert even(shares), shares
+            time.sleep(2)  # the closed connections leave the counts
         # A worker restarted (its slot taken by the new one) shares as before.
         os.kill(min(shares), signal.SIGTERM)
-        time.sleep(2.5)
+        time.sleep(3)
         shares_after = open_at_once(port, 45)
-        assert sorted(shares_after.values()) == [15, 15, 15]
+        assert even(shares_after), shares_after
         assert min(shares) not in shares_after
 
 
