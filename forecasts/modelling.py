@@ -94,9 +94,7 @@ class FittedModel:
         return np.mean(probabilities, axis=0)
 
     def probability(self, features: pd.DataFrame) -> np.ndarray:
-        slope, intercept = self.calibration
-        z = slope * _logit(self.raw_probability(features)) + intercept
-        return 1 / (1 + np.exp(-z))
+        return platt_apply(self.calibration, _logit(self.raw_probability(features)))
 
     def drivers(self, features: pd.DataFrame, labels: dict[str, str] | None = None) -> list[list[dict]]:
         """Per row, the features that move its probability most: each feature (with its missing flag) in turn set to
@@ -268,7 +266,7 @@ def calibrated_log_loss(target: np.ndarray, probability: np.ndarray, folds) -> f
     for train, test in folds:
         if 0 < target[train].sum() < len(train) and np.ptp(logits[train]) > 0:
             slope, intercept = platt_fit(logits[train], target[train])
-            calibrated[test] = 1 / (1 + np.exp(-(slope * logits[test] + intercept)))
+            calibrated[test] = platt_apply((slope, intercept), logits[test])
         else:
             calibrated[test] = target[train].mean() if len(train) else 0.0
     return _log_loss(target, calibrated)
@@ -290,7 +288,7 @@ def platt_fit(logits: np.ndarray, target: np.ndarray) -> tuple[float, float]:
 
     current = objective(theta)
     for _ in range(PLATT_MAX_ITER):
-        probability = 1 / (1 + np.exp(-(theta[0] * x + theta[1])))
+        probability = platt_apply(theta, x)
         residual = probability - y
         weight = probability * (1 - probability)
         gradient = np.array([residual @ x + theta[0] / PLATT_C, residual.sum()])
@@ -304,6 +302,12 @@ def platt_fit(logits: np.ndarray, target: np.ndarray) -> tuple[float, float]:
         if np.max(np.abs(scale * step)) < 1e-10:
             break
     return float(theta[0]), float(theta[1])
+
+
+def platt_apply(calibration, logits: np.ndarray) -> np.ndarray:
+    """The calibrated probability of each logit under a Platt scaling's (slope, intercept)."""
+    slope, intercept = calibration
+    return 1 / (1 + np.exp(-(slope * logits + intercept)))
 
 
 def _log_loss(target: np.ndarray, probability: np.ndarray) -> float:
