@@ -38,8 +38,8 @@ More workers than cores answered more requests before the freeze (a full collect
 others covered), but once frozen 2 x 4 had the lower p95 on every target: it stays the default.
 Whatever the model, the 50 connections a benchmark (or a proxy, or an office of browsers) opens at once were split
 unevenly between the workers (up to 45/5), and the p95 followed the split; the worker class below shares them
-evenly, and with it 2 x 4 met every goal of issue 14 (README.md, "Connections shared evenly between the workers").
-The environment overrides each value.
+evenly, and with it 2 x 4 met every goal of issue 14 (docs/benchmarks.md, "Connections shared evenly between the
+workers"). The environment overrides each value.
 """
 
 import os
