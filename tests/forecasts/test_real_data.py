@@ -1,7 +1,7 @@
 """The real EWP files end to end: import outcomes and structural predictors, then a short backtest beside EWP.
 
 Skips with the reason when ATROCITY_WATCH_DATA_DIR (../shared/data) lacks the EWP files. A three-year window keeps
-it under a minute; the full 1994-2010 figures come from `manage.py forecast_backtest` (see the README).
+it under a minute; the full 1994-2010 figures come from `manage.py forecast_backtest` (see docs/forecast.md).
 """
 
 from __future__ import annotations
