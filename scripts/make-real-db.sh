@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build a PostgreSQL database holding every real dataset, its scores and a trained forecast: the database the
-# benchmarks and forecast figures in README.md were measured on.
+# benchmarks and forecast figures in docs/benchmarks.md and docs/forecast.md were measured on.
 #   scripts/make-real-db.sh [database]      (default aw_real; needs PostgreSQL on 127.0.0.1 as user postgres and
 #                                           the real data in ATROCITY_WATCH_DATA_DIR, ../shared/data by default)
 # The database is dropped and made again. About 4 minutes on an idle 2-core machine.
