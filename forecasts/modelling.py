@@ -1,14 +1,15 @@
-"""The forecast model (pure): cross-validated elastic-net logistic regression or gradient boosting, Platt-calibrated.
+"""The forecast model (pure): cross-validated elastic-net logistic regression, gradient boosting or random forest, or
+the average of the three, Platt-calibrated.
 
 Inside one training window (only years before the forecast year):
 1. the missing-value policy is fitted (features.MissingValuePolicy);
 2. each candidate of candidates.py (elastic-net logistic regression, elastic_net.py, at every penalty C of
-   `PENALTIES` with l1_ratio 0.5 as EWP's glmnet alpha 0.5, on each of the `FEATURE_SETS`; one gradient-boosting
-   configuration, and the average of the best of each) is scored by `CV_FOLDS`-fold
+   `PENALTIES` with l1_ratio 0.5 as EWP's glmnet alpha 0.5, on each of the `EN_FEATURE_SETS`; one gradient-boosting
+   and one random-forest configuration, and the average of the best of each) is scored by `CV_FOLDS`-fold
    cross-validation on runs of consecutive years (`year_block_folds`), on the log loss of its out-of-fold
    probabilities after Platt scaling fitted on the other folds' (`calibrated_log_loss`, `CV_SCORE`: candidates are
    compared as they would be published, calibrated);
-   for the one-year horizon every elastic net and the gradient boosting are also offered fitted on the two-year label
+   for the one-year horizon every elastic net and both tree ensembles are also offered fitted on the two-year label
    (candidates.WIDER_LABEL_CANDIDATES, unless their rows hold one class only), scored like the rest on the one-year
    label's Platt-scaled out-of-fold log loss;
 3. the best candidate is refitted on the whole window, and a one-variable logistic regression of the outcome on the
@@ -134,7 +135,8 @@ class FittedModel:
         return result
 
     def describe(self) -> dict:
-        """Coefficients (elastic net, per standardised feature) or importances (gradient boosting), for the record."""
+        """Coefficients (elastic net, per standardised feature) and importances (the tree members' shares of splits,
+        averaged over the boosted model and the forest when both are members), for the record."""
         described = {
             "algorithm": self.candidate.algorithm,
             "chosen": self.candidate.name,
@@ -152,6 +154,7 @@ class FittedModel:
             "features_used": self.used_columns,
             "fill_values": self.policy.fill,
         }
+        tree_shares = []
         for member, estimator in zip(self.candidate.members, self.estimators, strict=True):
             columns = self.member_columns(member)
             if member.algorithm == "elastic_net":
@@ -162,18 +165,28 @@ class FittedModel:
                     name: float(value) for name, value in zip(columns, model.coef_[0], strict=True)
                 }
             else:
-                described["importances"] = _split_importances(estimator, columns)
+                tree_shares.append(_split_importances(estimator, columns))
+        if tree_shares:
+            names = sorted({name for shares in tree_shares for name in shares})
+            described["importances"] = {
+                name: sum(shares.get(name, 0.0) for shares in tree_shares) / len(tree_shares) for name in names
+            }
         return described
 
 
 def _split_importances(estimator, columns: list[str]) -> dict[str, float]:
-    """How often each feature splits a tree of the boosted model, as a share of all splits."""
+    """How often each feature splits a tree of the boosted model or the forest, as a share of all splits."""
     counts = np.zeros(len(columns))
-    for trees in estimator._predictors:
-        for tree in trees:
-            nodes = tree.nodes
-            for feature in nodes["feature_idx"][~nodes["is_leaf"].astype(bool)]:
-                counts[int(feature)] += 1
+    if hasattr(estimator, "estimators_"):  # a random forest: scikit-learn trees, leaves marked by feature -2
+        for tree in estimator.estimators_:
+            split = tree.tree_.feature[tree.tree_.feature >= 0]
+            counts += np.bincount(split, minlength=len(columns))
+    else:
+        for trees in estimator._predictors:
+            for tree in trees:
+                nodes = tree.nodes
+                for feature in nodes["feature_idx"][~nodes["is_leaf"].astype(bool)]:
+                    counts[int(feature)] += 1
     total = counts.sum() or 1.0
     return {name: float(count / total) for name, count in zip(columns, counts, strict=True) if count}
 
@@ -318,16 +331,19 @@ def _named(candidates: tuple[Candidate, ...], name: str) -> Candidate:
     return next(candidate for candidate in candidates if candidate.name == name)
 
 
+BLENDED_ALGORITHMS = ("elastic_net", "gradient_boosting", "random_forest")
+
+
 def _blend(candidates: tuple[Candidate, ...], scores: dict[str, float]) -> Candidate | None:
-    """The average of the best elastic net and the best gradient boosting by cross-validated log loss (None when the
-    candidates lack one of the two). Both members keep the settings cross-validation chose for them."""
+    """The average of the best candidate of each algorithm by cross-validated log loss (the best elastic net, the best
+    gradient boosting, the best random forest; None when fewer than two algorithms are offered). Every member keeps the
+    settings cross-validation chose for it."""
     parts = []
-    for algorithm in ("elastic_net", "gradient_boosting"):
+    for algorithm in BLENDED_ALGORITHMS:
         own = [candidate for candidate in candidates if candidate.algorithm == algorithm]
-        if not own:
-            return None
-        parts.append(min(own, key=lambda candidate: (scores[candidate.name], candidate.name)))
-    return average_candidate(tuple(parts))
+        if own:
+            parts.append(min(own, key=lambda candidate: (scores[candidate.name], candidate.name)))
+    return average_candidate(tuple(parts)) if len(parts) > 1 else None
 
 
 def ranks(probabilities: np.ndarray, keys: list[str]) -> np.ndarray:

@@ -135,7 +135,11 @@ LABEL_WORDS = {"onset_1y": "onsets in the year", "onset_2y": "onsets within two 
 HORIZON_WORDS = {"1y": "one year", "2y": "two years"}
 
 
-ALGORITHM_WORDS = {"elastic_net": "Elastic-net logistic regression", "gradient_boosting": "Gradient-boosted trees"}
+ALGORITHM_WORDS = {
+    "elastic_net": "Elastic-net logistic regression",
+    "gradient_boosting": "Gradient-boosted trees",
+    "random_forest": "Random forest",
+}
 
 
 def candidate_words(name: str) -> str:

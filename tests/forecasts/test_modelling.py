@@ -116,8 +116,14 @@ def test_the_chosen_model_has_the_lowest_cross_validated_log_loss_the_average_in
     outcomes, _, _, panel = world
     train, target = training_rows(panel, labels(outcomes), forecast_year=2005, horizon=1)
     model = model_fit(train.drop(columns=["iso3", "year"]), target, train["year"], horizon=1)
-    averages = [name for name in model.cv_log_loss if name.startswith("average of elastic_net")]
-    assert len(averages) == 1 and averages[0].endswith("and gradient_boosting features=all")
+    averages = [name for name in model.cv_log_loss if name.startswith("average of ")]
+    assert len(averages) == 1
+    members = averages[0].removeprefix("average of ").split(" and ")
+    # The average's members: the best-scored candidate of each algorithm.
+    assert [member.split()[0] for member in members] == ["elastic_net", "gradient_boosting", "random_forest"]
+    for member in members:
+        family = [name for name in model.cv_log_loss if name.split()[0] == member.split()[0]]
+        assert model.cv_log_loss[member] == min(model.cv_log_loss[name] for name in family)
     assert model.candidate.name == min(model.cv_log_loss, key=model.cv_log_loss.get)
 
 
@@ -125,13 +131,15 @@ def test_an_average_forecasts_the_mean_of_its_members_probabilities(world):
     outcomes, _, _, panel = world
     train, target = training_rows(panel, labels(outcomes), forecast_year=2005, horizon=1)
     features = train.drop(columns=["iso3", "year"])
-    elastic = model_fit(features, target, train["year"], horizon=1, candidates=CANDIDATES[:1], averaging=False)
-    boosted = model_fit(features, target, train["year"], horizon=1, candidates=CANDIDATES[-1:], averaging=False)
+    elastic, boosted, forest = (
+        model_fit(features, target, train["year"], horizon=1, candidates=(candidate,), averaging=False)
+        for candidate in (CANDIDATES[0], _named("gradient_boosting"), _named("random_forest"))
+    )
     both = FittedModel(
         horizon=1,
         policy=elastic.policy,
-        candidate=average_candidate((elastic.candidate, boosted.candidate)),
-        estimators=(*elastic.estimators, *boosted.estimators),
+        candidate=average_candidate((elastic.candidate, boosted.candidate, forest.candidate)),
+        estimators=(*elastic.estimators, *boosted.estimators, *forest.estimators),
         calibration=(1.0, 0.0),
         cv_log_loss={},
         training_rows=len(target),
@@ -139,10 +147,15 @@ def test_an_average_forecasts_the_mean_of_its_members_probabilities(world):
         training_years=(1981, 2004),
     )
     rows = panel[panel["year"] == 2005].drop(columns=["iso3", "year"])
-    expected = (elastic.raw_probability(rows) + boosted.raw_probability(rows)) / 2
+    expected = (elastic.raw_probability(rows) + boosted.raw_probability(rows) + forest.raw_probability(rows)) / 3
     np.testing.assert_allclose(both.raw_probability(rows), expected)
     described = both.describe()
-    assert described["coefficients"] and described["importances"]
+    assert described["coefficients"]
+    # The importances are the two tree members' shares of splits, averaged: they still sum to one.
+    trees = [model.describe()["importances"] for model in (boosted, forest)]
+    for name, share in described["importances"].items():
+        assert share == pytest.approx(sum(tree.get(name, 0.0) for tree in trees) / 2)
+    assert sum(described["importances"].values()) == pytest.approx(1.0)
     assert len(feature_set_columns(both.used_columns, "all")) == len(both.used_columns)
 
 
@@ -244,3 +257,7 @@ def test_platt_scaling_reaches_scikit_learns_logistic_regression_optimum():
         slope, intercept = platt_fit(logits, outcome)
         assert slope == pytest.approx(reference.coef_[0][0], abs=1e-6)
         assert intercept == pytest.approx(reference.intercept_[0], abs=1e-6)
+
+
+def _named(algorithm: str):
+    return next(candidate for candidate in CANDIDATES if candidate.algorithm == algorithm)

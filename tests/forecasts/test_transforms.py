@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecasts.candidates import EN_FEATURE_SETS, PENALTIES
 from forecasts.features import (
     MissingValuePolicy,
     feature_panel,
@@ -14,7 +15,7 @@ from forecasts.features import (
     training_rows,
     transformed_features,
 )
-from forecasts.modelling import CANDIDATES, FEATURE_SETS, feature_set_columns, model_fit
+from forecasts.modelling import CANDIDATES, feature_set_columns, model_fit
 from tests.forecasts.synthetic import ISO3, synthetic_world
 
 
@@ -110,11 +111,14 @@ def test_transformed_feature_sets_swap_the_raw_values_for_the_transforms_and_the
     assert kept("summary_transformed") == [columns[2], columns[3], columns[5], columns[7]]
 
 
-def test_the_cross_validation_scores_every_feature_set_the_transformed_ones_included(world):
+def test_the_cross_validation_scores_the_elastic_net_on_the_transformed_feature_sets(world):
     outcomes, _, _, panel = world
     train, target = training_rows(panel, labels(outcomes), forecast_year=2005, horizon=1)
     model = model_fit(train.drop(columns=["iso3", "year"]), target, train["year"], horizon=1)
     scored = {name.split("features=")[1] for name in model.cv_log_loss if name.startswith("elastic_net")}
-    assert scored == set(FEATURE_SETS)
-    assert len([c for c in CANDIDATES if c.feature_set.endswith("_transformed")]) == 12
+    assert scored == set(EN_FEATURE_SETS) == {"all_transformed", "summary_transformed"}
+    assert len([c for c in CANDIDATES if c.algorithm == "elastic_net"]) == len(EN_FEATURE_SETS) * len(PENALTIES)
+    # The trees see every feature as given.
+    trees = [name for name in model.cv_log_loss if name.split()[0] in ("gradient_boosting", "random_forest")]
+    assert trees == ["gradient_boosting features=all", "random_forest features=all"]
     assert model.candidate.name == min(model.cv_log_loss, key=model.cv_log_loss.get)
