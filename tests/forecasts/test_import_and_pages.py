@@ -164,6 +164,13 @@ def test_the_methodology_page_says_in_words_what_a_two_year_label_member_was_fit
             "Equal-weight average of elastic-net logistic regression (penalty C = 0.1; every feature) and "
             "gradient-boosted trees (every feature), fitted on onsets within two years",
         ),
+        (
+            "average of elastic_net C=0.03 features=summary_transformed and gradient_boosting features=all "
+            "and random_forest features=all label=2y",
+            "Equal-weight average of elastic-net logistic regression (penalty C = 0.03; the summary set; infant "
+            "mortality relative to the world median, GDP growth winsorised) and gradient-boosted trees (every "
+            "feature) and random forest (every feature), fitted on onsets within two years",
+        ),
         ("a name from another version", "a name from another version"),
         ("", ""),
     ],
