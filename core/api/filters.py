@@ -41,7 +41,9 @@ class StrictBooleanField(forms.Field):
             return True
         if text in self.FALSE:
             return False
-        raise forms.ValidationError(f"Give true or false; got {value!r}.", code="invalid")
+        # The value goes in as a parameter: django-filter %-formats every message, so a "%" written into the text
+        # itself would raise instead of being refused.
+        raise forms.ValidationError("Give true or false; got %(value)r.", code="invalid", params={"value": value})
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

@@ -213,3 +213,19 @@ def test_text_query_parameters_document_that_nul_characters_are_refused(api_clie
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/assessments/"]["get"]["parameters"]}
     assert parameters["author"]["schema"]["anyOf"][0]["pattern"] == "^[^\\x00]*$"
     assert api_clients["victor"].get("/api/v1/assessments/", {"author": "a\x00b"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/alerts/?open=%25d",
+        "/api/v1/indicators/?is_retired=%2500",
+        "/api/v1/assessments/?include_superseded=100%25",
+        "/api/v1/escalations/?awaiting_focal_point=%25s",
+    ],
+)
+def test_a_boolean_filter_holding_a_percent_sign_answers_400_naming_the_value(api_clients, query):
+    """A percent sign in a boolean filter is refused with the value quoted, not a 500 from formatting the message."""
+    response = api_clients["victor"].get(query)
+    assert response.status_code == 400
+    assert "Give true or false" in response.content.decode()
