@@ -268,11 +268,17 @@ FEEDBACK_SCORES = {
 
 
 def _moment(raw: str) -> dt.datetime | None:
+    """An aware ISO 8601 moment in UTC, or None: ISO allows offsets past ±15:59 that PostgreSQL refuses."""
     try:
         moment = parse_datetime(raw) if raw else None
-    except ValueError:
+    except ValueError:  # well formed but impossible, e.g. 2024-02-30 or 25:00
         return None
-    return None if moment is None or timezone.is_naive(moment) else moment
+    if moment is None or timezone.is_naive(moment):
+        return None
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        return None
 
 
 def _entries_feedback(request, *, country: Country, methodology, parameters, today: dt.date) -> dict | None:
@@ -373,11 +379,8 @@ def score_status(request, iso3: str):
     """Whether the scores for a country have been recomputed since a moment (the `since` ISO timestamp)."""
     country = country_or_404(iso3)
     since_raw = request.GET.get("since", "")
-    try:
-        since = parse_datetime(since_raw) if since_raw else None
-    except ValueError:  # well formed but impossible, e.g. 2024-02-30 or 25:00
-        since = None
-    if since is None or timezone.is_naive(since):
+    since = _moment(since_raw)
+    if since is None:
         return JsonResponse(
             {"error": f"'since' must be an ISO 8601 timestamp with a time zone; got {since_raw!r}."}, status=400
         )

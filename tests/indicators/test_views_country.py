@@ -225,3 +225,14 @@ def test_a_cached_country_page_builds_only_the_visitors_parts(
     with django_assert_max_num_queries(14):
         response = client.get(page())
     assert "Alphaland" in response.content.decode()
+
+
+@pytest.mark.parametrize("offset", ["+23:00", "-20:30"])
+def test_score_status_and_the_country_page_take_a_timestamp_with_any_iso_offset(client, alice, scored, offset):
+    """ISO 8601 allows offsets past ±15:59, which PostgreSQL refuses: such a moment is read in UTC, never a 500."""
+    client.force_login(alice)
+    since = f"2026-01-01T00:00:00{offset}"
+    response = client.get(reverse("indicators:score_status", args=["QAA"]), {"since": since})
+    assert response.status_code == 200 and response.json()["state"] in ("ready", "waiting")
+    assert client.get(page(), {"recorded": since}).status_code == 200
+    assert client.get(page(), {"changes": since}).status_code == 200
