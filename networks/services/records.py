@@ -80,8 +80,13 @@ def actor_record(
 def version_append(
     head: Actor | Relationship, values: dict, countries: list[Country], *, author, dataset_import, note: str
 ):
-    """Append a version of an actor or relationship and bring the head up to it (the head caches the newest one)."""
+    """Append a version of an actor or relationship and bring the head up to it (the head caches the newest one).
+
+    Called inside the caller's transaction: the head's row is locked first, so of two edits at the same moment the
+    second waits and appends the next version instead of claiming the same number (a unique constraint, a 500)."""
     version_model, field = (ActorVersion, "actor") if isinstance(head, Actor) else (RelationshipVersion, "relationship")
+    if head.pk is not None:
+        head.version = type(head).objects.select_for_update().values_list("version", flat=True).get(pk=head.pk)
     for key, value in values.items():
         setattr(head, key, value)
     head.version = (head.version or 0) + 1
