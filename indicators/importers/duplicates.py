@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
+
 from indicators.importers.extension_sources import is_registered, source_names
 from indicators.importers.mappings import MAPPING_VERSION, mappings_for
 from indicators.models import Assessment, DatasetImport
@@ -58,6 +60,25 @@ def superseded_country_ids(dataset_import: DatasetImport) -> set[int]:
 def dataset_import_duplicate(*, checksum: str, source: str | None = None) -> DatasetImport | None:
     """The earlier successful import of exactly these bytes (as the same dataset, under this mapping), if any."""
     return _same_dataset(checksum, source).filter(status=DatasetImport.Status.SUCCEEDED).order_by("created_at").first()
+
+
+# Namespace of the PostgreSQL advisory locks that serialise the writes of one file's imports ("AWIM").
+IMPORT_LOCK_NAMESPACE = 0x4157494D & 0x7FFFFFFF
+
+
+def dataset_import_duplicate_locked(dataset_import: DatasetImport) -> DatasetImport | None:
+    """Inside the writing transaction: wait for any other import of the same bytes that is writing, then ask again
+    for an earlier successful one. Two uploads of one file that both passed the first check (a double click, two
+    workers) would otherwise both write every assessment."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = int(dataset_import.checksum[:8], 16) & 0x7FFFFFFF
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_NAMESPACE, key])
+    else:
+        # SQLite has one writer at a time: writing first takes the database's write lock for the transaction.
+        DatasetImport.objects.filter(pk=dataset_import.pk).update(status=dataset_import.status)
+    earlier = dataset_import_duplicate(checksum=dataset_import.checksum, source=dataset_import.source)
+    return earlier if earlier is not None and earlier.pk != dataset_import.pk else None
 
 
 def dataset_import_pending(*, checksum: str, source: str | None = None) -> DatasetImport | None:

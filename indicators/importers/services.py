@@ -28,6 +28,7 @@ from indicators.importers import PARSERS
 from indicators.importers.base import AssessmentRecord, ParserContext, ParseResult, RowError
 from indicators.importers.duplicates import (  # noqa: F401  (re-exported: callers and tests read them here)
     dataset_import_duplicate,
+    dataset_import_duplicate_locked,
     dataset_import_pending,
     remap_summary,
     superseded_country_ids,
@@ -254,6 +255,8 @@ def _write(
     assessments = [_assessment(record, countries, indicators, dataset_import, author) for record in records]
     total = len(assessments)
     with transaction.atomic():
+        if (earlier := dataset_import_duplicate_locked(dataset_import)) is not None:
+            return _finish_duplicate(dataset_import, earlier)
         for start in range(0, total, BATCH_SIZE):
             Assessment.objects.bulk_create(assessments[start : start + BATCH_SIZE], batch_size=BATCH_SIZE)
             if progress:
