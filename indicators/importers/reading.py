@@ -62,7 +62,8 @@ def _locate(text_before: str, header_line: str) -> tuple[int, str | None]:
     row = text_before.count("\n") + 1
     current = text_before.rsplit("\n", 1)[-1].replace("\r", "")
     index = len(_split_fields(current)) - 1 if current else 0
-    columns = _split_fields(header_line.replace("\r", ""))
+    # A NUL in the header is itself refused; the name shown (and stored with the import) leaves it out.
+    columns = _split_fields(header_line.replace("\r", "").replace("\x00", ""))
     return row, (columns[index].strip() if index < len(columns) else f"field {index + 1}")
 
 

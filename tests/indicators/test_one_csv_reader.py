@@ -28,6 +28,7 @@ FILES = {
     "utf16_bom": (GOOD.encode("utf-16"), None),
     "utf16_without_bom": (GOOD.encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
     "nul_byte": (f"{HEADER}\nQAA,1.1,2026-01-10,2,high,Desk\x00reporting,x\n".encode(), "NUL byte"),
+    "nul_in_header": (f"iso3,indicator\x00,date,severity,confidence,source\n{ROW}\n".encode(), "NUL byte"),
     "gzip": (gzip.compress(GOOD.encode()), "gzip-compressed"),
     "xlsx": (b"PK\x03\x04" + b"\x00" * 40, "ZIP archive"),
     "duplicate_header": (f"{HEADER},source\n{ROW},again\n".encode(), "repeats the column 'source'"),
@@ -109,6 +110,13 @@ def test_a_latin_1_file_is_read_when_its_source_declares_latin_1():
     with pytest.raises(UnreadableFile) as refused:
         decode_text(raw, encoding="utf-8")
     assert refused.value.error.row == 2 and refused.value.error.column == "Country"
+
+
+def test_a_nul_byte_in_the_header_is_refused_naming_the_column_without_it():
+    """The refusal names row 1 and the column as a reader sees it; a NUL kept in the name could not be stored."""
+    with pytest.raises(UnreadableFile) as refused:
+        decode_text(b"iso3,indicator\x00,date\nQAA,1.1,2026-01-10\n", encoding="utf-8")
+    assert (refused.value.error.row, refused.value.error.column) == (1, "indicator")
 
 
 def test_a_gzip_body_to_the_api_is_a_400_not_a_500(alice, country_a):
