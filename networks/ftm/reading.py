@@ -143,6 +143,10 @@ def _read_line(text: str, line: int, seen: dict[str, int]) -> tuple[object, dict
         raise _Refused(LineError(line, f"not valid JSON ({exc.msg}, column {exc.colno})")) from exc
     if not isinstance(data, dict):
         raise _Refused(LineError(line, "each line must be one JSON object (an FtM entity)"))
+    if "\\u0000" in text:
+        # JSON text can only carry a NUL as this escape; the database keeps no NUL, so it is refused like the CSV
+        # reader's NUL bytes rather than failing the import when its record is written.
+        raise _Refused(LineError(line, "the entity holds a NUL character (\\u0000), which FtM text never has"))
     entity_id = _entity_id(data, line, seen)
     schema_name = data.get("schema")
     if not isinstance(schema_name, str) or model.get(schema_name) is None:

@@ -58,6 +58,24 @@ def test_malformed_line_names_the_line_and_imports_nothing(country_a, alice):
     assert Actor.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "entity",
+    [
+        {**actor("a"), "properties": {"name": ["A"], "weird\u0000": ["x"]}},
+        {**actor("a"), "atrocity_watch": {"countries": ["QAA"], "sources": ["Desk\u0000"], "confidence": "high"}},
+        {**actor("a"), "id": "\u0000" + "x" * 300},
+    ],
+)
+def test_a_line_holding_a_nul_character_is_refused_by_its_line(country_a, alice, entity):
+    """A NUL (\\u0000) anywhere in an entity is refused naming its line, as the CSV reader refuses NUL bytes: the
+    database could not keep it, and the import would otherwise stop half-recorded."""
+    raw = (line(actor("b")) + "\n" + line(entity) + "\n").encode()
+    dataset_import = ftm_import_run(path_or_file=upload(raw), started_by=alice)
+    assert dataset_import.status == DatasetImport.Status.FAILED
+    assert "line 2" in dataset_import.error_summary and "NUL" in dataset_import.error_summary
+    assert Actor.objects.count() == 0
+
+
 def test_a_relationship_to_an_unknown_actor_fails_the_whole_file(country_a, alice):
     """A tie naming an actor neither in the file nor in the database stops everything, named by line."""
     raw = ftm_file(actor("a"), tie("t", "Associate", "person", "a", "associate", "ghost"))
