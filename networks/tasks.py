@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from indicators.heartbeat import heartbeat
 from indicators.models import DatasetImport
 from networks.models import AnalysisRun
 from networks.services import UPLOAD_DIR_NAME, analysis_run_execute, ftm_import_execute
@@ -27,7 +28,9 @@ def ftm_import_task(dataset_import_id: int) -> str:
         return "already claimed"
     dataset_import = DatasetImport.objects.select_related("started_by").get(pk=dataset_import_id)
     try:
-        ftm_import_execute(dataset_import=dataset_import)
+        # Stamped like every import, so if this worker dies the reaper fails the import and queues its file again.
+        with heartbeat(DatasetImport, dataset_import.pk):
+            ftm_import_execute(dataset_import=dataset_import)
     except Exception:
         logger.exception("FtM import %s failed", dataset_import_id)
     path = Path(dataset_import.file_path) if dataset_import.file_path else None

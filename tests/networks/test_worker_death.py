@@ -1,0 +1,51 @@
+"""An FtM import queued from the network upload page whose worker dies is failed with the reason by the reaper and
+its file imported by a re-run, as dataset imports are; it never stays "running" for ever."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from indicators.models import DatasetImport
+from indicators.tasks import runs_reap_stale_task
+from networks import tasks
+from networks.models import Actor
+from networks.services import ftm_import_enqueue
+from tests.networks.conftest import upload
+from tests.networks.ftm_samples import ftm_file, small_network
+
+pytestmark = pytest.mark.django_db
+
+
+class WorkerKilled(BaseException):
+    """The process running the task is gone: nothing after this point runs in it."""
+
+
+def test_a_killed_ftm_import_is_failed_by_the_reaper_and_imported_by_a_rerun(
+    monkeypatch, country_a, alice, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    dataset_import, queued = ftm_import_enqueue(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
+    assert queued
+
+    def die(**kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(tasks, "ftm_import_execute", die)
+    started = timezone.now()
+    with pytest.raises(WorkerKilled):
+        tasks.ftm_import_task(dataset_import.pk)
+    monkeypatch.undo()
+    dataset_import.refresh_from_db()
+    assert dataset_import.status == DatasetImport.Status.RUNNING
+    with time_machine.travel(started + dt.timedelta(minutes=4)):
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = runs_reap_stale_task()
+    dataset_import.refresh_from_db()
+    assert dataset_import.status == DatasetImport.Status.FAILED
+    assert "stopped without finishing" in dataset_import.error_summary
+    rerun = DatasetImport.objects.get(rerun_of=dataset_import)
+    assert outcome["imports"] == [rerun.pk]
+    assert rerun.status == DatasetImport.Status.SUCCEEDED, rerun.errors
+    assert Actor.objects.count() == 5
