@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def analysis_run_request(*, country: Country | None, user=None, inline_limit: in
         .order_by("-created_at")
         .first()
     )
-    if existing is not None:
+    if existing is not None and not _analysis_run_fail_if_dead(existing):
         return existing
     limit = settings.NETWORK_INLINE_ANALYSIS_MAX_ACTORS if inline_limit is None else inline_limit
     if selectors.graph_size(country=country, version=version)[0] <= limit:
@@ -47,6 +48,24 @@ def analysis_run_request(*, country: Country | None, user=None, inline_limit: in
             "networks.tasks.analysis_run_task", kwargs={"run_id": run.pk}, dedupe_key=f"network-analysis:{run.pk}"
         )
     return run
+
+
+def _analysis_run_fail_if_dead(run: AnalysisRun) -> bool:
+    """Fail a run still "running" past the task time limit: its worker died (a live one is stopped at the limit, and
+    the redelivered message finds the run claimed), so the page would otherwise wait for it for ever."""
+    if run.status != AnalysisRun.Status.RUNNING or run.started_at is None:
+        return False
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.TASK_TIME_LIMIT_SECONDS)
+    if run.started_at >= cutoff:
+        return False
+    started = timezone.localtime(run.started_at)
+    return bool(
+        AnalysisRun.objects.filter(pk=run.pk, status=AnalysisRun.Status.RUNNING, started_at=run.started_at).update(
+            status=AnalysisRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"The worker analysing this network stopped without finishing (started {started:%Y-%m-%d %H:%M:%S}).",
+        )
+    )
 
 
 def analysis_run_execute(*, run: AnalysisRun) -> AnalysisRun:
