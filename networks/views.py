@@ -349,11 +349,9 @@ def relationship_edit(request, pk: int):
     return render(request, "networks/relationship_form.html", context, status=status)
 
 
-@require_POST
-@role_required(*ALL_ROLES)
-def actor_link_escalation(request, pk: int):
-    actor = _actor_or_404(pk)
-    escalation_id = request.POST.get("escalation-choice", "")
+def _escalation_or_404(request, escalation_id: str | int) -> Escalation:
+    """A case this user may read; any other (another desk's, a draft that is not theirs) is not given away."""
+    escalation_id = str(escalation_id)
     escalation = (
         Escalation.objects.select_related("country").filter(pk=escalation_id if escalation_id.isdigit() else 0).first()
     )
@@ -361,6 +359,14 @@ def actor_link_escalation(request, pk: int):
         request.user, country=escalation.country, created_by_id=escalation.created_by_id, state=escalation.state
     ):
         raise Http404("No such escalation.")
+    return escalation
+
+
+@require_POST
+@role_required(*ALL_ROLES)
+def actor_link_escalation(request, pk: int):
+    actor = _actor_or_404(pk)
+    escalation = _escalation_or_404(request, request.POST.get("escalation-choice", ""))
     services.escalation_actor_link(
         user=request.user, escalation=escalation, actor=actor, note=request.POST.get("escalation-note", "")
     )
@@ -390,7 +396,7 @@ def actor_link_action(request, pk: int):
 @require_POST
 @role_required(*ALL_ROLES)
 def escalation_actor_remove(request, pk: int, actor_pk: int):
-    escalation = get_object_or_404(Escalation.objects.select_related("country"), pk=pk)
+    escalation = _escalation_or_404(request, pk)
     actor = _actor_or_404(actor_pk)
     services.escalation_actor_unlink(user=request.user, escalation=escalation, actor=actor)
     messages.success(request, f"{actor.name} is no longer named in escalation #{escalation.pk}.")

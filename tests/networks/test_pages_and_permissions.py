@@ -135,6 +135,19 @@ def test_an_escalation_names_an_actor_and_the_case_shows_in_the_profile(client, 
     assert f"#{escalation.pk} Alphaland" in profile
 
 
+def test_the_focal_point_cannot_touch_the_actors_of_a_draft_it_may_not_read(client, alice, fiona, general, country_a):
+    """A draft is the analysts' working note: removing one of its actors answers 404, as linking one does, and the
+    link stays; the answer does not even say the draft exists."""
+    draft = EscalationFactory(country=country_a, created_by=alice, state="draft")
+    escalation_actor_link(user=alice, escalation=draft, actor=general)
+    client.force_login(fiona)
+    response = client.post(reverse("networks:escalation_actor_remove", args=[draft.pk, general.pk]))
+    assert response.status_code == 404
+    assert EscalationActor.objects.filter(escalation=draft, actor=general).exists()
+    linking = client.post(reverse("networks:actor_link_escalation", args=[general.pk]), {"escalation-choice": draft.pk})
+    assert linking.status_code == 404
+
+
 def test_the_viewer_cannot_link_actors(victor, general, country_a, alice):
     """A viewer reads cases but does not name their actors."""
     escalation = EscalationFactory(country=country_a, created_by=alice, state="submitted")
