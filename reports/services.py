@@ -333,11 +333,14 @@ def reports_draft_quarterly(*, today: dt.date) -> list[int]:
 
 
 def report_notify_drafted(*, report: Report) -> int:
-    """Tell every Focal Point that a draft waits for approval; returns how many were told. Once per report: a
-    redelivered task finds the audit entry of the first sending and sends nothing."""
-    if AuditEvent.objects.filter(kind=Kind.REPORT_NOTIFIED, details__report_id=report.pk).exists():
+    """Tell every Focal Point that a draft waits for approval; returns how many were told now. Each is told once: the
+    audit entry of each message is written as it goes out, so a retry after a mail-server error (or a redelivered
+    task) sends only to those not yet told."""
+    notified = AuditEvent.objects.filter(kind=Kind.REPORT_NOTIFIED, details__report_id=report.pk)
+    if notified.filter(details__recipient_id__isnull=True).exists():  # an entry for every recipient at once
         return 0
-    recipients = [user for user in focal_points() if user.email]
+    told = set(notified.values_list("details__recipient_id", flat=True))
+    recipients = [user for user in focal_points().order_by("pk") if user.email and user.pk not in told]
     subject = f"Draft for your approval: {_label(report)}"
     from django.conf import settings
 
@@ -349,10 +352,11 @@ def report_notify_drafted(*, report: Report) -> int:
     sent = 0
     for user in recipients:
         sent += send_mail(subject, body, None, [user.email], fail_silently=False)
-    _audit(
-        kind=Kind.REPORT_NOTIFIED,
-        report=report,
-        actor=None,
-        summary=f"Focal Point notified of the draft {_label(report)} ({sent} message{'s' if sent != 1 else ''}).",
-    )
+        _audit(
+            kind=Kind.REPORT_NOTIFIED,
+            report=report,
+            actor=None,
+            summary=f"{user.get_full_name() or user.username} (Focal Point) notified of the draft {_label(report)}.",
+            recipient_id=user.pk,
+        )
     return sent

@@ -2,6 +2,7 @@
 schedule; the audit trail. The PDF step is replaced by small fixed bytes (fast_pdf): rendering is tested elsewhere."""
 
 import datetime as dt
+import smtplib
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.db import OperationalError
 from core.models import AuditEvent
 from reports import services, tasks
 from reports.models import Report, ReportImmutableError
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 
@@ -171,6 +173,28 @@ def test_the_quarterly_schedule_drafts_both_editions_once_and_tells_the_focal_po
     assert "waits for your review and approval" in mail.outbox[0].body
     assert tasks.report_notify_focal_points_task(drafted[0]) == 0  # a redelivered message sends nothing twice
     assert len(mail.outbox) == 2
+
+
+def test_a_retried_note_to_the_focal_points_reaches_each_of_them_once(fiona, monkeypatch):
+    """The mail server refuses the second of two focal points: the task's retry sends to that one, not again to the
+    first, who already has the note."""
+    frank = UserFactory(username="frank", role="focal_point")
+    report = services.report_generate(period="2026-Q3", edition="internal", user=fiona)
+    real_send = services.send_mail
+    refused = []
+
+    def refuse_frank_once(subject, body, sender, to, **kwargs):
+        if to == [frank.email] and not refused:
+            refused.append(frank.email)
+            raise smtplib.SMTPRecipientsRefused({frank.email: (451, b"try again later")})
+        return real_send(subject, body, sender, to, **kwargs)
+
+    monkeypatch.setattr(services, "send_mail", refuse_frank_once)
+    with pytest.raises(smtplib.SMTPException):
+        services.report_notify_drafted(report=report)
+    services.report_notify_drafted(report=report)
+    assert services.report_notify_drafted(report=report) == 0
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([fiona.email, frank.email])
 
 
 def test_a_scheduled_draft_is_never_stored_without_its_note_to_the_focal_point(
