@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+import core.converters  # noqa: F401  (registers the <iso3:...> path converter)
 from alerts import views
 
 app_name = "alerts"
@@ -18,8 +19,8 @@ urlpatterns = [
     path("escalations/<int:pk>/claim/", views.escalation_claim, name="escalation_claim"),
     path("escalations/<int:pk>/decide/", views.escalation_decide, name="escalation_decide"),
     path("escalations/<int:pk>/resubmit/", views.escalation_resubmit, name="escalation_resubmit"),
-    path("countries/<str:iso3>/escalate/", views.escalation_create, name="escalation_create"),
-    path("countries/<str:iso3>/trigger-events/new/", views.trigger_event_create, name="trigger_event_create"),
+    path("countries/<iso3:iso3>/escalate/", views.escalation_create, name="escalation_create"),
+    path("countries/<iso3:iso3>/trigger-events/new/", views.trigger_event_create, name="trigger_event_create"),
     path("actions/", views.action_tracker, name="action_tracker"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("impact-assessments/", views.impact_assessment_list, name="impact_assessment_list"),

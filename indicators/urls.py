@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+import core.converters  # noqa: F401  (registers the <iso3:...> path converter)
 from indicators import views
 
 app_name = "indicators"
@@ -11,10 +12,10 @@ urlpatterns = [
     path("search/", views.country_search, name="country_search"),
     path("search/countries.json", views.country_search_index, name="country_search_index"),
     path("sources/", views.data_sources, name="data_sources"),
-    path("countries/<str:iso3>/", views.country_detail, name="country_detail"),
-    path("countries/<str:iso3>/indicators/", views.country_indicators, name="country_indicators"),
-    path("countries/<str:iso3>/assessments/new/", views.assessment_create, name="assessment_create"),
-    path("countries/<str:iso3>/score-status/", views.score_status, name="score_status"),
+    path("countries/<iso3:iso3>/", views.country_detail, name="country_detail"),
+    path("countries/<iso3:iso3>/indicators/", views.country_indicators, name="country_indicators"),
+    path("countries/<iso3:iso3>/assessments/new/", views.assessment_create, name="assessment_create"),
+    path("countries/<iso3:iso3>/score-status/", views.score_status, name="score_status"),
     # Dataset imports: names are namespaced "indicators:imports:<name>".
     path("imports/", include("indicators.importers.urls")),
 ]

@@ -2,20 +2,21 @@
 
 from django.urls import path
 
+import core.converters  # noqa: F401  (registers the <iso3:...> path converter)
 from networks import views
 
 app_name = "networks"
 
 urlpatterns = [
-    path("countries/<str:iso3>/network/", views.network_country, name="country_network"),
+    path("countries/<iso3:iso3>/network/", views.network_country, name="country_network"),
     path(
-        "countries/<str:iso3>/network/analysis/<int:pk>/",
+        "countries/<iso3:iso3>/network/analysis/<int:pk>/",
         views.network_analysis_status,
         name="analysis_status",
     ),
-    path("countries/<str:iso3>/network/actors/new/", views.actor_create, name="actor_create"),
+    path("countries/<iso3:iso3>/network/actors/new/", views.actor_create, name="actor_create"),
     path(
-        "countries/<str:iso3>/network/export/<str:kind>/",
+        "countries/<iso3:iso3>/network/export/<str:kind>/",
         views.network_export,
         name="country_export",
     ),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+import core.converters  # noqa: F401  (registers the <iso3:...> path converter)
 from reports import views
 
 app_name = "reports"
@@ -16,6 +17,6 @@ urlpatterns = [
     path("reports/<int:pk>/correct/", views.report_correct, name="report_correct"),
     path("reports/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/report.html", views.report_html, name="report_html"),
-    path("countries/<str:iso3>/brief/", views.country_brief, name="country_brief"),
-    path("countries/<str:iso3>/brief.pdf", views.country_brief_pdf, name="country_brief_pdf"),
+    path("countries/<iso3:iso3>/brief/", views.country_brief, name="country_brief"),
+    path("countries/<iso3:iso3>/brief.pdf", views.country_brief_pdf, name="country_brief_pdf"),
 ]

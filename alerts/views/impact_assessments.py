@@ -12,6 +12,7 @@ from alerts import selectors, services
 from alerts.forms import ImpactAssessmentForm, TriggerEventForm
 from alerts.models import AIA_AREAS, AtrocityImpactAssessment
 from alerts.views.base import add_service_errors, country_or_404, error_text
+from core.converters import is_iso3
 from core.roles import (
     ALL_ROLES,
     Role,
@@ -66,7 +67,7 @@ def country_pick(request):
     target = {"escalate": "alerts:escalation_create", "trigger_event": "alerts:trigger_event_create"}.get(
         request.GET.get("then", "")
     )
-    if target is None or not Country.objects.filter(iso3=iso3.upper()).exists():
+    if target is None or not is_iso3(iso3) or not Country.objects.filter(iso3=iso3.upper()).exists():
         raise Http404("Choose a country from the list.")
     return redirect(target, iso3=iso3.upper())
 

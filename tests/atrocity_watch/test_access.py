@@ -79,3 +79,38 @@ def test_a_missing_page_says_what_was_asked_for(client, alice):
     response = client.get("/escalations/999999/")
     assert response.status_code == 404
     assert "/escalations/999999/" in response.content.decode()
+
+
+COUNTRY_PATHS = [
+    "/countries/{}/",
+    "/countries/{}/indicators/",
+    "/countries/{}/score-status/",
+    "/countries/{}/network/",
+    "/countries/{}/network/export/ftm/",
+    "/countries/{}/brief/",
+    "/countries/{}/brief.pdf",
+    "/countries/{}/trigger-events/new/",
+    "/countries/{}/assessments/new/",
+    "/api/v1/countries/{}/network/",
+]
+
+
+@pytest.mark.parametrize("path", COUNTRY_PATHS)
+@pytest.mark.parametrize("code", ["Q%00A", "QA%00", "%00%00%00"])
+def test_a_country_code_holding_a_nul_byte_is_a_404_on_every_country_address(client, fiona, country_a, path, code):
+    """PostgreSQL refuses a NUL in a query, so such a code must never reach one: every country address answers 404."""
+    client.force_login(fiona)
+    client.raise_request_exception = False
+    assert client.get(path.format(code)).status_code == 404
+
+
+def test_country_addresses_still_take_either_case(client, fiona, country_a):
+    client.force_login(fiona)
+    assert client.get("/countries/qaa/").status_code == 200
+    assert reverse("indicators:country_detail", args=["QAA"]) == "/countries/QAA/"
+
+
+def test_picking_a_country_with_a_nul_byte_is_a_404(client, fiona, country_a):
+    client.force_login(fiona)
+    client.raise_request_exception = False
+    assert client.get("/pick-country/", {"iso3": "Q\x00A", "then": "escalate"}).status_code == 404
