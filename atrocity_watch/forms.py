@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class ApiTokenForm(forms.Form):
@@ -8,3 +10,12 @@ class ApiTokenForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Optional. The token stops working at the start of this day (UTC).",
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form sets the username's maximum length only on the widget, so a longer one reached
+    authenticate() and the lockout's records (a shorter column: a 500 on PostgreSQL); here it is refused first."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))

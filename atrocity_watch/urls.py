@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from atrocity_watch import account_views
+from atrocity_watch.forms import LoginForm
 from atrocity_watch.views import healthz
 
 # A database that is down or too slow answers 503 (JSON under /api/) instead of a 500; see atrocity_watch/database.py.
@@ -11,7 +12,11 @@ handler500 = "atrocity_watch.database.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("account/tokens/", account_views.tokens, name="account_tokens"),

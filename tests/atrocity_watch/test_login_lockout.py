@@ -71,3 +71,12 @@ def test_the_admin_sign_in_is_locked_too(client, ada):
         client.post("/admin/login/", {"username": "ada", "password": f"guess-{attempt}"}, REMOTE_ADDR="192.0.2.1")
     response = client.post("/admin/login/", {"username": "ada", "password": PASSWORD}, REMOTE_ADDR="192.0.2.1")
     assert response.status_code == 429
+
+
+def test_a_username_longer_than_any_account_is_refused_on_the_form(client, db):
+    """A 300-character username is refused by the form, naming the limit, before it reaches the lockout records
+    (whose column is shorter and answered 500 on PostgreSQL)."""
+    response = sign_in(client, "u" * 300, "whatever")
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert "_auth_user_id" not in client.session
