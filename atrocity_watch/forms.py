@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
@@ -12,10 +13,18 @@ class ApiTokenForm(forms.Form):
     )
 
 
-class LoginForm(AuthenticationForm):
-    """Django's sign-in form sets the username's maximum length only on the widget, so a longer one reached
+class _UsernameLengthChecked:
+    """Django's sign-in forms set the username's maximum length only on the widget, so a longer one reached
     authenticate() and the lockout's records (a shorter column: a 500 on PostgreSQL); here it is refused first."""
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+
+
+class LoginForm(_UsernameLengthChecked, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_UsernameLengthChecked, AdminAuthenticationForm):
+    pass

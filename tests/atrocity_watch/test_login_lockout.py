@@ -80,3 +80,9 @@ def test_a_username_longer_than_any_account_is_refused_on_the_form(client, db):
     assert response.status_code == 200
     assert "at most 150 characters" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_sign_in_refuses_a_username_longer_than_any_account_too(client, db):
+    response = client.post("/admin/login/", {"username": "u" * 300, "password": "whatever"}, REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
