@@ -207,7 +207,7 @@ class TriggerEventForm(forms.Form):
     kind = forms.ChoiceField(choices=TriggerEvent.Kind.choices, label="What happened")
     title = forms.CharField(max_length=300, help_text="e.g. ICJ order on provisional measures, 26 January")
     occurred_on = forms.DateField(widget=IsoDateInput(), label="Date of the finding")
-    source_url = forms.URLField(required=False, label="Source link", assume_scheme="https")
+    source_url = forms.URLField(required=False, max_length=500, label="Source link", assume_scheme="https")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     owner = forms.ModelChoiceField(queryset=None, label="AIA owner", empty_label="Choose an owner")
     due_on = forms.DateField(widget=IsoDateInput(), label="AIA due on")

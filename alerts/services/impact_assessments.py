@@ -17,6 +17,30 @@ from core.services import audit_record
 from indicators.models import Country
 
 
+def _trigger_event_problems(*, kind, title, occurred_on, owner, due_on, source_url) -> dict[str, list[str]]:
+    """What is wrong with a trigger event to record, field by field (empty when nothing is)."""
+    errors: dict[str, list[str]] = {}
+    if kind not in TriggerEvent.Kind.values:
+        errors["kind"] = ["Choose a court finding, a commission of inquiry or a UN Special Advisers notification."]
+    if not (title or "").strip():
+        errors["title"] = ["Name the finding or notification."]
+    today = timezone.localdate()
+    if not isinstance(occurred_on, dt.date):
+        errors["occurred_on"] = ["Give the date of the finding."]
+    elif occurred_on > today:
+        errors["occurred_on"] = [f"The date {occurred_on:%d %B %Y} is in the future."]
+    if not isinstance(due_on, dt.date):
+        errors["due_on"] = ["Give a due date for the assessment."]
+    elif due_on < today:
+        errors["due_on"] = [f"The due date {due_on:%d %B %Y} is in the past."]
+    link_limit = TriggerEvent._meta.get_field("source_url").max_length
+    if len((source_url or "").strip()) > link_limit:
+        errors["source_url"] = [f"The source link is longer than {link_limit} characters; link a shorter address."]
+    if owner is None or not has_role(owner, Role.ANALYST, Role.FOCAL_POINT):
+        errors["owner"] = ["The owner must be an analyst or the Focal Point."]
+    return errors
+
+
 def trigger_event_record(
     *,
     country: Country,
@@ -32,22 +56,9 @@ def trigger_event_record(
     """Record a court finding, inquiry or UN notification and open an Atrocity Impact Assessment for it."""
     if not can_record_trigger_event(user, country):
         raise PermissionDenied(f"Only analysts of {country.name}'s desk and the Focal Point record trigger events.")
-    errors: dict[str, list[str]] = {}
-    if kind not in TriggerEvent.Kind.values:
-        errors["kind"] = ["Choose a court finding, a commission of inquiry or a UN Special Advisers notification."]
-    if not (title or "").strip():
-        errors["title"] = ["Name the finding or notification."]
-    today = timezone.localdate()
-    if not isinstance(occurred_on, dt.date):
-        errors["occurred_on"] = ["Give the date of the finding."]
-    elif occurred_on > today:
-        errors["occurred_on"] = [f"The date {occurred_on:%d %B %Y} is in the future."]
-    if not isinstance(due_on, dt.date):
-        errors["due_on"] = ["Give a due date for the assessment."]
-    elif due_on < today:
-        errors["due_on"] = [f"The due date {due_on:%d %B %Y} is in the past."]
-    if owner is None or not has_role(owner, Role.ANALYST, Role.FOCAL_POINT):
-        errors["owner"] = ["The owner must be an analyst or the Focal Point."]
+    errors = _trigger_event_problems(
+        kind=kind, title=title, occurred_on=occurred_on, owner=owner, due_on=due_on, source_url=source_url
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -72,7 +83,7 @@ def trigger_event_record(
             details={"trigger_event_id": event.pk, "aia_id": aia.pk},
         )
         # The published trigger-event rule raises the country's alert in the same transaction: all or nothing.
-        alerts_evaluate(country_ids=[country.pk], kinds=[RuleKind.TRIGGER_EVENT], today=today)
+        alerts_evaluate(country_ids=[country.pk], kinds=[RuleKind.TRIGGER_EVENT], today=timezone.localdate())
     return aia
 
 

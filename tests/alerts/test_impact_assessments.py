@@ -81,6 +81,41 @@ def test_recording_a_trigger_event_names_every_bad_field(country_a, alice, victo
     assert not AtrocityImpactAssessment.objects.exists()
 
 
+LONG_LINK = "https://example.org/" + "a" * 600
+
+
+@pytest.mark.django_db
+def test_a_source_link_longer_than_the_record_keeps_is_refused_naming_the_limit(client, country_a, alice):
+    """A 620-character link is refused on the form and by the service, with the limit, and nothing is recorded."""
+    with pytest.raises(ValidationError) as refused:
+        services.trigger_event_record(
+            country=country_a,
+            user=alice,
+            kind="commission_of_inquiry",
+            title="Report",
+            occurred_on=timezone.localdate(),
+            owner=alice,
+            due_on=timezone.localdate() + dt.timedelta(days=14),
+            source_url=LONG_LINK,
+        )
+    assert "500 characters" in refused.value.message_dict["source_url"][0]
+    client.force_login(alice)
+    response = client.post(
+        reverse("alerts:trigger_event_create", args=[country_a.iso3]),
+        {
+            "kind": "commission_of_inquiry",
+            "title": "Report",
+            "occurred_on": timezone.localdate().isoformat(),
+            "source_url": LONG_LINK,
+            "owner": alice.pk,
+            "due_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "at most 500 characters" in response.content.decode()
+    assert not AtrocityImpactAssessment.objects.exists()
+
+
 @pytest.mark.django_db
 def test_the_trigger_event_form_fills_its_date_pickers_with_dates_the_browser_accepts(client, country_a, alice):
     """type=date inputs take only ISO dates; a localised default would show as an empty field."""
