@@ -8,10 +8,11 @@ from django.urls import register_converter
 
 
 class Iso3Converter:
-    """A country's ISO-3 code in a path: three letters, either case. Anything else (a NUL byte, which PostgreSQL
-    refuses in a query, four letters, digits) matches no route and answers 404 before a view looks it up."""
+    """A country's ISO-3 code in a path: three letters, either case (or digits, as in synthetic benchmark codes).
+    Anything else (a NUL byte, which PostgreSQL refuses in a query, four letters, punctuation) matches no route and
+    answers 404 before a view looks it up."""
 
-    regex = "[A-Za-z]{3}"
+    regex = "[A-Za-z0-9]{3}"
 
     def to_python(self, value: str) -> str:
         return value

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from core.admin import ReadOnlyAdmin
+from core.converters import is_iso3
 from core.roles import can_record_assessment
 from indicators.models import (
     Assessment,
@@ -56,8 +57,22 @@ class DeskAdmin(admin.ModelAdmin):
     filter_horizontal = ("analysts",)
 
 
+class CountryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Country
+        fields = ("iso3", "name", "region", "subregion", "desk", "gw_code", "cow_code", "wb_code", "un_status")
+
+    def clean_iso3(self) -> str:
+        """Country addresses take three letters or digits (core.converters); any other code could not be linked."""
+        iso3 = self.cleaned_data["iso3"].strip().upper()
+        if not is_iso3(iso3):
+            raise forms.ValidationError("An ISO-3 code is three letters, e.g. SDN.")
+        return iso3
+
+
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
+    form = CountryAdminForm
     list_display = ("iso3", "name", "region", "subregion", "desk", "gw_code", "cow_code", "un_status")
     list_filter = ("region", "desk", "un_status")
     search_fields = ("iso3", "name")
