@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "indicators.tasks.runs_reap_stale_task",
         "schedule": 60.0,
     },
+    # The same for a forecast training whose worker died (forecasts sit above indicators, so their own task).
+    "forecast-runs-reap-stale-every-minute": {
+        "task": "forecasts.tasks.forecast_runs_reap_task",
+        "schedule": 60.0,
+    },
     # Overdue escalations: each case is reminded at most once a day, so an hourly check is cheap and timely.
     # New annual data (base-data editions, structural predictors, a year of Framework scores) arrives through the
     # year; retraining once a year on 15 January puts the finished year's December scores into the features.

@@ -73,6 +73,7 @@ class ForecastRun(models.Model):
         MANUAL = "manual", "Manual"
         IMPORT = "import", "Outcomes imported"
         SCHEDULE = "schedule", "Yearly schedule"
+        RERUN = "rerun", "Again, after a worker died"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -90,6 +91,7 @@ class ForecastRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the running worker")
 
     class Meta:
         ordering = ["-created_at"]

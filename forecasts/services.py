@@ -8,6 +8,8 @@ years stay, marked `is_current=False`, so which import said what is never lost.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -38,8 +40,11 @@ from forecasts.parsers import (
 )
 from forecasts.signals import forecast_model_published
 from indicators.crosswalk import CountryCrosswalk
+from indicators.heartbeat import heartbeat
 from indicators.importers.base import ParserContext, RowError
 from indicators.models import Country, DatasetImport, Indicator, RiskFactor
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 # EWP's fully out-of-sample forecasts, set beside ours in every backtest (ATROCITY_WATCH_DATA_DIR/this path).
@@ -296,7 +301,9 @@ def forecast_train(
     run.save(update_fields=["started_at"])
     started = time.perf_counter()
     try:
-        model = _train(run, backtest_first_year or settings.FORECAST_BACKTEST_FIRST_YEAR, progress)
+        # The heartbeat tells the reaper (forecast_runs_reap) this run's worker is alive.
+        with heartbeat(ForecastRun, run.pk):
+            model = _train(run, backtest_first_year or settings.FORECAST_BACKTEST_FIRST_YEAR, progress)
     except Exception as exc:
         run.status = ForecastRun.Status.FAILED
         run.error = str(exc)
@@ -309,6 +316,41 @@ def forecast_train(
     run.seconds = time.perf_counter() - started
     run.save(update_fields=["status", "finished_at", "seconds"])
     return model
+
+
+def forecast_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
+    """Fail every running forecast run whose heartbeat is older than RUN_STALE_SECONDS (its worker died: nothing was
+    published, the previous model stands), with the reason, and ask once for a new training in its place (a run that
+    was itself such a re-run is not asked for again). Returns the ids of the runs whose training was asked for again.
+    The conditional update makes two reapers agree on one outcome."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
+    stale = ForecastRun.objects.filter(status=ForecastRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    requeued = []
+    for run in stale.order_by("pk"):
+        again = run.trigger != ForecastRun.Trigger.RERUN
+        last = timezone.localtime(run.heartbeat_at or run.started_at)
+        reason = (
+            "The worker training this forecast stopped without finishing "
+            f"(no heartbeat since {last:%Y-%m-%d %H:%M:%S}); nothing was published, the previous model stands, and "
+            + ("a new training was queued." if again else "no new training was queued (this run was itself one).")
+        )
+        with transaction.atomic():
+            claimed = ForecastRun.objects.filter(
+                pk=run.pk, status=ForecastRun.Status.RUNNING, heartbeat_at=run.heartbeat_at
+            ).update(status=ForecastRun.Status.FAILED, finished_at=now, error=reason)
+            if claimed and again:
+                outbox_enqueue(
+                    "forecasts.tasks.forecast_train_task",
+                    kwargs={"trigger": ForecastRun.Trigger.RERUN},
+                    dedupe_key="forecast-train",
+                )
+                requeued.append(run.pk)
+        if claimed:
+            logger.warning("Forecast run %s lost its worker; marked failed", run.pk)
+    return requeued
 
 
 def _train(run: ForecastRun, backtest_first_year: int, progress) -> ForecastModel:

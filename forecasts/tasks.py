@@ -1,4 +1,5 @@
-"""Celery tasks: retrain after an outcomes import, and once a year from beat (new annual data has arrived by then)."""
+"""Celery tasks: retrain after an outcomes import, and once a year from beat (new annual data has arrived by then); fail
+the runs whose worker died."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 
 from forecasts.models import ForecastRun
-from forecasts.services import forecast_train
+from forecasts.services import forecast_runs_reap, forecast_train
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +23,9 @@ def forecast_train_task(trigger: str = ForecastRun.Trigger.SCHEDULE) -> int | No
     except ValidationError as exc:
         logger.info("forecast training skipped: %s", " ".join(exc.messages))
         return None
+
+
+@shared_task
+def forecast_runs_reap_task() -> list[int]:
+    """Every minute: a forecast run whose worker died is marked failed and its training asked for once more."""
+    return forecast_runs_reap()
