@@ -40,7 +40,7 @@ from forecasts.parsers import (
 )
 from forecasts.signals import forecast_model_published
 from indicators.crosswalk import CountryCrosswalk
-from indicators.heartbeat import heartbeat
+from indicators.heartbeat import heartbeat, heartbeat_stale_before
 from indicators.importers.base import ParserContext, RowError
 from indicators.models import Country, DatasetImport, Indicator, RiskFactor
 
@@ -324,7 +324,7 @@ def forecast_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
     was itself such a re-run is not asked for again). Returns the ids of the runs whose training was asked for again.
     The conditional update makes two reapers agree on one outcome."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
+    cutoff = heartbeat_stale_before(now)
     stale = ForecastRun.objects.filter(status=ForecastRun.Status.RUNNING).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     )

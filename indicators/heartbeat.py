@@ -9,6 +9,7 @@ threshold (RUN_STALE_SECONDS) is therefore generous.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from contextlib import contextmanager
@@ -19,6 +20,11 @@ from django.db.models import Model
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+
+def heartbeat_stale_before(now: dt.datetime) -> dt.datetime:
+    """A running job whose last stamp is older than this moment has lost its worker (RUN_STALE_SECONDS)."""
+    return now - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
 
 
 def heartbeat_stamp(model: type[Model], pk: int) -> None:

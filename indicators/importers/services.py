@@ -8,7 +8,6 @@ sent once the transaction commits, so the scoring engine recomputes the affected
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from django.utils import timezone
 from core.roles import Role, can_administer, has_role, is_desk_analyst
 from core.services import outbox_enqueue
 from indicators.crosswalk import CountryCrosswalk
+from indicators.heartbeat import heartbeat_stale_before
 from indicators.importers import PARSERS
 from indicators.importers.base import AssessmentRecord, ParserContext, ParseResult, RowError
 from indicators.importers.duplicates import (  # noqa: F401  (re-exported: callers and tests read them here)
@@ -434,7 +434,7 @@ def dataset_imports_reap(*, now=None) -> list[int]:
     """Fail every worker-run import whose heartbeat is older than RUN_STALE_SECONDS, with the reason, and queue its
     file once more as a new import (not again if it was itself such a re-run); returns the new imports' ids."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
+    cutoff = heartbeat_stale_before(now)
     requeued: list[int] = []
     stale = DatasetImport.objects.filter(status=DatasetImport.Status.RUNNING, heartbeat_at__lt=cutoff)
     for dataset_import in stale.order_by("pk"):

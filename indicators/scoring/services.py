@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from core.services import audit_record, outbox_enqueue
-from indicators.heartbeat import heartbeat
+from indicators.heartbeat import heartbeat, heartbeat_stale_before
 from indicators.models import (
     Country,
     CountryScore,
@@ -362,10 +361,6 @@ def _score_run_execute(
 # Runs whose worker died
 
 
-def _stale_before(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(seconds=settings.RUN_STALE_SECONDS)
-
-
 def _worker_lost_reason(run: ScoreRun, now: dt.datetime) -> str:
     last = timezone.localtime(run.heartbeat_at or run.started_at or now)
     again = "it was not re-queued again (it was itself a re-run)" if run.rerun_of_id else "it was re-queued once"
@@ -392,7 +387,7 @@ def score_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
     """Fail every running run whose heartbeat is older than RUN_STALE_SECONDS and re-queue its work once (a run that
     is itself a re-run is not re-queued again); returns the ids of the runs re-queued."""
     now = now or timezone.now()
-    stale = ScoreRun.objects.filter(status=ScoreRun.Status.RUNNING, heartbeat_at__lt=_stale_before(now))
+    stale = ScoreRun.objects.filter(status=ScoreRun.Status.RUNNING, heartbeat_at__lt=heartbeat_stale_before(now))
     requeued: list[int] = []
     for run in stale.order_by("pk"):
         if not score_run_mark_worker_lost(run=run, now=now, requeue=True):
@@ -419,7 +414,7 @@ def score_run_redelivery_settled(
     if earlier.status == ScoreRun.Status.SUCCEEDED:
         return True, earlier
     if earlier.status == ScoreRun.Status.RUNNING:
-        if earlier.heartbeat_at and earlier.heartbeat_at >= _stale_before(now):
+        if earlier.heartbeat_at and earlier.heartbeat_at >= heartbeat_stale_before(now):
             return True, earlier
         # Its worker died and the reaper has not seen it yet: this delivery is the one re-run.
         if score_run_mark_worker_lost(run=earlier, now=now, requeue=True):
