@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "forecasts.tasks.forecast_runs_reap_task",
         "schedule": 60.0,
     },
+    # A report whose worker died (a hard time limit, a killed worker) is generated again once, then failed.
+    "reports-reap-stale-every-minute": {
+        "task": "reports.tasks.reports_reap_task",
+        "schedule": 60.0,
+    },
     # Overdue escalations: each case is reminded at most once a day, so an hourly check is cheap and timely.
     # New annual data (base-data editions, structural predictors, a year of Framework scores) arrives through the
     # year; retraining once a year on 15 January puts the finished year's December scores into the features.

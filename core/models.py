@@ -74,7 +74,7 @@ class AuditEvent(AppendOnlyModel):
         REPORT_APPROVED = "report_approved", "Report to Parliament approved"
         REPORT_PUBLISHED = "report_published", "Report to Parliament published"
         REPORT_WITHDRAWN = "report_withdrawn", "Report to Parliament withdrawn"
-        REPORT_NOTIFIED = "report_notified", "Focal Point told of a draft report"
+        REPORT_NOTIFIED = "report_notified", "Focal Point told of a draft report, or of one that failed"
         NETWORK_ACTOR_RECORDED = "network_actor_recorded", "Network actor recorded"
         NETWORK_ACTOR_WITHDRAWN = "network_actor_withdrawn", "Network actor withdrawn"
         NETWORK_TIE_RECORDED = "network_tie_recorded", "Network relationship recorded"

@@ -76,6 +76,12 @@ class Report(models.Model):
     page_count = models.PositiveSmallIntegerField(null=True, blank=True)
     generation_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # A worker generating the report stamps heartbeat_at (indicators.heartbeat); reports_reap finds one that died.
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker began generating it")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of that worker")
+    restarts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times its generation was queued again because the worker generating it died"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

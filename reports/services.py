@@ -17,13 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from alerts.selectors import focal_points
 from core.models import AuditEvent
 from core.roles import can_approve_report, can_prepare_report
 from core.services import audit_record, outbox_enqueue
+from indicators.heartbeat import heartbeat, heartbeat_stale_before
 from reports.editions import EDITIONS, content_for_edition
 from reports.models import Report
 from reports.periods import Period, period_parse, quarter_before
@@ -36,6 +37,8 @@ Kind = AuditEvent.Kind
 # Tasks are enqueued by name through the outbox (tasks import services, never the reverse).
 REPORT_BUILD_TASK = "reports.tasks.report_build_task"
 REPORT_NOTIFY_TASK = "reports.tasks.report_notify_focal_points_task"
+# A report whose worker died is generated again this many times before it is failed (reports_reap).
+REPORT_BUILD_RESTARTS = 1
 
 # Who may move a report from which states to which, in one place.
 TRANSITIONS = {
@@ -145,12 +148,39 @@ def report_request(
 def report_build(*, report_id: int) -> Report:
     """Generate a queued report's content, HTML and PDF and store them with their checksums (status draft).
 
-    Idempotent: a report that is no longer queued is returned unchanged, so a redelivered task does no harm.
+    Idempotent: a report that is no longer queued, or that a live worker is generating (its heartbeat is fresh), is
+    returned unchanged, so a redelivered task does no harm. While it runs the heartbeat tells `reports_reap` that
+    its worker is alive.
     """
     report = Report.objects.select_related("replaces").get(pk=report_id)
-    if report.status != Status.QUEUED:
+    if report.status != Status.QUEUED or not _build_claim(report):
         return report
-    started = time.perf_counter()
+    try:
+        started = time.perf_counter()
+        with heartbeat(Report, report.pk):
+            content, rendered, generated_at = _build_render(report)
+        _build_store(report, content=content, rendered=rendered, generated_at=generated_at, started=started)
+    except Exception:
+        # An error, not a death: a still-queued report (its draft could not be stored) may be claimed by the task's
+        # retry at once. A killed worker never gets here; its heartbeat goes stale instead.
+        Report.objects.filter(pk=report.pk, status=Status.QUEUED).update(heartbeat_at=None)
+        raise
+    return report
+
+
+def _build_claim(report: Report) -> bool:
+    """Take the report for this worker with a conditional UPDATE: no worker has it, or the one that had it is dead."""
+    now = timezone.now()
+    claimed = (
+        Report.objects.filter(pk=report.pk, status=Status.QUEUED)
+        .filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=heartbeat_stale_before(now)))
+        .update(started_at=now, heartbeat_at=now)
+    )
+    return bool(claimed)
+
+
+def _build_render(report: Report):
+    """(content, rendered files, generated_at); a failure is recorded on the row the page shows, then raised."""
     try:
         content = report_content(period=period_parse(report.period))
         generated_at = timezone.now()
@@ -178,6 +208,10 @@ def report_build(*, report_id: int) -> Report:
         report.refresh_from_db()
         _audit(kind=Kind.REPORT_FAILED, report=report, actor=None, summary=f"Generation failed: {_label(report)}.")
         raise
+    return content, rendered, generated_at
+
+
+def _build_store(report: Report, *, content: dict, rendered, generated_at: dt.datetime, started: float) -> None:
     elapsed = time.perf_counter() - started
     with transaction.atomic():
         updated = Report.objects.filter(pk=report.pk, status=Status.QUEUED).update(
@@ -208,7 +242,6 @@ def report_build(*, report_id: int) -> Report:
                 outbox_enqueue(
                     REPORT_NOTIFY_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-notify-{report.pk}"
                 )
-    return report
 
 
 def report_generate(**kwargs) -> Report:
@@ -307,12 +340,86 @@ def report_correct(*, original: Report, user, note: str, trigger: str = Report.T
     )
 
 
+def report_regenerate(*, report: Report, user) -> Report:
+    """Queue a new version of a report whose generation failed, with the same period, edition and correction.
+
+    Pressing the button twice asks once: a report that already has a later version is not generated again.
+    """
+    if report.status != Status.FAILED:
+        raise ReportTransitionError("Only a report whose generation failed is generated again.")
+    later = Report.objects.filter(period=report.period, edition=report.edition, version__gt=report.version)
+    if newest := later.order_by("-version").only("version").first():
+        raise ReportTransitionError(f"Version {newest.version} was already requested after this one; see it instead.")
+    return report_queue(
+        period=report.period,
+        edition=report.edition,
+        user=user,
+        replaces=report.replaces,
+        correction_note=report.correction_note,
+    )
+
+
+def reports_reap(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Find every queued report whose worker died while generating it (no heartbeat for RUN_STALE_SECONDS: a hard
+    time limit, an out-of-memory kill, a restart) and queue its generation again once; one that dies again is failed
+    with the reason, and the Focal Point is told of a scheduled one. Returns the ids restarted and failed.
+
+    Once, because generation is deterministic: a second death is most likely the report itself (too slow for the
+    time limit, too large for memory), and a loop would only hold a worker. Conditional updates make two reapers, or
+    a reaper and a redelivered task, agree on one outcome."""
+    now = now or timezone.now()
+    cutoff = heartbeat_stale_before(now)
+    stale = Report.objects.filter(status=Status.QUEUED, started_at__isnull=False).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    outcome: dict[str, list[int]] = {"restarted": [], "failed": []}
+    for report in stale.defer("pdf", "html", "content").order_by("pk"):
+        last = timezone.localtime(report.heartbeat_at or report.started_at)
+        died = f"The worker generating this report stopped without finishing (no sign of life since {last:%H:%M:%S})"
+        again = report.restarts < REPORT_BUILD_RESTARTS
+        with transaction.atomic():
+            if again:
+                done = _reap_restart(report, reason=f"{died}; it is being generated again.")
+            else:
+                reason = (
+                    f"{died}, and it had been generated again once already. Generate it again; if it stops the same "
+                    "way, the report is too slow or too large for the worker's limits."
+                )
+                done = _reap_fail(report, reason=reason)
+        if done:
+            outcome["restarted" if again else "failed"].append(report.pk)
+            logger.warning("Report %s lost its worker; %s", report.pk, "restarted" if again else "failed")
+    return outcome
+
+
+def _reap_restart(report: Report, *, reason: str) -> bool:
+    restarted = Report.objects.filter(pk=report.pk, status=Status.QUEUED, heartbeat_at=report.heartbeat_at).update(
+        started_at=None, heartbeat_at=None, restarts=report.restarts + 1, error=reason
+    )
+    if restarted:
+        outbox_enqueue(REPORT_BUILD_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-build-{report.pk}")
+    return bool(restarted)
+
+
+def _reap_fail(report: Report, *, reason: str) -> bool:
+    failed = Report.objects.filter(pk=report.pk, status=Status.QUEUED, heartbeat_at=report.heartbeat_at).update(
+        status=Status.FAILED, error=reason
+    )
+    if failed:
+        _audit(kind=Kind.REPORT_FAILED, report=report, actor=None, summary=f"Generation failed: {_label(report)}.")
+        if report.trigger == Report.Trigger.SCHEDULE:
+            # Nobody asked for it and nobody watches its page: without this the quarter's report would be skipped.
+            outbox_enqueue(REPORT_NOTIFY_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-notify-{report.pk}")
+    return bool(failed)
+
+
 def reports_draft_quarterly(*, today: dt.date) -> list[int]:
     """The quarterly schedule: draft both editions of the quarter before `today`, each stored with its note to the
     Focal Point (report_build queues it in the draft's own transaction); returns the ids drafted.
 
     A period and edition that already has a report (other than a withdrawn or failed one) is left alone, except a
-    scheduled one still queued: an earlier run stopped before drafting it, and this run drafts it now.
+    scheduled one still queued: an earlier run stopped before drafting it, and this run drafts it now (unless a live
+    worker is generating it; one that died is left to reports_reap).
     """
     period = quarter_before(today)
     drafted = []
@@ -328,27 +435,38 @@ def reports_draft_quarterly(*, today: dt.date) -> list[int]:
             existing = report_request(period=period.code, edition=edition, trigger=Report.Trigger.SCHEDULE)
         elif (existing.status, existing.trigger) != (Status.QUEUED, Report.Trigger.SCHEDULE):
             continue
-        drafted.append(report_build(report_id=existing.pk).pk)
+        built = report_build(report_id=existing.pk)  # left queued while a live worker generates it
+        if built.status == Status.DRAFT:
+            drafted.append(built.pk)
     return drafted
 
 
-def report_notify_drafted(*, report: Report) -> int:
-    """Tell every Focal Point that a draft waits for approval; returns how many were told now. Each is told once: the
-    audit entry of each message is written as it goes out, so a retry after a mail-server error (or a redelivered
-    task) sends only to those not yet told."""
+def report_notify_focal_points(*, report: Report) -> int:
+    """Tell every Focal Point that a draft waits for approval, or that a scheduled report could not be generated;
+    returns how many were told now. Each is told once: the audit entry of each message is written as it goes out, so
+    a retry after a mail-server error (or a redelivered task) sends only to those not yet told."""
     notified = AuditEvent.objects.filter(kind=Kind.REPORT_NOTIFIED, details__report_id=report.pk)
     if notified.filter(details__recipient_id__isnull=True).exists():  # an entry for every recipient at once
         return 0
     told = set(notified.values_list("details__recipient_id", flat=True))
     recipients = [user for user in focal_points().order_by("pk") if user.email and user.pk not in told]
-    subject = f"Draft for your approval: {_label(report)}"
     from django.conf import settings
 
     link = f"{settings.SITE_URL.rstrip('/')}/reports/{report.pk}/"
-    body = (
-        f"The {_label(report)} has been drafted ({report.page_count} pages) and waits for your review and "
-        f"approval before it can be published.\n\nReview it here: {link}\n"
-    )
+    if report.status == Status.FAILED:
+        subject = f"Could not be generated: {_label(report)}"
+        body = (
+            f"The {_label(report)}, drafted on the quarterly schedule, could not be generated: {report.error}\n\n"
+            f"Open it and press Generate again: {link}\n"
+        )
+        told_of = "the failed"
+    else:
+        subject = f"Draft for your approval: {_label(report)}"
+        body = (
+            f"The {_label(report)} has been drafted ({report.page_count} pages) and waits for your review and "
+            f"approval before it can be published.\n\nReview it here: {link}\n"
+        )
+        told_of = "the draft"
     sent = 0
     for user in recipients:
         sent += send_mail(subject, body, None, [user.email], fail_silently=False)
@@ -356,7 +474,7 @@ def report_notify_drafted(*, report: Report) -> int:
             kind=Kind.REPORT_NOTIFIED,
             report=report,
             actor=None,
-            summary=f"{user.get_full_name() or user.username} (Focal Point) notified of the draft {_label(report)}.",
+            summary=f"{user.get_full_name() or user.username} (Focal Point) notified of {told_of} {_label(report)}.",
             recipient_id=user.pk,
         )
     return sent

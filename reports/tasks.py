@@ -22,8 +22,9 @@ def report_build_task(report_id: int) -> str:
     **{**RETRY_OPTIONS, "autoretry_for": (*TRANSIENT_DATABASE_ERRORS, smtplib.SMTPException, OSError), "max_retries": 8}
 )
 def report_notify_focal_points_task(report_id: int) -> int:
-    """Email the Focal Point that a draft waits for approval; retried on mail-server and network errors."""
-    return services.report_notify_drafted(report=Report.objects.get(pk=report_id))
+    """Email the Focal Point that a draft waits for approval (or that a scheduled report failed); retried on
+    mail-server and network errors."""
+    return services.report_notify_focal_points(report=Report.objects.get(pk=report_id))
 
 
 @shared_task(**RETRY_OPTIONS)
@@ -31,3 +32,9 @@ def reports_draft_quarterly_task() -> list[int]:
     """Beat, on the first day of each quarter: draft both editions of the quarter just ended and tell the Focal
     Point (reports.services.reports_draft_quarterly)."""
     return services.reports_draft_quarterly(today=timezone.localdate())
+
+
+@shared_task
+def reports_reap_task() -> dict[str, list[int]]:
+    """Every minute: a report whose worker died is generated again once, then failed (reports.services.reports_reap)."""
+    return services.reports_reap()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
     path("reports/<int:pk>/withdraw/", views.report_withdraw, name="report_withdraw"),
     path("reports/<int:pk>/correct/", views.report_correct, name="report_correct"),
+    path("reports/<int:pk>/regenerate/", views.report_regenerate, name="report_regenerate"),
     path("reports/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/report.html", views.report_html, name="report_html"),
     path("countries/<iso3:iso3>/brief/", views.country_brief, name="country_brief"),

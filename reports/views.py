@@ -94,6 +94,7 @@ def report_detail(request, pk: int):
         "may_approve": can_approve_report(request.user) and report.status == Report.Status.DRAFT,
         "may_publish": preparer and report.status == Report.Status.APPROVED,
         "may_withdraw": preparer and report.status in services.TRANSITIONS["withdraw"][0],
+        "may_regenerate": preparer and report.status == Report.Status.FAILED,
         "may_correct": preparer
         and report.status == Report.Status.PUBLISHED
         and not report.corrections.filter(status=Report.Status.PUBLISHED).exists(),
@@ -141,6 +142,20 @@ def report_withdraw(request, pk: int):
     return _transition(
         request, pk, lambda report: services.report_withdraw(report=report, user=request.user, reason=reason)
     )
+
+
+@role_required(Role.FOCAL_POINT, Role.ADMINISTRATOR)
+@require_POST
+def report_regenerate(request, pk: int):
+    """A report whose generation failed is asked for again as a new version (its page shows it being generated)."""
+    failed = _report_or_404(request, pk)
+    try:
+        report = services.report_regenerate(report=failed, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reports:report_detail", pk=failed.pk)
+    messages.success(request, f"Generating {report}. This page refreshes until it is ready.")
+    return redirect("reports:report_detail", pk=report.pk)
 
 
 @role_required(Role.FOCAL_POINT, Role.ADMINISTRATOR)

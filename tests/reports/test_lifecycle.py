@@ -191,9 +191,9 @@ def test_a_retried_note_to_the_focal_points_reaches_each_of_them_once(fiona, mon
 
     monkeypatch.setattr(services, "send_mail", refuse_frank_once)
     with pytest.raises(smtplib.SMTPException):
-        services.report_notify_drafted(report=report)
-    services.report_notify_drafted(report=report)
-    assert services.report_notify_drafted(report=report) == 0
+        services.report_notify_focal_points(report=report)
+    services.report_notify_focal_points(report=report)
+    assert services.report_notify_focal_points(report=report) == 0
     assert sorted(message.to[0] for message in mail.outbox) == sorted([fiona.email, frank.email])
 
 
