@@ -222,6 +222,9 @@ class Notification(models.Model):
     body = models.TextField()
     html_body = models.TextField(blank=True, help_text="HTML alternative of an email, rendered with the text")
     created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took the email to send it; sent_at confirms it went out"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

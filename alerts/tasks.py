@@ -11,10 +11,15 @@ from __future__ import annotations
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from alerts.services.alerts import alerts_evaluate
 from alerts.services.forecast_alerts import alerts_evaluate_forecast
-from alerts.services.notifications import escalations_send_reminders, notification_send_email
+from alerts.services.notifications import (
+    escalations_send_reminders,
+    notification_send_email,
+    notifications_resend_unconfirmed,
+)
 from core.retry import RETRY_OPTIONS, TRANSIENT_DATABASE_ERRORS
 from indicators.models import ScoreRun
 
@@ -45,8 +50,22 @@ def escalations_send_reminders_task() -> int:
 
 
 @shared_task(
-    **{**RETRY_OPTIONS, "autoretry_for": (*TRANSIENT_DATABASE_ERRORS, smtplib.SMTPException, OSError), "max_retries": 8}
+    **{
+        **RETRY_OPTIONS,
+        # A mail server that hangs is a transient fault too: the soft limit stops the attempt and the retry sends.
+        "autoretry_for": (*TRANSIENT_DATABASE_ERRORS, smtplib.SMTPException, OSError, SoftTimeLimitExceeded),
+        "max_retries": 8,
+        # Far inside EMAIL_CLAIM_LEASE, so a claim older than the lease is a dead worker's, never a slow one's.
+        "soft_time_limit": 120,
+        "time_limit": 150,
+    }
 )
 def notification_send_email_task(notification_id: int) -> bool:
-    """Send one recorded e-mail notification; a second delivery finds it sent and does nothing."""
+    """Send one recorded e-mail notification; a second delivery finds it sent, or claimed, and does nothing."""
     return notification_send_email(notification_id=notification_id)
+
+
+@shared_task(**RETRY_OPTIONS)
+def notifications_resend_unconfirmed_task() -> list[int]:
+    """Every minute: an email whose worker died between claiming and sending it is queued again."""
+    return notifications_resend_unconfirmed()

@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.reports_reap_task",
         "schedule": 60.0,
     },
+    # An escalation email whose worker died between claiming and sending it is queued again (after a 10-minute lease).
+    "notifications-resend-unconfirmed-every-minute": {
+        "task": "alerts.tasks.notifications_resend_unconfirmed_task",
+        "schedule": 60.0,
+    },
     # Overdue escalations: each case is reminded at most once a day, so an hourly check is cheap and timely.
     # New annual data (base-data editions, structural predictors, a year of Framework scores) arrives through the
     # year; retraining once a year on 15 January puts the finished year's December scores into the features.

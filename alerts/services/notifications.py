@@ -27,6 +27,9 @@ from core.user_cache import generation_replace
 
 REMINDER_INTERVAL = dt.timedelta(hours=24)
 NOTIFICATION_SEND_EMAIL_TASK = "alerts.tasks.notification_send_email_task"
+# A claim to send an email not confirmed within this time was made by a worker that died (the sending task's hard
+# time limit is far shorter: alerts.tasks).
+EMAIL_CLAIM_LEASE = dt.timedelta(minutes=10)
 TEMPLATE_DIR = "alerts/email"
 
 
@@ -138,14 +141,22 @@ def notify_decision(*, escalation: Escalation, decided_by) -> list[Notification]
 
 
 def notification_send_email(*, notification_id: int) -> bool:
-    """Send one recorded email notification once; True when it went out now."""
+    """Send one recorded email notification once; True when it went out now.
+
+    The row is claimed (claimed_at) before sending and confirmed (sent_at) after: of two deliveries of the same task
+    (a broker redelivery, a repeated outbox hand-over) only one holds the claim, so the email goes out once. A claim
+    never confirmed within EMAIL_CLAIM_LEASE belongs to a worker that died; `notifications_resend_unconfirmed`
+    releases it and queues the email again.
+    """
     notification = Notification.objects.get(pk=notification_id)
     if notification.channel != Notification.Channel.EMAIL:
         return False
-    # Claim the row before sending: of two deliveries of the same task (a broker redelivery, a repeated outbox
-    # hand-over) only one finds it unsent, so the e-mail goes out once.
     claimed_at = timezone.now()
-    claimed = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(sent_at=claimed_at)
+    claimed = (
+        Notification.objects.filter(pk=notification.pk, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claimed_at - EMAIL_CLAIM_LEASE))
+        .update(claimed_at=claimed_at)
+    )
     if not claimed:
         return False
     message = EmailMultiAlternatives(
@@ -157,10 +168,36 @@ def notification_send_email(*, notification_id: int) -> bool:
         message.send(fail_silently=False)
     except Exception as exc:
         # Not sent: release the claim so the task's retry sends it.
-        Notification.objects.filter(pk=notification.pk, sent_at=claimed_at).update(sent_at=None, error=str(exc)[:500])
+        Notification.objects.filter(pk=notification.pk, claimed_at=claimed_at).update(
+            claimed_at=None, error=str(exc)[:500]
+        )
         raise
-    Notification.objects.filter(pk=notification.pk).update(error="")
+    Notification.objects.filter(pk=notification.pk, claimed_at=claimed_at).update(sent_at=timezone.now(), error="")
     return True
+
+
+def notifications_resend_unconfirmed(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again every email whose sender claimed it more than EMAIL_CLAIM_LEASE ago and never confirmed it: the
+    worker died before or while handing it to the mail server. Returns their ids.
+
+    The sending task's hard time limit is well inside the lease, so no live worker still holds such a claim; the
+    conditional release makes two sweeps queue it once. Only a worker killed in the instant between the mail server
+    taking the email and the confirmation can cause a second copy; an ordinary send never does.
+    """
+    now = now or timezone.now()
+    unconfirmed = Notification.objects.filter(
+        channel=Notification.Channel.EMAIL, sent_at__isnull=True, claimed_at__lt=now - EMAIL_CLAIM_LEASE
+    )
+    requeued = []
+    for pk, claimed_at in unconfirmed.order_by("pk").values_list("pk", "claimed_at"):
+        with transaction.atomic():
+            released = Notification.objects.filter(pk=pk, sent_at__isnull=True, claimed_at=claimed_at).update(
+                claimed_at=None, error="The worker sending this email stopped before the mail server confirmed it."
+            )
+            if released:
+                outbox_enqueue(NOTIFICATION_SEND_EMAIL_TASK, kwargs={"notification_id": pk})
+                requeued.append(pk)
+    return requeued
 
 
 def notification_mark_read(*, notification: Notification, user) -> None:

@@ -15,6 +15,7 @@ TASKS = [
     tasks.alerts_evaluate_assessments_task,
     tasks.escalations_send_reminders_task,
     tasks.notification_send_email_task,
+    tasks.notifications_resend_unconfirmed_task,
 ]
 
 
