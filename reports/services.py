@@ -456,7 +456,7 @@ def report_notify_focal_points(*, report: Report) -> int:
     if report.status == Status.FAILED:
         subject = f"Could not be generated: {_label(report)}"
         body = (
-            f"The {_label(report)}, drafted on the quarterly schedule, could not be generated: {report.error}\n\n"
+            f"The {_label(report)}, due on the quarterly schedule, could not be generated: {report.error}\n\n"
             f"Open it and press Generate again: {link}\n"
         )
         told_of = "the failed"
