@@ -375,7 +375,10 @@ def reports_reap(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
     outcome: dict[str, list[int]] = {"restarted": [], "failed": []}
     for report in stale.defer("pdf", "html", "content").order_by("pk"):
         last = timezone.localtime(report.heartbeat_at or report.started_at)
-        died = f"The worker generating this report stopped without finishing (no sign of life since {last:%H:%M:%S})"
+        died = (
+            "The worker generating this report stopped without finishing "
+            f"(no sign of life since {last:%Y-%m-%d %H:%M:%S})"
+        )
         again = report.restarts < REPORT_BUILD_RESTARTS
         with transaction.atomic():
             if again:

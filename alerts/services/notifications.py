@@ -172,7 +172,8 @@ def notification_send_email(*, notification_id: int) -> bool:
             claimed_at=None, error=str(exc)[:500]
         )
         raise
-    Notification.objects.filter(pk=notification.pk, claimed_at=claimed_at).update(sent_at=timezone.now(), error="")
+    # Recorded whatever became of the claim meanwhile: the email is out, and no later delivery may send it again.
+    Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(sent_at=timezone.now(), error="")
     return True
 
 

@@ -108,6 +108,28 @@ def test_an_email_the_mail_server_refused_is_released_for_the_tasks_retry(submit
     assert submitted_email.sent_at is not None and submitted_email.error == ""
 
 
+def test_an_email_whose_claim_was_taken_over_while_it_went_out_is_still_recorded_as_sent(
+    submitted_email, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Should a send outlast the lease after all, the confirmation still records it, so the re-queued task sends no
+    second copy."""
+    real_send = notifications.EmailMultiAlternatives.send
+    requeued = []
+
+    def slow_send(self, fail_silently=False):
+        with later(11):
+            requeued.extend(notifications.notifications_resend_unconfirmed())
+        return real_send(self, fail_silently=fail_silently)
+
+    monkeypatch.setattr(notifications.EmailMultiAlternatives, "send", slow_send)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert notification_send_email_task(submitted_email.pk) is True
+    assert requeued == [submitted_email.pk] and callbacks  # the sweep did queue it again meanwhile
+    submitted_email.refresh_from_db()
+    assert submitted_email.sent_at is not None
+    assert len(mail.outbox) == 1
+
+
 def test_a_sending_task_is_stopped_long_before_its_claim_expires():
     """The claim outlives the task's hard time limit, so a claim older than it belongs to a dead worker."""
     assert notification_send_email_task.time_limit < notifications.EMAIL_CLAIM_LEASE.total_seconds()
