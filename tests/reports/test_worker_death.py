@@ -188,3 +188,28 @@ def test_the_reaper_runs_every_minute_from_beat():
     entry = celery_app.conf.beat_schedule["reports-reap-stale-every-minute"]
     assert entry["task"] == tasks.reports_reap_task.name
     assert entry["schedule"] == 60.0
+
+
+@pytest.mark.parametrize(("persona", "status"), [("alice", 403), ("victor", 403), ("fiona", 302), ("ada", 302)])
+def test_only_the_focal_point_and_administrators_generate_a_failed_report_again(
+    client, personas, monkeypatch, persona, status
+):
+    """Generating again is a preparer's step, offered on the failed report's page: an analyst or a viewer, who cannot
+    see an unpublished report, is refused (403) and no new version is asked."""
+
+    def broken(**kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(services, "report_render", broken)
+    report = services.report_request(period="2026-Q3", edition="public", user=personas["fiona"])
+    with pytest.raises(OSError):
+        services.report_build(report_id=report.pk)
+    client.force_login(personas[persona])
+    page = client.get(f"/reports/{report.pk}/")
+    if status == 302:
+        assert "Generate again" in page.content.decode()
+    else:  # an unpublished report is not theirs to see at all
+        assert page.status_code == 404
+    response = client.post(f"/reports/{report.pk}/regenerate/")
+    assert response.status_code == status
+    assert Report.objects.filter(period="2026-Q3", edition="public").count() == (2 if status == 302 else 1)
