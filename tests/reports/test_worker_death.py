@@ -106,6 +106,7 @@ def test_a_report_whose_worker_dies_twice_is_failed_with_the_reason_and_can_be_g
     page = client.get(f"/reports/{report.pk}/").content.decode()
     assert "Generation failed: The worker generating this report stopped" in page
     assert "Generate again" in page
+    assert "Withdraw this version" in page and "Withdraw draft" not in page  # it never became a draft
     dying_render.stop()
     response = client.post(f"/reports/{report.pk}/regenerate/")
     again = Report.objects.get(period="2026-Q3", edition="internal", version=2)
