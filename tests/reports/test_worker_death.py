@@ -48,6 +48,21 @@ def build_and_die(report_id: int) -> Report:
     return Report.objects.get(pk=report_id)
 
 
+@pytest.fixture
+def failed_report(fiona, monkeypatch) -> Report:
+    """A public 2026-Q3 report whose generation failed by its own error (the PDF library cannot load)."""
+
+    def broken(**kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(services, "report_render", broken)
+    report = services.report_request(period="2026-Q3", edition="public", user=fiona)
+    with pytest.raises(OSError):
+        services.report_build(report_id=report.pk)
+    report.refresh_from_db()
+    return report
+
+
 def later(minutes: int):
     return time_machine.travel(timezone.now() + dt.timedelta(minutes=minutes), tick=False)
 
@@ -114,14 +129,8 @@ def test_a_report_whose_worker_dies_twice_is_failed_with_the_reason_and_can_be_g
     assert again.status == "queued" and build_requests(again) == 1
 
 
-def test_a_failed_report_is_generated_again_once_however_often_the_button_is_pressed(client, fiona, monkeypatch):
-    def broken(**kwargs):
-        raise OSError("cannot load library 'libpango-1.0-0'")
-
-    monkeypatch.setattr(services, "report_render", broken)
-    report = services.report_request(period="2026-Q3", edition="public", user=fiona)
-    with pytest.raises(OSError):
-        services.report_build(report_id=report.pk)
+def test_a_failed_report_is_generated_again_once_however_often_the_button_is_pressed(client, fiona, failed_report):
+    report = failed_report
     client.force_login(fiona)
     client.post(f"/reports/{report.pk}/regenerate/")
     response = client.post(f"/reports/{report.pk}/regenerate/", follow=True)
@@ -163,14 +172,8 @@ def test_a_scheduled_report_whose_worker_dies_twice_is_failed_and_the_focal_poin
     assert tasks.report_notify_focal_points_task(report.pk) == 0  # told once
 
 
-def test_a_report_failed_by_its_own_error_is_not_touched_by_the_reaper(fiona, monkeypatch):
-    def broken(**kwargs):
-        raise OSError("cannot load library 'libpango-1.0-0'")
-
-    monkeypatch.setattr(services, "report_render", broken)
-    report = services.report_request(period="2026-Q3", edition="public", user=fiona)
-    with pytest.raises(OSError):
-        services.report_build(report_id=report.pk)
+def test_a_report_failed_by_its_own_error_is_not_touched_by_the_reaper(failed_report):
+    report = failed_report
     with later(60):
         assert tasks.reports_reap_task() == {"restarted": [], "failed": []}
     report.refresh_from_db()
@@ -193,18 +196,11 @@ def test_the_reaper_runs_every_minute_from_beat():
 
 @pytest.mark.parametrize(("persona", "status"), [("alice", 403), ("victor", 403), ("fiona", 302), ("ada", 302)])
 def test_only_the_focal_point_and_administrators_generate_a_failed_report_again(
-    client, personas, monkeypatch, persona, status
+    client, personas, failed_report, persona, status
 ):
     """Generating again is a preparer's step, offered on the failed report's page: an analyst or a viewer, who cannot
     see an unpublished report, is refused (403) and no new version is asked."""
-
-    def broken(**kwargs):
-        raise OSError("cannot load library 'libpango-1.0-0'")
-
-    monkeypatch.setattr(services, "report_render", broken)
-    report = services.report_request(period="2026-Q3", edition="public", user=personas["fiona"])
-    with pytest.raises(OSError):
-        services.report_build(report_id=report.pk)
+    report = failed_report
     client.force_login(personas[persona])
     page = client.get(f"/reports/{report.pk}/")
     if status == 302:
