@@ -80,6 +80,7 @@ class AuditEvent(AppendOnlyModel):
         NETWORK_TIE_RECORDED = "network_tie_recorded", "Network relationship recorded"
         NETWORK_TIE_WITHDRAWN = "network_tie_withdrawn", "Network relationship withdrawn"
         NETWORK_IMPORTED = "network_imported", "Actor network imported"
+        DEMONSTRATION_RETIRED = "demonstration_retired", "Demonstration data retired: real data imported"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(

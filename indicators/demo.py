@@ -6,6 +6,9 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+# The source of the demonstration import that holds these assessments once stored (indicators.importers.demonstration).
+DEMO_IMPORT_SOURCE = "demo"
+
 # Base risk (0-1) and trend per month for countries an atrocity-prevention unit would watch, with a few calmer
 # countries for contrast. These are illustrations for the demo, not assessments of the real situations.
 DEMO_PROFILES: dict[str, tuple[float, float]] = {

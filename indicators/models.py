@@ -130,17 +130,29 @@ class Severity(models.IntegerChoices):
     SERIOUS = 3, "Serious"
 
 
+# Generic CSV uploads are analysts' own assessments, not a public dataset: they neither end demonstration mode nor
+# retire the demonstration data.
+NOT_REAL_DATA_SOURCES = ("csv",)
+
+
 class DatasetImportQuerySet(models.QuerySet):
+    def real_data(self) -> DatasetImportQuerySet:
+        """The successful imports of real data: any dataset but an analyst's CSV and seed_demo's invented data."""
+        return self.filter(status=DatasetImport.Status.SUCCEEDED, demonstration=False).exclude(
+            source__in=NOT_REAL_DATA_SOURCES
+        )
+
     def superseded(self) -> DatasetImportQuerySet:
-        """The imports that a later successful import of the same bytes under the same source and another mapping
-        version re-mapped: their assessments no longer count, since the later import says what the file means now."""
+        """The imports whose assessments no longer count: those a later successful import of the same bytes under the
+        same source and another mapping version re-mapped (the later import says what the file means now), and
+        seed_demo's demonstration imports once any real data is in (demonstration data never mixes with real data)."""
         later = DatasetImport.objects.filter(
             source=OuterRef("source"),
             checksum=OuterRef("checksum"),
             status=DatasetImport.Status.SUCCEEDED,
             pk__gt=OuterRef("pk"),
         ).exclude(mapping_version=OuterRef("mapping_version"))
-        return self.filter(Exists(later))
+        return self.filter(Exists(later) | (Exists(DatasetImport.objects.real_data()) & Q(demonstration=True)))
 
     def not_superseded(self) -> DatasetImportQuerySet:
         return self.exclude(pk__in=DatasetImport.objects.superseded().values("pk"))
@@ -181,6 +193,11 @@ class DatasetImport(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the running worker")
     requeued = models.BooleanField(default=False, help_text="Re-queued once after its worker died")
     rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    demonstration = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Invented demonstration data (seed_demo); it stops counting once real data is imported",
+    )
 
     objects = DatasetImportQuerySet.as_manager()
 

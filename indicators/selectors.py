@@ -70,19 +70,14 @@ HISTORY_SHOWN_PER_INDICATOR = 20
 REAL_DATA_CACHE_KEY = "indicators:real-data-present"
 # Imports clear the key; the timeout bounds how long another process's cache can lag behind an import.
 REAL_DATA_CACHE_SECONDS = 300
-# Generic CSV uploads are analysts' own assessments, not a public dataset.
-NOT_REAL_DATA_SOURCES = ("csv",)
 
 
 def real_data_present() -> bool:
-    """True once any public dataset (UCDP, V-Dem, PTS, ...) has been imported; cached, one query on a miss."""
+    """True once any real dataset (UCDP, V-Dem, PTS, an actor network, ...) has been imported, which also retires the
+    demonstration data; cached, one query on a miss."""
 
     def ask() -> bool:
-        return (
-            DatasetImport.objects.filter(status=DatasetImport.Status.SUCCEEDED)
-            .exclude(source__in=NOT_REAL_DATA_SOURCES)
-            .exists()
-        )
+        return DatasetImport.objects.real_data().exists()
 
     return bool(cache.get_or_set(REAL_DATA_CACHE_KEY, ask, REAL_DATA_CACHE_SECONDS))
 

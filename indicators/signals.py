@@ -1,9 +1,9 @@
 """Signals other parts of the system listen to, so the indicators app never imports them.
 
 assessment_recorded is sent inside the transaction that writes the assessment, so a receiver's own writes (the
-audit trail, outbox rows) commit with it or not at all; the other two are sent after commit. A receiver that wants
-a Celery task writes an outbox row (core.services.outbox_enqueue): the task is sent after commit, never races the
-data it reads, and a broker outage only delays it.
+audit trail, outbox rows) commit with it or not at all, and so is demonstration_retired; the others are sent after
+commit. A receiver that wants a Celery task writes an outbox row (core.services.outbox_enqueue): the task is sent
+after commit, never races the data it reads, and a broker outage only delays it.
 """
 
 from django.dispatch import Signal
@@ -20,3 +20,7 @@ score_run_finished = Signal()
 # sender=None, stdout=<writer or None>, real_data=<bool>: seed_demo finished its own data; higher apps add their
 # demo data, and add none when real data is present (demonstration data never mixes with real data).
 demo_seeded = Signal()
+
+# sender=DatasetImport, dataset_import=<the first real import>, demonstration_imports=<list[DatasetImport]>: sent
+# inside that import's transaction; higher apps withdraw their own demonstration rows (the demo's actor network) there.
+demonstration_retired = Signal()

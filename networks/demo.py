@@ -223,7 +223,7 @@ def demo_network_load(*, stdout=None):
         return None
     upload = io.BytesIO(demo_network_bytes())
     upload.name = DEMO_FILE_NAME
-    dataset_import = ftm_import_run(path_or_file=upload, default_country=DEMO_COUNTRY)
+    dataset_import = ftm_import_run(path_or_file=upload, default_country=DEMO_COUNTRY, demonstration=True)
     if stdout is not None:
         stdout.write(f"Fictional demo network: {dataset_import.error_summary}")
     return dataset_import

@@ -5,9 +5,11 @@ the registered `run`, which writes the app's own tables."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from core import extensions
+from indicators.importers.demonstration import demonstration_data_retire
 from indicators.importers.mappings import SOURCES
 from indicators.models import DatasetImport
 
@@ -102,5 +104,8 @@ def _record(dataset_import: DatasetImport, status: str, *, rows_read, created, s
     }
     for name, value in fields.items():
         setattr(dataset_import, name, value)
-    dataset_import.save(update_fields=list(fields))
+    with transaction.atomic():
+        dataset_import.save(update_fields=list(fields))
+        # A registered dataset (an actor network, the forecast's data) is real data too: the first retires the demo.
+        demonstration_data_retire(dataset_import=dataset_import)
     return dataset_import

@@ -26,6 +26,7 @@ from indicators.crosswalk import CountryCrosswalk
 from indicators.heartbeat import heartbeat_stale_before
 from indicators.importers import PARSERS
 from indicators.importers.base import AssessmentRecord, ParserContext, ParseResult, RowError
+from indicators.importers.demonstration import demonstration_data_retire
 from indicators.importers.duplicates import (  # noqa: F401  (re-exported: callers and tests read them here)
     dataset_import_duplicate,
     dataset_import_duplicate_locked,
@@ -272,6 +273,8 @@ def _write(
             skipped=len(result.invalid_rows),
             summary_line=_success_line(total, len(assessed_ids), len(result.invalid_rows)),
         )
+        # The first real data retires the demonstration data in this same transaction.
+        demonstration_data_retire(dataset_import=dataset_import)
         # robust: a failing listener (scoring, alerts) is logged and must not turn a committed import into an error.
         transaction.on_commit(
             lambda: assessments_imported.send(

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Min
 from pandas.api.types import union_categoricals
 
+from indicators.demo import DEMO_IMPORT_SOURCE
 from indicators.importers.duplicates import superseded_import_ids
 from indicators.models import Assessment, DatasetImport, Indicator, Methodology
 from indicators.scoring.core import ANALYST_SOURCE
@@ -40,8 +41,9 @@ def _where(country_ids: Sequence[int] | None, observed_from: dt.date | None) -> 
 
 READ_BATCH_ROWS = 200_000
 ASSESSMENT_READ_COLUMNS = ["id", "country_id", "indicator_id", "observed_on", "severity", "confidence", "import_id"]
-# Generic CSV uploads are analysts' own judgements (each row names its source in words): one source with the desk's.
-ANALYST_IMPORT_SOURCES = ("csv",)
+# Generic CSV uploads are analysts' own judgements (each row names its source in words): one source with the desk's;
+# so are seed_demo's invented desk assessments, stored as one demonstration import.
+ANALYST_IMPORT_SOURCES = ("csv", DEMO_IMPORT_SOURCE)
 
 
 def assessment_sources(import_ids: np.ndarray) -> pd.Categorical:

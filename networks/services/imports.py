@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.roles import Role, can_administer, has_role
 from core.services import outbox_enqueue
+from indicators.importers.demonstration import demonstration_data_retire
 from indicators.importers.services import upload_read
 from indicators.models import DatasetImport
 from networks import ftm
@@ -46,9 +47,11 @@ def ftm_import_run(
     started_by=None,
     default_country: str = "",
     progress: Progress | None = None,
+    demonstration: bool = False,
 ) -> DatasetImport:
     """Import an FtM JSON-lines file now, all or nothing; the same bytes imported before create nothing (the earlier
-    import is returned with `reused` set)."""
+    import is returned with `reused` set). `demonstration` marks seed_demo's fictional network, which real data
+    retires."""
     ftm_import_permission_check(user=started_by)
     raw, file_name = upload_read(path_or_file, default_name="upload.ftm.json")
     checksum = hashlib.sha256(raw).hexdigest()
@@ -64,6 +67,7 @@ def ftm_import_run(
         started_by=started_by,
         file_path=str(path_or_file) if isinstance(path_or_file, str | Path) else "",
         summary={"default_country": default_country.strip().upper()},
+        demonstration=demonstration,
     )
     return ftm_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
 
@@ -127,15 +131,18 @@ def ftm_import_execute(
         parsed = ftm.FtmParse(errors=[ftm.LineError(None, f"the import stopped: {exc}")])
         _fail(dataset_import, parsed)
         raise
-    _save(
-        dataset_import,
-        status=DatasetImport.Status.SUCCEEDED,
-        parsed=outcome.parsed,
-        summary=outcome.summary,
-        line=outcome.line,
-    )
-    dataset_import.rows_created = outcome.changed
-    dataset_import.save(update_fields=["rows_created"])
+    with transaction.atomic():
+        _save(
+            dataset_import,
+            status=DatasetImport.Status.SUCCEEDED,
+            parsed=outcome.parsed,
+            summary=outcome.summary,
+            line=outcome.line,
+        )
+        dataset_import.rows_created = outcome.changed
+        dataset_import.save(update_fields=["rows_created"])
+        # A real network is real data: the first real import retires the demonstration data (a demo one retires none).
+        demonstration_data_retire(dataset_import=dataset_import)
     return dataset_import
 
 

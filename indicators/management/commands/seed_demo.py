@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.demo import DEMO_PROFILES, demo_assessments_build
+from indicators.importers.demonstration import demo_assessments_import_exists, demo_assessments_record
 from indicators.models import Assessment, Country, CountryScore, DatasetImport, Desk, ScoreRun
 from indicators.scoring.services import score_run_summary, scores_recompute
 from indicators.selectors import indicators_active, methodology_active, real_data_present
-from indicators.services import assessment_record, scores_recompute_request
+from indicators.services import scores_recompute_request
 from indicators.signals import demo_seeded
 
 # Development accounts; the README documents them. seed_demo refuses to run with DEBUG off.
@@ -128,25 +129,13 @@ class Command(BaseCommand):
 
     def _assessments(self, users: dict[str, User]) -> int:
         demo_authors = [user for user in users.values() if user.username.startswith("analyst")]
-        if Assessment.objects.filter(author__in=demo_authors).exists():
+        # (Before demonstration imports, seed_demo recorded them one by one under the demo analysts' names.)
+        if demo_assessments_import_exists() or Assessment.objects.filter(author__in=demo_authors).exists():
             return 0
-        indicators = {indicator.code: indicator for indicator in indicators_active()}
-        countries = Country.objects.select_related("desk").in_bulk(list(DEMO_PROFILES), field_name="iso3")
         analysts_by_desk = {
             desk_id: user for user in demo_authors for desk_id in user.desks.values_list("id", flat=True)
         }
-        records = demo_assessments_build(indicator_codes=sorted(indicators), end=timezone.localdate())
-        with transaction.atomic():
-            for record in records:
-                country = countries[record.iso3]
-                assessment_record(
-                    country=country,
-                    indicator=indicators[record.indicator_code],
-                    observed_on=record.observed_on,
-                    severity=record.severity,
-                    confidence=record.confidence,
-                    source=record.source,
-                    evidence=record.evidence,
-                    author=analysts_by_desk[country.desk_id],
-                )
+        indicator_codes = sorted(indicator.code for indicator in indicators_active())
+        records = demo_assessments_build(indicator_codes=indicator_codes, end=timezone.localdate())
+        demo_assessments_record(records=records, authors_by_desk=analysts_by_desk)
         return len(records)
