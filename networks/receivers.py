@@ -1,10 +1,11 @@
-"""Signal receivers: seed_demo's demo network (indicators never imports networks, so it announces itself)."""
+"""Signal receivers: seed_demo's demo network (indicators never imports networks, so it announces itself), and its
+withdrawal once real data is in."""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
 
-from indicators.signals import demo_seeded
+from indicators.signals import demo_seeded, demonstration_retired
 
 
 @receiver(demo_seeded)
@@ -19,3 +20,11 @@ def demo_network_load(sender, **kwargs):
     from networks.demo import demo_network_load as load
 
     return load(stdout=stdout)
+
+
+@receiver(demonstration_retired, dispatch_uid="networks_withdraw_on_demonstration_retired")
+def demo_network_withdraw(sender, dataset_import, demonstration_imports, **kwargs):
+    """The first real import withdraws the fictional network in its own transaction."""
+    from networks.services.demonstration import demonstration_network_withdraw
+
+    return demonstration_network_withdraw(dataset_import=dataset_import, demonstration_imports=demonstration_imports)
