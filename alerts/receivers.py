@@ -11,7 +11,7 @@ from core.services import outbox_enqueue
 from core.user_cache import generation_replace
 from forecasts.signals import forecast_model_published
 from indicators.models import Severity
-from indicators.signals import assessment_recorded, assessments_imported, score_run_finished
+from indicators.signals import assessment_recorded, assessments_imported, demonstration_retired, score_run_finished
 
 ALERTS_EVALUATE_AFTER_RUN_TASK = "alerts.tasks.alerts_evaluate_after_run_task"
 ALERTS_EVALUATE_ASSESSMENTS_TASK = "alerts.tasks.alerts_evaluate_assessments_task"
@@ -41,6 +41,15 @@ def on_assessments_imported(sender, dataset_import, country_ids, **kwargs):
     ids = sorted(set(country_ids))
     if ids and _serious_rule_factors():
         outbox_enqueue(ALERTS_EVALUATE_ASSESSMENTS_TASK, kwargs={"country_ids": ids})
+
+
+@receiver(demonstration_retired, dispatch_uid="alerts_resolve_on_demonstration_retired")
+def resolve_on_demonstration_retired(sender, dataset_import, country_ids, **kwargs):
+    """Alerts raised on invented data are resolved in the real import's transaction (a demo country the real data
+    does not cover gets no score, so no score run would ever clear them)."""
+    from alerts.services import alerts_resolve_demonstration
+
+    alerts_resolve_demonstration(country_ids=country_ids, dataset_import_id=dataset_import.pk)
 
 
 @receiver(forecast_model_published, dispatch_uid="alerts_evaluate_after_forecast_model")

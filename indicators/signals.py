@@ -21,6 +21,7 @@ score_run_finished = Signal()
 # demo data, and add none when real data is present (demonstration data never mixes with real data).
 demo_seeded = Signal()
 
-# sender=DatasetImport, dataset_import=<the first real import>, demonstration_imports=<list[DatasetImport]>: sent
-# inside that import's transaction; higher apps withdraw their own demonstration rows (the demo's actor network) there.
+# sender=DatasetImport, dataset_import=<the first real import>, demonstration_imports=<list[DatasetImport]>,
+# country_ids=<list[int]> (the countries the demo assessed): sent inside that import's transaction; higher apps retire
+# there what they built on demonstration data (the demo's actor network, alerts raised on invented scores).
 demonstration_retired = Signal()

@@ -19,6 +19,7 @@ from alerts.services.alerts import (
     alert_resolve,
     alerts_acknowledge,
     alerts_evaluate,
+    alerts_resolve_demonstration,
     alerts_resolve_with_case,
 )
 from alerts.services.escalations import EDITABLE_STATES, escalation_create, escalation_update
@@ -64,6 +65,7 @@ __all__ = [
     "alert_dismiss",
     "alerts_acknowledge",
     "alert_mark_escalated",
+    "alerts_resolve_demonstration",
     "alerts_resolve_with_case",
     "alert_raise",
     "alert_resolve",

@@ -230,6 +230,26 @@ def alert_resolve(
     return locked
 
 
+def alerts_resolve_demonstration(*, country_ids: Sequence[int], dataset_import_id: int) -> int:
+    """Resolve the open condition alerts of countries scored on demonstration data, when the first real import retires
+    it (`indicators.signals.demonstration_retired`): the score runs that follow raise afresh what real data supports.
+    Returns how many were resolved."""
+    open_ids = Alert.objects.filter(
+        status__in=Alert.OPEN_STATUSES, rule_kind__in=rule_engine.CONDITION_KINDS, country_id__in=list(country_ids)
+    ).values_list("pk", flat=True)
+    resolved = [
+        alert_resolve(
+            alert_id=pk,
+            run=None,
+            reason="Raised on demonstration data, which no longer counts now that real data is in.",
+            after=f"real data replaced the demonstration data (import #{dataset_import_id})",
+            details={"dataset_import_id": dataset_import_id},
+        )
+        for pk in list(open_ids)
+    ]
+    return sum(alert is not None for alert in resolved)
+
+
 def _alert_handle(*, alert: Alert, user, status: str, kind: str, summary: str, reason: str = "") -> Alert:
     if not can_handle_alert(user, alert.country):
         raise PermissionDenied(f"Only analysts of {alert.country.name}'s desk and the Focal Point handle its alerts.")

@@ -108,6 +108,8 @@ def demonstration_data_retire(*, dataset_import: DatasetImport) -> list[int]:
                 details={"dataset_import_id": dataset_import.pk, "demonstration_import_ids": [i.pk for i in demo]},
             )
         scores_recompute_request(country_ids=country_ids, trigger=ScoreRun.Trigger.IMPORT)
-        demonstration_retired.send(sender=DatasetImport, dataset_import=dataset_import, demonstration_imports=demo)
+        demonstration_retired.send(
+            sender=DatasetImport, dataset_import=dataset_import, demonstration_imports=demo, country_ids=country_ids
+        )
         transaction.on_commit(lambda: cache.delete(REAL_DATA_CACHE_KEY), robust=True)
     return country_ids

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from alerts.models import Alert
 from core.models import AuditEvent
 from indicators.importers.services import dataset_import_run
 from indicators.models import Assessment, CountryScore, DatasetImport
@@ -88,13 +89,23 @@ def test_the_retirement_is_recorded_in_the_audit_trail(demo, tmp_path, django_ca
     assert all(event.details["dataset_import_id"] == real.pk for event in events)
 
 
+def test_alerts_raised_on_demo_scores_are_resolved(demo, tmp_path, django_capture_on_commit_callbacks):
+    """Sudan's band alert rested on invented scores only: the real import resolves it, and nothing re-raises it."""
+    assert Alert.objects.filter(country__iso3="SDN", status="open", rule_kind="band_reached").exists()
+    real = import_real(tmp_path, django_capture_on_commit_callbacks)
+    assert not Alert.objects.filter(country__iso3="SDN", status__in=Alert.OPEN_STATUSES).exists()
+    resolved = AuditEvent.objects.filter(kind=AuditEvent.Kind.ALERT_RESOLVED, country__iso3="SDN")
+    assert all(event.details == {"dataset_import_id": real.pk} for event in resolved) and resolved.exists()
+
+
 def test_a_failed_real_import_retires_nothing(demo, tmp_path, django_capture_on_commit_callbacks):
     """An import refused for a bad row writes nothing and the demo stays whole: all or nothing."""
     scores = CountryScore.objects.filter(country__iso3="SDN").count()
     failed = import_real(tmp_path, django_capture_on_commit_callbacks, "775,Myanmar,2021,many,0,0,0")
     assert failed.status == DatasetImport.Status.FAILED
     assert not real_data_present()
-    assert Assessment.objects.not_superseded().filter(country__iso3="MMR", author__username__startswith="analyst").exists()
+    counted = Assessment.objects.not_superseded()
+    assert counted.filter(country__iso3="MMR", author__username__startswith="analyst").exists()
     assert CountryScore.objects.filter(country__iso3="SDN").count() == scores
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.DEMONSTRATION_RETIRED).exists()
 
