@@ -7,6 +7,7 @@ coverage, history, page, API row or network graph may be made partly of invented
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from io import StringIO
 
 import pytest
@@ -16,8 +17,9 @@ from django.urls import reverse
 from alerts.models import Alert
 from core.models import AuditEvent
 from indicators.importers.services import dataset_import_run
-from indicators.models import Assessment, CountryScore, DatasetImport
+from indicators.models import Assessment, Country, CountryScore, DatasetImport
 from indicators.selectors import real_data_present
+from tests.factories import AssessmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +121,28 @@ def test_seed_demo_after_real_data_adds_nothing(demo, tmp_path, django_capture_o
     assert Assessment.objects.count() == recorded
     assert not Assessment.objects.not_superseded().filter(author__username__startswith="analyst").exists()
     assert not CountryScore.objects.filter(country__iso3="SDN").exists()
+
+
+def test_the_migration_marks_demo_data_seeded_before_this_change(tmp_path, django_capture_on_commit_callbacks):
+    """Rows only the old seed_demo wrote are gathered under a demonstration import, so real data retires them; an
+    analyst's own assessment under the same account stays counted."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    migration = importlib.import_module("indicators.migrations.0012_demonstration_imports")
+    state = MigrationExecutor(connection).loader.project_state(("indicators", "0012_demonstration_imports"))
+    analyst = UserFactory(username="analyst", role="analyst")
+    sudan = Country.objects.get(iso3="SDN")
+    invented = AssessmentFactory(
+        country=sudan, author=analyst, source="OHCHR update", evidence="Human rights monitoring mission findings"
+    )
+    own = AssessmentFactory(country=sudan, author=analyst, source="OHCHR update", evidence="Met the UN team.")
+    network = DatasetImport.objects.create(source="ftm", file_name="fictional-demo-network.ftm.json")
+    migration.mark_demonstration_data(state.apps, None)
+    invented.refresh_from_db()
+    assert invented.dataset_import.demonstration and invented.dataset_import.source == "demo"
+    assert Assessment.objects.get(pk=own.pk).dataset_import is None
+    network.refresh_from_db()
+    assert network.demonstration
+    import_real(tmp_path, django_capture_on_commit_callbacks)
+    assert set(Assessment.objects.not_superseded().filter(country=sudan)) == {own}
