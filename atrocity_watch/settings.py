@@ -391,6 +391,10 @@ DATABASE_PREPARED_VERSION_QUERY = env_bool("DATABASE_PREPARED_VERSION_QUERY", Tr
 # marks one whose stamp is older than RUN_STALE_SECONDS as failed, since its worker died, and re-queues it once.
 RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 20)
 RUN_STALE_SECONDS = env_int("RUN_STALE_SECONDS", 180)
+# A job still queued, never taken by a worker, QUEUED_LOST_SECONDS after its last hand-over lost its task message
+# (Redis keeps nothing on disk): the reapers queue it again, at most QUEUED_REQUEUES_MAX times (core/lost_messages.py).
+QUEUED_LOST_SECONDS = env_int("QUEUED_LOST_SECONDS", 600)
+QUEUED_REQUEUES_MAX = env_int("QUEUED_REQUEUES_MAX", 6)
 # An unacknowledged task of a killed worker returns to the queue after this long (kombu's default is an hour); it is
 # sized to the longest task, the hard time limit in atrocity_watch/celery.py, plus a margin.
 TASK_TIME_LIMIT_SECONDS = 30 * 60  # task_time_limit in atrocity_watch/celery.py

@@ -152,3 +152,16 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} ({self.get_status_display().lower()})"
+
+
+class QueuedJobModel(models.Model):
+    """A job handed to the task queue: how often it was queued again because its message was lost before any worker
+    took it (core/lost_messages.py)."""
+
+    requeues = models.PositiveSmallIntegerField(
+        default=0, help_text="Times queued again because no worker took its task message (the message was lost)"
+    )
+    requeued_at = models.DateTimeField(null=True, blank=True, help_text="When it was last queued again")
+
+    class Meta:
+        abstract = True
