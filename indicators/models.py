@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from core.bands import BAND_LABELS
-from core.models import AppendOnlyModel, AppendOnlyQuerySet
+from core.models import AppendOnlyModel, AppendOnlyQuerySet, QueuedJobModel
 
 
 class CrimeGroup(models.TextChoices):
@@ -158,7 +158,7 @@ class DatasetImportQuerySet(models.QuerySet):
         return self.exclude(pk__in=DatasetImport.objects.superseded().values("pk"))
 
 
-class DatasetImport(models.Model):
+class DatasetImport(QueuedJobModel):
     """One import of a dataset file: what was read, what was created, and what went wrong."""
 
     class Status(models.TextChoices):

@@ -94,7 +94,12 @@ def scores_rerun_task(self, run_id: int) -> int | None:
 
 @shared_task
 def runs_reap_stale_task() -> dict:
-    """Every minute: score runs and imports whose worker died are marked failed and re-queued once."""
-    from indicators.importers.services import dataset_imports_reap
+    """Every minute: score runs and imports whose worker died are marked failed and re-queued once; queued imports
+    whose task message was lost are queued again."""
+    from indicators.importers.services import dataset_imports_reap, dataset_imports_requeue_lost
 
-    return {"score_runs": score_runs_reap(), "imports": dataset_imports_reap()}
+    return {
+        "score_runs": score_runs_reap(),
+        "imports": dataset_imports_reap(),
+        "imports_lost": dataset_imports_requeue_lost(),
+    }
