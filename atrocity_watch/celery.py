@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.reports_reap_task",
         "schedule": 60.0,
     },
+    # Network analyses whose task message was lost (a Redis restart) are queued again (imports: runs-reap-stale).
+    "analysis-runs-requeue-lost-every-minute": {
+        "task": "networks.tasks.analysis_runs_requeue_lost_task",
+        "schedule": 60.0,
+    },
     # An escalation email whose worker died between claiming and sending it is queued again (after a 10-minute lease).
     "notifications-resend-unconfirmed-every-minute": {
         "task": "alerts.tasks.notifications_resend_unconfirmed_task",

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from alerts.models import Escalation, ResponseAction
-from core.models import AppendOnlyModel
+from core.models import AppendOnlyModel, QueuedJobModel
 from indicators.models import Confidence, Country, DatasetImport
 
 
@@ -214,7 +214,7 @@ class SanctionTarget(ActorLinkFields):
         return f"Action {self.action_id} targets actor {self.actor_id}"
 
 
-class AnalysisRun(models.Model):
+class AnalysisRun(QueuedJobModel):
     """One computation of centrality, brokers, communities and exposure for a country's graph (or the whole graph),
     valid while the graph version it names is the current one."""
 

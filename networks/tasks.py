@@ -1,5 +1,6 @@
 """Celery tasks of the actor network: a queued FtM import and a queued analysis run. Each looks its row up by id,
-claims it with a conditional update (a second delivery does nothing) and calls a service."""
+claims it with a conditional update (a second delivery does nothing) and calls a service. A beat task queues again
+the ones whose message was lost."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from indicators.heartbeat import heartbeat
 from indicators.models import DatasetImport
 from networks.models import AnalysisRun
 from networks.services import UPLOAD_DIR_NAME, analysis_run_execute, ftm_import_execute
+from networks.services.lost_messages import analysis_runs_requeue_lost
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +57,9 @@ def analysis_run_task(run_id: int) -> str:
         logger.exception("network analysis run %s failed", run_id)
     run.refresh_from_db(fields=["status"])
     return run.status
+
+
+@shared_task
+def analysis_runs_requeue_lost_task() -> dict[str, list[int]]:
+    """Every minute: queued analysis runs whose task message was lost are queued again."""
+    return analysis_runs_requeue_lost()
