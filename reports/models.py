@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.models import QueuedJobModel
 from reports.editions import CLASSIFICATION, EDITIONS
 
 
@@ -29,7 +30,7 @@ class ReportQuerySet(models.QuerySet):
         return super().delete()
 
 
-class Report(models.Model):
+class Report(QueuedJobModel):
     """One edition and version of the periodic report to Parliament, from generation to publication.
 
     The PDF and HTML are stored in the database, not on a disk, so the web process, the worker that drafted the

@@ -397,7 +397,7 @@ def reports_reap(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
 
 def _reap_restart(report: Report, *, reason: str) -> bool:
     restarted = Report.objects.filter(pk=report.pk, status=Status.QUEUED, heartbeat_at=report.heartbeat_at).update(
-        started_at=None, heartbeat_at=None, restarts=report.restarts + 1, error=reason
+        started_at=None, heartbeat_at=None, restarts=report.restarts + 1, error=reason, requeued_at=timezone.now()
     )
     if restarted:
         outbox_enqueue(REPORT_BUILD_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-build-{report.pk}")

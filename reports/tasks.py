@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.retry import RETRY_OPTIONS, TRANSIENT_DATABASE_ERRORS
 from reports import services
+from reports.lost_messages import reports_requeue_lost
 from reports.models import Report
 
 
@@ -36,5 +37,6 @@ def reports_draft_quarterly_task() -> list[int]:
 
 @shared_task
 def reports_reap_task() -> dict[str, list[int]]:
-    """Every minute: a report whose worker died is generated again once, then failed (reports.services.reports_reap)."""
-    return services.reports_reap()
+    """Every minute: a report whose worker died is generated again once, then failed (reports.services.reports_reap);
+    a queued one whose task message was lost is queued again (reports.lost_messages)."""
+    return {**services.reports_reap(), **reports_requeue_lost()}

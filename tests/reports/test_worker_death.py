@@ -80,12 +80,12 @@ def test_a_report_whose_worker_died_is_generated_again_and_drafted(
 
     dying_render.stop()
     with later(4), django_capture_on_commit_callbacks(execute=True):
-        assert tasks.reports_reap_task() == {"restarted": [report.pk], "failed": []}
+        assert tasks.reports_reap_task() == {"restarted": [report.pk], "failed": [], "requeued": [], "given_up": []}
     report.refresh_from_db()
     assert report.status == "draft" and report.pdf_intact()
     assert report.restarts == 1 and report.error == ""
     with later(10):
-        assert tasks.reports_reap_task() == {"restarted": [], "failed": []}
+        assert tasks.reports_reap_task() == {"restarted": [], "failed": [], "requeued": [], "given_up": []}
 
 
 def test_while_it_waits_to_be_generated_again_the_page_says_why(client, fiona, dying_render):
@@ -110,7 +110,7 @@ def test_a_report_whose_worker_dies_twice_is_failed_with_the_reason_and_can_be_g
         tasks.reports_reap_task()
         build_and_die(report.pk)  # the restarted generation dies too
     with later(8):
-        assert tasks.reports_reap_task() == {"restarted": [], "failed": [report.pk]}
+        assert tasks.reports_reap_task() == {"restarted": [], "failed": [report.pk], "requeued": [], "given_up": []}
     report.refresh_from_db()
     assert report.status == "failed"
     assert "stopped without finishing" in report.error and "generated again once" in report.error
@@ -144,7 +144,7 @@ def test_a_redelivered_task_does_not_generate_a_report_a_live_worker_is_generati
     dying_render.stop()
     assert services.report_build(report_id=report.pk).status == "queued"
     with later(2):
-        assert tasks.reports_reap_task() == {"restarted": [], "failed": []}
+        assert tasks.reports_reap_task() == {"restarted": [], "failed": [], "requeued": [], "given_up": []}
     report.refresh_from_db()
     assert (report.status, report.restarts) == ("queued", 0)
 
@@ -163,7 +163,7 @@ def test_a_scheduled_report_whose_worker_dies_twice_is_failed_and_the_focal_poin
         time_machine.travel(QUARTER_DAY + dt.timedelta(minutes=8), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert tasks.reports_reap_task() == {"restarted": [], "failed": [report.pk]}
+        assert tasks.reports_reap_task() == {"restarted": [], "failed": [report.pk], "requeued": [], "given_up": []}
     [message] = mail.outbox
     assert message.to == [fiona.email]
     assert message.subject == "Could not be generated: report to Parliament 2026-Q3, public edition, version 1"
@@ -175,15 +175,15 @@ def test_a_scheduled_report_whose_worker_dies_twice_is_failed_and_the_focal_poin
 def test_a_report_failed_by_its_own_error_is_not_touched_by_the_reaper(failed_report):
     report = failed_report
     with later(60):
-        assert tasks.reports_reap_task() == {"restarted": [], "failed": []}
+        assert tasks.reports_reap_task() == {"restarted": [], "failed": [], "requeued": [], "given_up": []}
     report.refresh_from_db()
     assert report.status == "failed" and "libpango" in report.error
 
 
-def test_a_queued_report_no_worker_has_started_is_left_to_its_queue(fiona):
+def test_a_queued_report_whose_message_still_waits_in_the_outbox_is_left_to_it(fiona):
     report = services.report_queue(period="2026-Q3", edition="public", user=fiona)
     with later(60):
-        assert tasks.reports_reap_task() == {"restarted": [], "failed": []}
+        assert tasks.reports_reap_task() == {"restarted": [], "failed": [], "requeued": [], "given_up": []}
     report.refresh_from_db()
     assert report.status == "queued"
 
