@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.models import AppendOnlyModel
+from core.models import AppendOnlyModel, QueuedJobModel
 from indicators.models import Country, ScoreRun
 
 
@@ -200,7 +200,7 @@ class Escalation(models.Model):
         return [Tool(code).label for code in self.recommended_responses if code in Tool.values]
 
 
-class Notification(models.Model):
+class Notification(QueuedJobModel):
     """One notification sent to one person: about what, when and by which channel."""
 
     class Channel(models.TextChoices):

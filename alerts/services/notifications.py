@@ -14,13 +14,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import RESPONSE_TIME, Escalation, Notification
 from alerts.selectors import NOTIFICATIONS, focal_points
+from core.lost_messages import QueuedJobKind, queued_jobs_requeue
 from core.roles import Role
 from core.services import outbox_enqueue
 from core.user_cache import generation_replace
@@ -30,6 +32,33 @@ NOTIFICATION_SEND_EMAIL_TASK = "alerts.tasks.notification_send_email_task"
 # A claim to send an email not confirmed within this time was made by a worker that died (the sending task's hard
 # time limit is far shorter: alerts.tasks).
 EMAIL_CLAIM_LEASE = dt.timedelta(minutes=10)
+# An unsent email nobody holds (its message was lost, or its task used up its retries while the mail server was down)
+# is queued again every EMAIL_RESEND_AFTER, at most EMAIL_RESENDS_MAX times (six hours), then left with its error.
+EMAIL_RESEND_AFTER = dt.timedelta(minutes=30)
+EMAIL_RESENDS_MAX = 12
+EMAILS_UNSENT = QueuedJobKind(
+    label="email",
+    waiting=lambda: Notification.objects.filter(
+        channel=Notification.Channel.EMAIL,
+        sent_at__isnull=True,
+        claimed_at__isnull=True,
+        requeues__lte=EMAIL_RESENDS_MAX,
+    ),
+    handed_over_field="created_at",
+    task_name=NOTIFICATION_SEND_EMAIL_TASK,
+    task_kwargs=lambda email: {"notification_id": email.pk},
+    give_up=lambda reason: {
+        "error": Concat(
+            Value(
+                f"Not sent: queued {EMAIL_RESENDS_MAX + 1} times over "
+                f"{EMAIL_RESENDS_MAX * EMAIL_RESEND_AFTER.total_seconds() / 3600:g} hours and given up. Last error: "
+            ),
+            F("error"),
+        )
+    },
+    after=EMAIL_RESEND_AFTER,
+    requeues_max=EMAIL_RESENDS_MAX,
+)
 TEMPLATE_DIR = "alerts/email"
 
 
@@ -179,7 +208,8 @@ def notification_send_email(*, notification_id: int) -> bool:
 
 def notifications_resend_unconfirmed(*, now: dt.datetime | None = None) -> list[int]:
     """Queue again every email whose sender claimed it more than EMAIL_CLAIM_LEASE ago and never confirmed it: the
-    worker died before or while handing it to the mail server. Returns their ids.
+    worker died before or while handing it to the mail server; and every unsent email nobody holds whose last
+    hand-over is older than EMAIL_RESEND_AFTER (core/lost_messages.py). Returns their ids.
 
     The sending task's hard time limit is well inside the lease, so no live worker still holds such a claim; the
     conditional release makes two sweeps queue it once. Only a worker killed in the instant between the mail server
@@ -193,12 +223,14 @@ def notifications_resend_unconfirmed(*, now: dt.datetime | None = None) -> list[
     for pk, claimed_at in unconfirmed.order_by("pk").values_list("pk", "claimed_at"):
         with transaction.atomic():
             released = Notification.objects.filter(pk=pk, sent_at__isnull=True, claimed_at=claimed_at).update(
-                claimed_at=None, error="The worker sending this email stopped before the mail server confirmed it."
+                claimed_at=None,
+                error="The worker sending this email stopped before the mail server confirmed it.",
+                requeued_at=now,
             )
             if released:
                 outbox_enqueue(NOTIFICATION_SEND_EMAIL_TASK, kwargs={"notification_id": pk})
                 requeued.append(pk)
-    return requeued
+    return requeued + queued_jobs_requeue(EMAILS_UNSENT, now=now)["requeued"]
 
 
 def notification_mark_read(*, notification: Notification, user) -> None:
