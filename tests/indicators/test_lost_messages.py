@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -51,6 +52,14 @@ def test_an_import_whose_message_was_lost_is_queued_again_once_and_imported(
     assert lost_import.status == DatasetImport.Status.SUCCEEDED and lost_import.requeues == 1
     assert Assessment.objects.filter(dataset_import=lost_import).count() == 1
     assert import_requests(lost_import) == 2
+
+
+def test_the_import_page_says_it_was_queued_again(lost_import, ada, client):
+    with at(11):
+        runs_reap_stale_task()
+    client.force_login(ada)
+    page = client.get(reverse("indicators:imports:detail", args=[lost_import.pk])).content.decode()
+    assert "Queued again 1 time," in page and "no worker had taken it" in page
 
 
 def test_an_import_nobody_takes_is_failed_with_the_reason_after_the_cap(lost_import, settings):

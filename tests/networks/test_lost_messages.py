@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -48,6 +49,14 @@ def test_an_analysis_whose_message_was_lost_is_queued_again_once_and_computed(
     lost_run.refresh_from_db()
     assert lost_run.status == AnalysisRun.Status.SUCCEEDED and lost_run.requeues == 1
     assert tasks.analysis_run_task(lost_run.pk) == "already claimed"  # a late duplicate does nothing
+
+
+def test_the_network_page_says_the_analysis_was_queued_again(lost_run, victor, client):
+    with at(11):
+        tasks.analysis_runs_requeue_lost_task()
+    client.force_login(victor)
+    page = client.get(reverse("networks:country_network", args=["QAA"])).content.decode()
+    assert f"Analysis run #{lost_run.pk}: queued" in page and "Queued again 1 time," in page
 
 
 def test_an_analysis_nobody_takes_is_failed_with_the_reason_after_the_cap(lost_run, settings):

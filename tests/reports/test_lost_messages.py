@@ -58,7 +58,8 @@ def test_a_report_nobody_takes_is_queued_again_each_interval_then_failed_with_th
     assert "No worker took this report although it was queued 3 times" in report.error
     assert build_requests(report) == 3
     client.force_login(fiona)
-    assert "No worker took this report" in client.get(f"/reports/{report.pk}/").content.decode()
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "No worker took this report" in page and "Queued again 3 times" in page
 
 
 def test_a_report_whose_message_still_waits_in_the_outbox_is_not_queued_twice(fiona):
