@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0011_methodology_v3_same_period_sources_and_stale_evidence'),
+        ('indicators', '0012_demonstration_imports'),
     ]
 
     operations = [
