@@ -17,6 +17,8 @@ import time_machine
 from alerts import services as alert_services
 from alerts.models import AlertRule
 from indicators.models import Methodology
+from reports import services as report_services
+from reports.models import Report
 from tests.alerts.factories import CountryScoreFactory, ScoreRunFactory
 from tests.factories import AssessmentFactory, indicator
 
@@ -178,6 +180,21 @@ def fast_pdf(monkeypatch):
     from reports import rendering
 
     monkeypatch.setattr(rendering, "pdf_from_html", lambda html: (b"%PDF-1.7 test " + html[:40].encode(), 3))
+
+
+@pytest.fixture
+def failed_report(fiona, monkeypatch) -> Report:
+    """A public 2026-Q3 report whose generation failed by its own error (the PDF library cannot load)."""
+
+    def broken(**kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(report_services, "report_render", broken)
+    report = report_services.report_request(period="2026-Q3", edition="public", user=fiona)
+    with pytest.raises(OSError):
+        report_services.report_build(report_id=report.pk)
+    report.refresh_from_db()
+    return report
 
 
 def pdf_pages_text(pdf: bytes, tmp_path: Path, name: str) -> list[str]:

@@ -224,18 +224,9 @@ def test_a_scheduled_draft_is_never_stored_without_its_note_to_the_focal_point(
     assert [message.to for message in mail.outbox] == [[fiona.email], [fiona.email]]
 
 
-def test_a_failed_generation_is_recorded_with_its_error_and_can_be_withdrawn(fiona, monkeypatch):
+def test_a_failed_generation_is_recorded_with_its_error_and_can_be_withdrawn(fiona, failed_report):
     """If rendering fails, the report is marked failed with the error the page shows, audited, and withdrawable."""
-    from reports import services as report_services
-
-    def broken(**kwargs):
-        raise OSError("cannot load library 'libpango-1.0-0'")
-
-    monkeypatch.setattr(report_services, "report_render", broken)
-    report = services.report_request(period="2026-Q3", edition="public", user=fiona)
-    with pytest.raises(OSError):
-        services.report_build(report_id=report.pk)
-    report.refresh_from_db()
+    report = failed_report
     assert report.status == "failed" and "libpango" in report.error
     assert AuditEvent.objects.filter(details__report_id=report.pk, kind="report_failed").exists()
     assert services.report_withdraw(report=report, user=fiona).status == "withdrawn"

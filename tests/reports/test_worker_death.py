@@ -48,21 +48,6 @@ def build_and_die(report_id: int) -> Report:
     return Report.objects.get(pk=report_id)
 
 
-@pytest.fixture
-def failed_report(fiona, monkeypatch) -> Report:
-    """A public 2026-Q3 report whose generation failed by its own error (the PDF library cannot load)."""
-
-    def broken(**kwargs):
-        raise OSError("cannot load library 'libpango-1.0-0'")
-
-    monkeypatch.setattr(services, "report_render", broken)
-    report = services.report_request(period="2026-Q3", edition="public", user=fiona)
-    with pytest.raises(OSError):
-        services.report_build(report_id=report.pk)
-    report.refresh_from_db()
-    return report
-
-
 def later(minutes: int):
     return time_machine.travel(timezone.now() + dt.timedelta(minutes=minutes), tick=False)
 
