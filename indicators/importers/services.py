@@ -17,6 +17,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -485,8 +486,18 @@ DATASET_IMPORTS_QUEUED = QueuedJobKind(
     task_name=DATASET_IMPORT_TASK,
     task_kwargs=lambda dataset_import: {"dataset_import_id": dataset_import.pk},
     give_up=lambda reason: {"status": DatasetImport.Status.FAILED, "progress": 100, "error_summary": reason},
-    busy=lambda: DatasetImport.objects.filter(status=DatasetImport.Status.RUNNING),
+    busy=lambda: _imports_alive(),
 )
+
+
+def _imports_alive():
+    """Running imports with a sign of life: a fresh heartbeat, or none yet but started recently. An interrupted
+    `import_data` in a terminal (no worker, so no heartbeat) stays "running" without one, and must not hold back
+    the re-queue of lost ones for ever."""
+    stale = heartbeat_stale_before(timezone.now())
+    return DatasetImport.objects.filter(status=DatasetImport.Status.RUNNING).filter(
+        Q(heartbeat_at__gte=stale) | Q(heartbeat_at__isnull=True, started_at__gte=stale)
+    )
 
 
 def dataset_imports_requeue_lost(*, now=None) -> dict[str, list[int]]:

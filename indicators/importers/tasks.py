@@ -94,6 +94,8 @@ def _requeue(dataset_import_id: int, exc: Exception, *, attempt: int) -> None:
         progress=0,
         errors=[],
         error_summary=f"Waiting to retry ({attempt} of {MAX_RETRIES}): {exc}.",
+        # Handed over again now: the lost-message sweep counts from here, not from when the import was asked for.
+        requeued_at=timezone.now(),
     )
 
 

@@ -75,12 +75,35 @@ def test_an_import_nobody_takes_is_failed_with_the_reason_after_the_cap(lost_imp
 
 
 def test_an_import_waiting_behind_a_running_one_is_left_in_its_queue(lost_import, ada):
-    DatasetImport.objects.create(
-        source="csv", file_name="big.csv", checksum="x" * 64, status=DatasetImport.Status.RUNNING, started_by=ada
-    )
+    """A running import with a sign of life (its worker's heartbeat) holds the queued ones back: they wait behind it."""
     with at(11):
+        DatasetImport.objects.create(
+            source="csv",
+            file_name="big.csv",
+            checksum="x" * 64,
+            status=DatasetImport.Status.RUNNING,
+            started_by=ada,
+            started_at=timezone.now() - dt.timedelta(minutes=9),
+            heartbeat_at=timezone.now(),
+        )
         assert runs_reap_stale_task()["imports_lost"]["requeued"] == []
     assert import_requests(lost_import) == 1
+
+
+def test_an_interrupted_import_with_no_heartbeat_does_not_hold_lost_ones_back(lost_import, ada):
+    """An `import_data` interrupted in a terminal (no worker, so no heartbeat) stays "running"; the lost import behind
+    it is still queued again."""
+    DatasetImport.objects.create(
+        source="csv",
+        file_name="big.csv",
+        checksum="x" * 64,
+        status=DatasetImport.Status.RUNNING,
+        started_by=ada,
+        started_at=timezone.now(),
+    )
+    with at(11):
+        assert runs_reap_stale_task()["imports_lost"]["requeued"] == [lost_import.pk]
+    assert import_requests(lost_import) == 2
 
 
 def test_a_second_delivery_of_an_import_does_nothing(lost_import, django_capture_on_commit_callbacks):
