@@ -36,6 +36,9 @@ EMAIL_CLAIM_LEASE = dt.timedelta(minutes=10)
 # is queued again every EMAIL_RESEND_AFTER, at most EMAIL_RESENDS_MAX times (six hours), then left with its error.
 EMAIL_RESEND_AFTER = dt.timedelta(minutes=30)
 EMAIL_RESENDS_MAX = 12
+# Only emails written in the last day are sent late: an older one that never went (before this sweep existed, or
+# while no worker ran for a day) would arrive stale; it stays unsent with its error, and the case's page has its news.
+EMAIL_RESEND_WITHIN = dt.timedelta(hours=24)
 EMAILS_UNSENT = QueuedJobKind(
     label="email",
     waiting=lambda: Notification.objects.filter(
@@ -43,6 +46,7 @@ EMAILS_UNSENT = QueuedJobKind(
         sent_at__isnull=True,
         claimed_at__isnull=True,
         requeues__lte=EMAIL_RESENDS_MAX,
+        created_at__gte=timezone.now() - EMAIL_RESEND_WITHIN,
     ),
     handed_over_field="created_at",
     task_name=NOTIFICATION_SEND_EMAIL_TASK,
@@ -217,20 +221,39 @@ def notifications_resend_unconfirmed(*, now: dt.datetime | None = None) -> list[
     """
     now = now or timezone.now()
     unconfirmed = Notification.objects.filter(
-        channel=Notification.Channel.EMAIL, sent_at__isnull=True, claimed_at__lt=now - EMAIL_CLAIM_LEASE
+        channel=Notification.Channel.EMAIL,
+        sent_at__isnull=True,
+        claimed_at__lt=now - EMAIL_CLAIM_LEASE,
+        requeues__lte=EMAIL_RESENDS_MAX,  # past it, given up (_claim_release)
     )
     requeued = []
     for pk, claimed_at in unconfirmed.order_by("pk").values_list("pk", "claimed_at"):
         with transaction.atomic():
-            released = Notification.objects.filter(pk=pk, sent_at__isnull=True, claimed_at=claimed_at).update(
-                claimed_at=None,
-                error="The worker sending this email stopped before the mail server confirmed it.",
-                requeued_at=now,
-            )
-            if released:
+            if _claim_release(pk, claimed_at, now):
                 outbox_enqueue(NOTIFICATION_SEND_EMAIL_TASK, kwargs={"notification_id": pk})
                 requeued.append(pk)
     return requeued + queued_jobs_requeue(EMAILS_UNSENT, now=now)["requeued"]
+
+
+def _claim_release(pk: int, claimed_at: dt.datetime, now: dt.datetime) -> bool:
+    """Free a dead worker's claim for one more try (counted like every re-queue); past EMAIL_RESENDS_MAX tries the
+    email is given up instead, claimed and unsent, with the reason: an email whose sending kills its worker every
+    time, or that the mail server took just before each death, must not go out every ten minutes for ever."""
+    mine = Notification.objects.filter(pk=pk, sent_at__isnull=True, claimed_at=claimed_at)
+    released = mine.filter(requeues__lt=EMAIL_RESENDS_MAX).update(
+        claimed_at=None,
+        error="The worker sending this email stopped before the mail server confirmed it.",
+        requeues=F("requeues") + 1,
+        requeued_at=now,
+    )
+    if not released:
+        mine.update(
+            requeues=EMAIL_RESENDS_MAX + 1,  # past the cap: neither sweep takes it again
+            requeued_at=now,
+            error=f"Not sent: the worker sending it stopped {EMAIL_RESENDS_MAX + 1} times before the mail server "
+            "confirmed it; given up.",
+        )
+    return bool(released)
 
 
 def notification_mark_read(*, notification: Notification, user) -> None:

@@ -91,3 +91,13 @@ def test_an_in_app_notification_is_never_queued_for_sending(submitted_email):
     assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exclude(
         kwargs={"notification_id": submitted_email.pk}
     )
+
+
+def test_an_email_older_than_a_day_is_not_sent_late(submitted_email, django_capture_on_commit_callbacks):
+    """An unsent email from before the sweep existed, or from a day with no worker, would arrive stale: it is left."""
+    with at(24 * 60 + 1), django_capture_on_commit_callbacks(execute=True):
+        assert notifications_resend_unconfirmed_task() == []
+    assert mail.outbox == []
+    with at(23 * 60), django_capture_on_commit_callbacks(execute=True):
+        assert notifications_resend_unconfirmed_task() == [submitted_email.pk]  # within the day it still goes
+    assert len(mail.outbox) == 1

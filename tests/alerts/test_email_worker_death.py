@@ -139,3 +139,27 @@ def test_the_sweep_runs_every_minute_from_beat():
     entry = celery_app.conf.beat_schedule["notifications-resend-unconfirmed-every-minute"]
     assert entry["task"] == notifications_resend_unconfirmed_task.name
     assert entry["schedule"] == 60.0
+
+
+def test_an_email_whose_sending_kills_its_worker_every_time_is_given_up_after_the_cap(
+    submitted_email, dying_send, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Each dead worker's claim freed counts as a re-queue; past EMAIL_RESENDS_MAX the email is given up with the
+    reason instead of being tried every ten minutes for ever."""
+    monkeypatch.setattr(notifications, "EMAIL_RESENDS_MAX", 2)
+    send_and_die(submitted_email)
+    for step in (1, 2):
+        with later(11 * step):
+            with django_capture_on_commit_callbacks() as callbacks:
+                assert notifications_resend_unconfirmed_task() == [submitted_email.pk]
+            assert callbacks  # queued again; its delivery claims it and dies once more
+            send_and_die(submitted_email)
+    with later(33), django_capture_on_commit_callbacks() as callbacks:
+        assert notifications_resend_unconfirmed_task() == []
+    assert callbacks == []
+    submitted_email.refresh_from_db()
+    assert submitted_email.sent_at is None and submitted_email.requeues == 3
+    assert "stopped 3 times before the mail server confirmed it; given up" in submitted_email.error
+    with later(120), django_capture_on_commit_callbacks(execute=True):
+        assert notifications_resend_unconfirmed_task() == []
+    assert mail.outbox == []
