@@ -343,20 +343,25 @@ def report_correct(*, original: Report, user, note: str, trigger: str = Report.T
 def report_regenerate(*, report: Report, user) -> Report:
     """Queue a new version of a report whose generation failed, with the same period, edition and correction.
 
-    Pressing the button twice asks once: a report that already has a later version is not generated again.
+    Pressing the button twice asks once, even at the same moment: the failed report's row is locked while it is
+    checked, so the second press waits, then finds the version the first asked for and is refused.
     """
-    if report.status != Status.FAILED:
-        raise ReportTransitionError("Only a report whose generation failed is generated again.")
-    later = Report.objects.filter(period=report.period, edition=report.edition, version__gt=report.version)
-    if newest := later.order_by("-version").only("version").first():
-        raise ReportTransitionError(f"Version {newest.version} was already requested after this one; see it instead.")
-    return report_queue(
-        period=report.period,
-        edition=report.edition,
-        user=user,
-        replaces=report.replaces,
-        correction_note=report.correction_note,
-    )
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).select_related("replaces").get(pk=report.pk)
+        if report.status != Status.FAILED:
+            raise ReportTransitionError("Only a report whose generation failed is generated again.")
+        later = Report.objects.filter(period=report.period, edition=report.edition, version__gt=report.version)
+        if newest := later.order_by("-version").only("version").first():
+            raise ReportTransitionError(
+                f"Version {newest.version} was already requested after this one; see it instead."
+            )
+        return report_queue(
+            period=report.period,
+            edition=report.edition,
+            user=user,
+            replaces=report.replaces,
+            correction_note=report.correction_note,
+        )
 
 
 def reports_reap(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
