@@ -46,8 +46,9 @@ class AssessmentFilter(django_filters.FilterSet):
     include_superseded = StrictBooleanFilter(
         method="filter_include_superseded",
         help_text=(
-            "Also list the rows of imports that a re-import of the same file under a newer mapping version superseded "
-            "(they no longer count; each such row says `superseded: true`). Left out by default."
+            "Also list the rows of imports that a re-import of the same file under a newer mapping version "
+            "superseded, and the demonstration data once real data was imported (they no longer count; each such "
+            "row says `superseded: true`). Left out by default."
         ),
     )
 

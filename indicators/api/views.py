@@ -272,8 +272,9 @@ class LatestScoreViewSet(CsvListMixin, mixins.ListModelMixin, viewsets.GenericVi
         summary="List assessments",
         description=(
             "Newest observation first. The rows of an import that a re-import of the same file under a newer mapping "
-            "version superseded no longer count and are left out; `include_superseded=true` lists them too, each "
-            "with `superseded: true` and its `dataset_import`."
+            "version superseded, and the demonstration data once real data is imported, no longer count and are "
+            "left out; `include_superseded=true` lists them too, each with `superseded: true` and its "
+            "`dataset_import`."
         ),
     ),
     retrieve=extend_schema(summary="One assessment"),
