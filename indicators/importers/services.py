@@ -485,7 +485,12 @@ DATASET_IMPORTS_QUEUED = QueuedJobKind(
     handed_over_field="created_at",
     task_name=DATASET_IMPORT_TASK,
     task_kwargs=lambda dataset_import: {"dataset_import_id": dataset_import.pk},
-    give_up=lambda reason: {"status": DatasetImport.Status.FAILED, "progress": 100, "error_summary": reason},
+    give_up=lambda reason: {
+        "status": DatasetImport.Status.FAILED,
+        "progress": 100,
+        "finished_at": timezone.now(),
+        "error_summary": reason,
+    },
     busy=lambda: _imports_alive(),
 )
 

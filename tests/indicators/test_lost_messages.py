@@ -69,8 +69,9 @@ def test_an_import_nobody_takes_is_failed_with_the_reason_after_the_cap(lost_imp
     OutboxMessage.objects.update(status=OutboxMessage.Status.SENT)
     with at(22):
         assert runs_reap_stale_task()["imports_lost"]["given_up"] == [lost_import.pk]
+        gave_up_at = timezone.now()
     lost_import.refresh_from_db()
-    assert lost_import.status == DatasetImport.Status.FAILED
+    assert lost_import.status == DatasetImport.Status.FAILED and lost_import.finished_at == gave_up_at
     assert "No worker took this import although it was queued 2 times" in lost_import.error_summary
 
 
