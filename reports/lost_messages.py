@@ -3,10 +3,11 @@ again by the reaper's beat task, a bounded number of times, then failed with the
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from core.lost_messages import QueuedJobKind, queued_jobs_requeue
-from core.services import outbox_enqueue
 from reports.models import Report
-from reports.services import REPORT_BUILD_TASK, REPORT_NOTIFY_TASK
+from reports.services import REPORT_BUILD_TASK, report_failure_record
 
 REPORTS_QUEUED = QueuedJobKind(
     label="report",
@@ -20,10 +21,10 @@ REPORTS_QUEUED = QueuedJobKind(
 
 
 def reports_requeue_lost(*, now=None) -> dict[str, list[int]]:
-    """Queue again every queued report no worker took; the Focal Point hears of a scheduled one given up, as of any
-    scheduled report that failed. Returns the ids requeued and given up."""
+    """Queue again every queued report no worker took; one given up is recorded as failed in the audit trail, and the
+    Focal Point hears of a scheduled one, as of one whose worker died. Returns the ids requeued and given up."""
     outcome = queued_jobs_requeue(REPORTS_QUEUED, now=now)
-    scheduled = Report.objects.filter(pk__in=outcome["given_up"], trigger=Report.Trigger.SCHEDULE)
-    for pk in scheduled.values_list("pk", flat=True):
-        outbox_enqueue(REPORT_NOTIFY_TASK, kwargs={"report_id": pk}, dedupe_key=f"report-notify-{pk}")
+    for report in Report.objects.filter(pk__in=outcome["given_up"]).defer("pdf", "html", "content").order_by("pk"):
+        with transaction.atomic():
+            report_failure_record(report=report)
     return outcome

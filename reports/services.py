@@ -414,11 +414,17 @@ def _reap_fail(report: Report, *, reason: str) -> bool:
         status=Status.FAILED, error=reason
     )
     if failed:
-        _audit(kind=Kind.REPORT_FAILED, report=report, actor=None, summary=f"Generation failed: {_label(report)}.")
-        if report.trigger == Report.Trigger.SCHEDULE:
-            # Nobody asked for it and nobody watches its page: without this the quarter's report would be skipped.
-            outbox_enqueue(REPORT_NOTIFY_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-notify-{report.pk}")
+        report_failure_record(report=report)
     return bool(failed)
+
+
+def report_failure_record(*, report: Report) -> None:
+    """A report the workers could not generate (its worker died, or none took it): the audit trail says so, and the
+    Focal Point is told of a scheduled one, which nobody asked for and nobody watches: without the note the quarter's
+    report would be skipped unseen. Call it in the transaction that marks the report failed."""
+    _audit(kind=Kind.REPORT_FAILED, report=report, actor=None, summary=f"Generation failed: {_label(report)}.")
+    if report.trigger == Report.Trigger.SCHEDULE:
+        outbox_enqueue(REPORT_NOTIFY_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"report-notify-{report.pk}")
 
 
 def reports_draft_quarterly(*, today: dt.date) -> list[int]:

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
-from core.models import OutboxMessage
+from core.models import AuditEvent, OutboxMessage
 from reports import services, tasks
 from reports.models import Report
 
@@ -57,6 +58,7 @@ def test_a_report_nobody_takes_is_queued_again_each_interval_then_failed_with_th
     assert report.status == Report.Status.FAILED and report.requeues == 3
     assert "No worker took this report although it was queued 3 times" in report.error
     assert build_requests(report) == 3
+    assert AuditEvent.objects.filter(details__report_id=report.pk, kind="report_failed").count() == 1
     client.force_login(fiona)
     page = client.get(f"/reports/{report.pk}/").content.decode()
     assert "No worker took this report" in page and "Queued again 3 times" in page
@@ -79,3 +81,18 @@ def test_a_report_drafted_by_the_lost_message_after_all_is_not_generated_again(f
     report.refresh_from_db()
     drafted = report.generated_at
     assert services.report_build(report_id=report.pk).generated_at == drafted
+
+
+def test_a_scheduled_report_nobody_takes_is_failed_and_the_focal_point_told(
+    fiona, settings, django_capture_on_commit_callbacks
+):
+    """A quarterly report nobody asked for and nobody watches: given up, the Focal Point hears of it, once."""
+    settings.QUEUED_REQUEUES_MAX = 0
+    report = services.report_request(period="2026-Q3", edition="public", trigger=Report.Trigger.SCHEDULE)
+    with at(11), django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reports_reap_task()["given_up"] == [report.pk]
+    [message] = mail.outbox
+    assert message.to == [fiona.email]
+    assert message.subject == "Could not be generated: report to Parliament 2026-Q3, public edition, version 1"
+    assert "No worker took this report" in message.body
+    assert AuditEvent.objects.filter(details__report_id=report.pk, kind="report_failed").count() == 1
