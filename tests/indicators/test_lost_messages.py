@@ -34,6 +34,18 @@ def at(minutes: float):
     return time_machine.travel(timezone.now() + dt.timedelta(minutes=minutes), tick=False)
 
 
+def running_import(ada, **times) -> DatasetImport:
+    """Another import, running: `times` says when it started and its last heartbeat, if any."""
+    return DatasetImport.objects.create(
+        source="csv",
+        file_name="big.csv",
+        checksum="x" * 64,
+        status=DatasetImport.Status.RUNNING,
+        started_by=ada,
+        **times,
+    )
+
+
 def import_requests(dataset_import: DatasetImport) -> int:
     return OutboxMessage.objects.filter(
         task_name=DATASET_IMPORT_TASK, kwargs={"dataset_import_id": dataset_import.pk}
@@ -78,15 +90,7 @@ def test_an_import_nobody_takes_is_failed_with_the_reason_after_the_cap(lost_imp
 def test_an_import_waiting_behind_a_running_one_is_left_in_its_queue(lost_import, ada):
     """A running import with a sign of life (its worker's heartbeat) holds the queued ones back: they wait behind it."""
     with at(11):
-        DatasetImport.objects.create(
-            source="csv",
-            file_name="big.csv",
-            checksum="x" * 64,
-            status=DatasetImport.Status.RUNNING,
-            started_by=ada,
-            started_at=timezone.now() - dt.timedelta(minutes=9),
-            heartbeat_at=timezone.now(),
-        )
+        running_import(ada, started_at=timezone.now() - dt.timedelta(minutes=9), heartbeat_at=timezone.now())
         assert runs_reap_stale_task()["imports_lost"]["requeued"] == []
     assert import_requests(lost_import) == 1
 
@@ -94,14 +98,7 @@ def test_an_import_waiting_behind_a_running_one_is_left_in_its_queue(lost_import
 def test_an_interrupted_import_with_no_heartbeat_does_not_hold_lost_ones_back(lost_import, ada):
     """An `import_data` interrupted in a terminal (no worker, so no heartbeat) stays "running"; the lost import behind
     it is still queued again."""
-    DatasetImport.objects.create(
-        source="csv",
-        file_name="big.csv",
-        checksum="x" * 64,
-        status=DatasetImport.Status.RUNNING,
-        started_by=ada,
-        started_at=timezone.now(),
-    )
+    running_import(ada, started_at=timezone.now())  # no heartbeat: no worker runs it
     with at(11):
         assert runs_reap_stale_task()["imports_lost"]["requeued"] == [lost_import.pk]
     assert import_requests(lost_import) == 2
