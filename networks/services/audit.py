@@ -12,7 +12,10 @@ from networks.models import Actor, Relationship
 Kind = AuditEvent.Kind
 
 
-def _record(*, kind: str, user, countries: Iterable[Country], summary: str, details: dict, reason: str = "") -> None:
+def countries_audit(
+    *, kind: str, user, countries: Iterable[Country], summary: str, details: dict, reason: str = ""
+) -> None:
+    """One audit entry for each country a network change concerns, each with its ISO-3 code in the details."""
     for country in countries:
         audit_record(
             kind=kind,
@@ -34,7 +37,7 @@ def actor_audit(*, actor: Actor, user, countries: list[Country], was_withdrawn: 
         kind, verb = Kind.NETWORK_ACTOR_RECORDED, f"updated (version {actor.version})"
     summary = f"{actor.get_kind_display()} “{actor.name}” {verb}."
     details = {"actor_id": actor.pk, "version": actor.version}
-    _record(kind=kind, user=user, countries=countries, summary=summary, details=details, reason=note)
+    countries_audit(kind=kind, user=user, countries=countries, summary=summary, details=details, reason=note)
 
 
 def relationship_audit(
@@ -51,7 +54,7 @@ def relationship_audit(
     ends = f"{source} → {relationship.target.name}" if relationship.target_id else source
     summary = f"{relationship.get_kind_display()} {verb}: {ends}."
     details = {"relationship_id": relationship.pk, "actor_id": relationship.source_id, "version": relationship.version}
-    _record(kind=kind, user=user, countries=countries, summary=summary, details=details, reason=note)
+    countries_audit(kind=kind, user=user, countries=countries, summary=summary, details=details, reason=note)
 
 
 def import_audit(*, dataset_import, country_ids: set[int], line: str) -> None:
@@ -59,7 +62,7 @@ def import_audit(*, dataset_import, country_ids: set[int], line: str) -> None:
     countries = Country.objects.filter(pk__in=country_ids).order_by("iso3")
     summary = f"Actor network imported from {dataset_import.file_name}: {line.replace(' (listed below)', '')}"
     details = {"dataset_import_id": dataset_import.pk}
-    _record(
+    countries_audit(
         kind=Kind.NETWORK_IMPORTED,
         user=dataset_import.started_by,
         countries=countries,

@@ -9,7 +9,7 @@ from django.template.defaultfilters import pluralize
 from core.models import AuditEvent
 from indicators.models import Country, DatasetImport
 from networks.models import Actor, Relationship
-from networks.services.audit import _record
+from networks.services.audit import countries_audit
 from networks.services.common import ACTOR_FIELDS, RELATIONSHIP_FIELDS
 from networks.services.records import version_append
 
@@ -35,7 +35,7 @@ def demonstration_network_withdraw(
             withdrawn[index] += 1
     ties_count, actors_count = withdrawn
     if actors_count or ties_count:
-        _record(
+        countries_audit(
             kind=AuditEvent.Kind.DEMONSTRATION_RETIRED,
             user=dataset_import.started_by,
             countries=Country.objects.filter(pk__in=country_ids).order_by("iso3"),
