@@ -97,7 +97,7 @@ def runs_reap_stale_task() -> dict:
     """Every minute: score runs and imports whose worker died are marked failed and re-queued once; queued imports
     whose task message was lost are queued again."""
     from indicators.importers.lost_messages import dataset_imports_requeue_lost
-    from indicators.importers.services import dataset_imports_reap
+    from indicators.importers.reaping import dataset_imports_reap
 
     return {
         "score_runs": score_runs_reap(),
