@@ -193,6 +193,11 @@ class DatasetImport(QueuedJobModel):
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the running worker")
     requeued = models.BooleanField(default=False, help_text="Re-queued once after its worker died")
     rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Run by a command in a terminal (import_data, seed_demo --import-now): its file lies on that user's disk, so a
+    # killed one is failed by the reaper and left to the user, not queued for a worker.
+    inline = models.BooleanField(
+        default=False, editable=False, help_text="Run by a command in a terminal rather than by a worker"
+    )
     demonstration = models.BooleanField(
         default=False,
         editable=False,

@@ -31,11 +31,10 @@ DATASET_IMPORTS_QUEUED = QueuedJobKind(
 
 
 def _imports_alive():
-    """Running imports with a sign of life: a fresh heartbeat, or none yet but started recently. An interrupted
-    `import_data` in a terminal (no worker, so no heartbeat) stays "running" without one, and must not hold back
-    the re-queue of lost ones for ever."""
+    """A worker's running imports with a sign of life: a fresh heartbeat, or none yet but started recently. A
+    terminal's `import_data` (inline) holds no worker, so nothing queued waits behind it."""
     stale = heartbeat_stale_before(timezone.now())
-    return DatasetImport.objects.filter(status=DatasetImport.Status.RUNNING).filter(
+    return DatasetImport.objects.filter(status=DatasetImport.Status.RUNNING, inline=False).filter(
         Q(heartbeat_at__gte=stale) | Q(heartbeat_at__isnull=True, started_at__gte=stale)
     )
 

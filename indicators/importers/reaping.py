@@ -1,11 +1,13 @@
-"""Imports whose process died while importing (no heartbeat for RUN_STALE_SECONDS: a worker killed by SIGKILL or the
-OOM killer): failed with the reason by the runs reaper's beat task, and a worker's import queued once more."""
+"""Imports whose process died while importing (no heartbeat for RUN_STALE_SECONDS: a worker, or `import_data` in a
+terminal, killed by SIGKILL or the OOM killer, or the terminal closed): failed with the reason by the runs reaper's
+beat task; a worker's import is queued once more, a terminal one is left to the user to run again."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.services import outbox_enqueue
@@ -16,18 +18,21 @@ from indicators.models import DatasetImport
 
 
 def dataset_imports_reap(*, now=None) -> list[int]:
-    """Fail every worker-run import whose heartbeat is older than RUN_STALE_SECONDS, with the reason, and queue its
-    file once more as a new import (not again if it was itself such a re-run); returns the new imports' ids."""
+    """Fail every running import whose heartbeat is older than RUN_STALE_SECONDS (or that never stamped one and
+    started that long ago), with the reason. A worker's import is queued once more as a new import (not again if it
+    was itself such a re-run); a terminal one is left to the user, whose disk holds its file. Returns the new imports'
+    ids."""
     now = now or timezone.now()
     cutoff = heartbeat_stale_before(now)
     requeued: list[int] = []
-    stale = DatasetImport.objects.filter(status=DatasetImport.Status.RUNNING, heartbeat_at__lt=cutoff)
+    stale = DatasetImport.objects.filter(status=DatasetImport.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
     for dataset_import in stale.order_by("pk"):
-        again = dataset_import.rerun_of_id is None and Path(dataset_import.file_path or "/nonexistent").is_file()
-        last = timezone.localtime(dataset_import.heartbeat_at)
-        reason = (
-            f"The worker importing this file stopped without finishing (no heartbeat since {last:%Y-%m-%d %H:%M:%S}); "
-            "nothing was imported" + ("; the file was queued once more." if again else "; it was not queued again.")
+        again = (
+            not dataset_import.inline
+            and dataset_import.rerun_of_id is None
+            and Path(dataset_import.file_path or "/nonexistent").is_file()
         )
         with transaction.atomic():
             claimed = DatasetImport.objects.filter(
@@ -36,7 +41,7 @@ def dataset_imports_reap(*, now=None) -> list[int]:
                 status=DatasetImport.Status.FAILED,
                 progress=100,
                 finished_at=now,
-                error_summary=reason,
+                error_summary=_dead_reason(dataset_import, again=again),
                 requeued=again,
             )
             if not claimed or not again:
@@ -54,3 +59,18 @@ def dataset_imports_reap(*, now=None) -> list[int]:
             requeued.append(rerun.pk)
             outbox_enqueue(DATASET_IMPORT_TASK, kwargs={"dataset_import_id": rerun.pk})
     return requeued
+
+
+def _dead_reason(dataset_import: DatasetImport, *, again: bool) -> str:
+    last = timezone.localtime(dataset_import.heartbeat_at or dataset_import.started_at)
+    stopped = f"stopped without finishing (no heartbeat since {last:%Y-%m-%d %H:%M:%S}); nothing was imported"
+    if dataset_import.inline:
+        # A worker may not see a file on the user's disk (and the raw bytes are not kept), so it is not queued.
+        file = dataset_import.file_path or dataset_import.file_name
+        return (
+            f"The command importing this file in a terminal {stopped}. It was not queued for a worker: "
+            f"run manage.py import_data {dataset_import.source} {file} again."
+        )
+    return f"The worker importing this file {stopped}" + (
+        "; the file was queued once more." if again else "; it was not queued again."
+    )

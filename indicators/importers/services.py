@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.roles import Role, can_administer, has_role, is_desk_analyst
 from core.services import outbox_enqueue
 from indicators.crosswalk import CountryCrosswalk
+from indicators.heartbeat import heartbeat
 from indicators.importers import PARSERS
 from indicators.importers.base import AssessmentRecord, ParserContext, ParseResult, RowError
 from indicators.importers.demonstration import demonstration_data_retire
@@ -51,6 +52,8 @@ UPLOAD_DIR_NAME = "imports"
 # Registered names of the tasks in indicators.importers.tasks, enqueued through the outbox.
 DATASET_IMPORT_TASK = "indicators.importers.dataset_import"
 DATASET_IMPORTS_IN_ORDER_TASK = "indicators.importers.dataset_imports_in_order"
+
+INTERRUPTED_REASON = "The import was interrupted (Ctrl-C) before it finished; nothing was imported. Run it again."
 
 # progress(done, total, stage): called as the import advances; the command draws its progress bar from it.
 Progress = Callable[[int, int, str], None]
@@ -89,8 +92,11 @@ def dataset_import_run(
     default_country: str = "",
     progress: Progress | None = None,
 ) -> DatasetImport:
-    """Import one file now and return its DatasetImport, or the earlier import of the same bytes (untouched, with
-    `reused` set) so nothing is created twice."""
+    """Import one file now, in this process (a command in a terminal), and return its DatasetImport, or the earlier
+    import of the same bytes (untouched, with `reused` set) so nothing is created twice.
+
+    The import beats the same heartbeat as a worker's, so if this process is killed the reaper fails it (reaping.py).
+    """
     dataset_import_permission_check(user=started_by, source=source)
     summary = _default_country_summary(source, default_country)
     raw, file_name = upload_read(path_or_file)
@@ -108,8 +114,13 @@ def dataset_import_run(
         started_by=started_by,
         file_path=str(path_or_file) if isinstance(path_or_file, str | Path) else "",
         summary={**summary, **remap_summary(checksum=checksum, source=source)},
+        inline=True,
+        # Running from the first moment: never "queued", where the lost-message sweep would hand it to a worker.
+        status=DatasetImport.Status.RUNNING,
+        started_at=timezone.now(),
     )
-    return dataset_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
+    with heartbeat(DatasetImport, dataset_import.pk):
+        return dataset_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
 
 
 def dataset_import_enqueue(
@@ -189,9 +200,24 @@ def dataset_import_execute(
         _set_progress(dataset_import, 40, progress, "validating")
         countries = _check_countries(result, dataset_import)
         return _write(dataset_import, result, countries, indicators, progress)
+    except KeyboardInterrupt:
+        # Ctrl-C in the terminal: the write transaction is already rolled back; say so now rather than leave the
+        # import running until the reaper finds its heartbeat stale.
+        _interrupted(dataset_import)
+        raise
     except Exception as exc:
         _fail(dataset_import, [RowError(None, None, f"the import stopped: {exc}")], ParseResult())
         raise
+
+
+def _interrupted(dataset_import: DatasetImport) -> None:
+    """Fail the import as interrupted, unless it already ended (Ctrl-C just after its transaction committed)."""
+    DatasetImport.objects.filter(pk=dataset_import.pk, status=DatasetImport.Status.RUNNING).update(
+        status=DatasetImport.Status.FAILED,
+        progress=100,
+        finished_at=timezone.now(),
+        error_summary=INTERRUPTED_REASON,
+    )
 
 
 def upload_read(path_or_file: str | Path | IO[bytes], *, default_name: str = "upload.csv") -> tuple[bytes, str]:

@@ -95,10 +95,15 @@ def test_an_import_waiting_behind_a_running_one_is_left_in_its_queue(lost_import
     assert import_requests(lost_import) == 1
 
 
-def test_an_interrupted_import_with_no_heartbeat_does_not_hold_lost_ones_back(lost_import, ada):
-    """An `import_data` interrupted in a terminal (no worker, so no heartbeat) stays "running"; the lost import behind
-    it is still queued again."""
-    running_import(ada, started_at=timezone.now())  # no heartbeat: no worker runs it
+@pytest.mark.parametrize("terminal", [False, True], ids=["dead worker", "terminal"])
+def test_a_running_import_that_holds_no_live_worker_does_not_hold_lost_ones_back(lost_import, ada, terminal):
+    """Lost imports wait only behind a live worker's import: not behind one with no sign of life for minutes, nor
+    behind `import_data` running in a terminal (inline, heartbeat fresh), which holds no worker."""
+    if terminal:
+        with at(11):
+            running_import(ada, inline=True, started_at=timezone.now(), heartbeat_at=timezone.now())
+    else:
+        running_import(ada, started_at=timezone.now())  # never stamped a heartbeat
     with at(11):
         assert runs_reap_stale_task()["imports_lost"]["requeued"] == [lost_import.pk]
     assert import_requests(lost_import) == 2

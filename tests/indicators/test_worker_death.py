@@ -7,18 +7,22 @@ BaseException, so no `except Exception` records anything on the way out.
 """
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from atrocity_watch.celery import app as celery_app
 from indicators.importers.services import dataset_import_enqueue
-from indicators.models import CountryScore, DatasetImport, ScoreRun
+from indicators.management.commands import import_data
+from indicators.models import Assessment, CountryScore, DatasetImport, ScoreRun
 from indicators.scoring import services
 from indicators.scoring.services import score_run_redelivery_settled, scores_recompute
 from indicators.tasks import runs_reap_stale_task
 from tests.factories import AssessmentFactory, indicator
+from tests.indicators.test_lost_messages import running_import
 
 pytestmark = pytest.mark.django_db
 
@@ -125,17 +129,23 @@ def test_a_task_redelivered_by_the_broker_reruns_a_dead_run_once(monkeypatch, pr
     assert killed.status == ScoreRun.Status.FAILED and killed.requeued
 
 
-def test_a_killed_import_is_failed_with_the_reason_and_its_file_imported_by_a_rerun(
-    country_a, ada, tmp_path, settings, django_capture_on_commit_callbacks
-):
-    """An import whose worker died (running, heartbeat stopped) is failed and its file queued once more; the re-run
-    imports it."""
+@pytest.fixture
+def assessments_csv(country_a, tmp_path, settings):
+    """An analyst's CSV of one assessment of country A (uploaded copies go under tmp_path)."""
     settings.VAR_DIR = tmp_path
     path = tmp_path / "assessments.csv"
     path.write_text(
         "iso3,indicator,date,severity,confidence,source\nQAA,1.1,2026-01-10,2,high,Desk reporting\n", encoding="utf-8"
     )
-    dataset_import, _ = dataset_import_enqueue(source="csv", path_or_file=path, started_by=ada, send=False)
+    return path
+
+
+def test_a_killed_import_is_failed_with_the_reason_and_its_file_imported_by_a_rerun(
+    assessments_csv, ada, django_capture_on_commit_callbacks
+):
+    """An import whose worker died (running, heartbeat stopped) is failed and its file queued once more; the re-run
+    imports it."""
+    dataset_import, _ = dataset_import_enqueue(source="csv", path_or_file=assessments_csv, started_by=ada, send=False)
     stamp = timezone.now()
     DatasetImport.objects.filter(pk=dataset_import.pk).update(
         status=DatasetImport.Status.RUNNING, started_at=stamp, heartbeat_at=stamp
@@ -151,6 +161,78 @@ def test_a_killed_import_is_failed_with_the_reason_and_its_file_imported_by_a_re
     assert outcome["imports"] == [rerun.pk]
     assert rerun.status == DatasetImport.Status.SUCCEEDED
     assert rerun.rows_created == 1
+
+
+def import_in_terminal(monkeypatch, path, *, at_stage: str, then) -> None:
+    """`manage.py import_data csv <path>` typed in a terminal; `then(the import)` runs as its progress bar reaches
+    `at_stage` ("validating" before the write transaction, "writing" inside it, after the first batch)."""
+
+    def progress(command, done, total, stage):
+        if stage == at_stage:
+            then(DatasetImport.objects.get())
+
+    monkeypatch.setattr(import_data.Command, "_progress", progress)
+    call_command("import_data", "csv", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+def stop(exception: type[BaseException]):
+    def raise_it(dataset_import):
+        raise exception
+
+    return raise_it
+
+
+def test_a_terminal_import_beats_the_heartbeat_while_it_runs(monkeypatch, assessments_csv):
+    """No worker runs it, yet the reaper sees it alive: the command stamps the import's heartbeat as a worker does."""
+    seen = []
+    import_in_terminal(monkeypatch, assessments_csv, at_stage="validating", then=seen.append)
+    assert seen[0].status == DatasetImport.Status.RUNNING and seen[0].inline is True
+    assert seen[0].heartbeat_at is not None
+
+
+def test_a_killed_terminal_import_is_failed_with_the_reason_and_left_to_the_user(
+    monkeypatch, assessments_csv, django_capture_on_commit_callbacks
+):
+    """The terminal is closed mid-write (nothing after that runs): four minutes on the reaper fails the import, says to
+    run the command again and queues nothing, since a worker may not see a file on the user's disk."""
+    with pytest.raises(WorkerKilled):
+        import_in_terminal(monkeypatch, assessments_csv, at_stage="writing", then=stop(WorkerKilled))
+    killed = DatasetImport.objects.get()
+    assert killed.status == DatasetImport.Status.RUNNING
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert runs_reap_stale_task()["imports"] == []
+    killed.refresh_from_db()
+    assert killed.status == DatasetImport.Status.FAILED and killed.finished_at is not None
+    assert "The command importing this file in a terminal stopped without finishing" in killed.error_summary
+    assert f"run manage.py import_data csv {assessments_csv} again" in killed.error_summary
+    assert not killed.requeued and not DatasetImport.objects.filter(rerun_of=killed).exists()
+    assert not Assessment.objects.exists()
+
+
+def test_a_terminal_import_left_running_without_any_heartbeat_is_failed_too(ada):
+    """One killed before terminal imports had a heartbeat (started, never stamped) is failed once it is stale."""
+    stamp = timezone.now()
+    left = running_import(ada, started_at=stamp, inline=True)
+    with time_machine.travel(stamp + dt.timedelta(minutes=2)):
+        assert runs_reap_stale_task()["imports"] == []
+    with time_machine.travel(stamp + dt.timedelta(minutes=4)):
+        runs_reap_stale_task()
+    left.refresh_from_db()
+    assert left.status == DatasetImport.Status.FAILED
+    assert f"no heartbeat since {timezone.localtime(stamp):%Y-%m-%d %H:%M:%S}" in left.error_summary
+
+
+def test_ctrl_c_fails_a_terminal_import_at_once_with_nothing_imported(monkeypatch, assessments_csv):
+    """Ctrl-C mid-write: the transaction is rolled back, the import is failed as interrupted there and then, and the
+    command exits as an interrupted program does (130)."""
+    with pytest.raises(CommandError, match="Interrupted") as stopped:
+        import_in_terminal(monkeypatch, assessments_csv, at_stage="writing", then=stop(KeyboardInterrupt))
+    assert stopped.value.returncode == 130
+    interrupted = DatasetImport.objects.get()
+    assert interrupted.status == DatasetImport.Status.FAILED and interrupted.finished_at is not None
+    assert "interrupted (Ctrl-C)" in interrupted.error_summary and "nothing was imported" in interrupted.error_summary
+    assert not Assessment.objects.exists()
 
 
 def test_tasks_are_acknowledged_late_and_requeued_when_a_worker_is_lost(settings):

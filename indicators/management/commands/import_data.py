@@ -46,6 +46,11 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        except KeyboardInterrupt as exc:  # the service failed the unfinished import as interrupted; 130 as for SIGINT
+            raise CommandError(
+                "Interrupted (Ctrl-C): an import that had not finished is failed, and nothing of it was imported.",
+                returncode=130,
+            ) from exc
         except Exception as exc:  # recorded on the import by the service; the operator gets a sentence, not a traceback
             raise CommandError(f"The import stopped: {type(exc).__name__}: {exc}") from exc
         finally:
