@@ -43,32 +43,34 @@ def is_registered(name: str) -> bool:
 
 
 def registered_import_execute(*, dataset_import: DatasetImport, raw: bytes, progress=None) -> DatasetImport:
-    """Run a registered source's importer on the bytes and record its outcome on the import row."""
+    """Run a registered source's importer on the bytes and record its outcome on the import row, in one transaction:
+    an import interrupted or killed after the importer wrote its rows leaves neither them nor a success behind."""
     source = extensions.importer_sources.get(dataset_import.source)
-    try:
-        outcome = source.run(raw=raw, dataset_import=dataset_import, progress=progress)
-    except ValidationError as exc:
-        errors = [_located(error) for error in exc.error_list]
+    with transaction.atomic():
+        try:
+            outcome = source.run(raw=raw, dataset_import=dataset_import, progress=progress)
+        except ValidationError as exc:
+            errors = [_located(error) for error in exc.error_list]
+            return _record(
+                dataset_import,
+                DatasetImport.Status.FAILED,
+                rows_read=0,
+                created=0,
+                skipped=0,
+                message=_refusal_line(exc.messages),
+                summary={},
+                errors=errors,
+            )
         return _record(
             dataset_import,
-            DatasetImport.Status.FAILED,
-            rows_read=0,
-            created=0,
-            skipped=0,
-            message=_refusal_line(exc.messages),
-            summary={},
-            errors=errors,
+            DatasetImport.Status.SUCCEEDED,
+            rows_read=outcome.rows_read,
+            created=outcome.created,
+            skipped=outcome.skipped,
+            message=outcome.message,
+            summary=outcome.summary,
+            errors=list(outcome.errors),
         )
-    return _record(
-        dataset_import,
-        DatasetImport.Status.SUCCEEDED,
-        rows_read=outcome.rows_read,
-        created=outcome.created,
-        skipped=outcome.skipped,
-        message=outcome.message,
-        summary=outcome.summary,
-        errors=list(outcome.errors),
-    )
 
 
 def _refusal_line(messages: list[str]) -> str:

@@ -1,9 +1,10 @@
 """Importing FollowTheMoney files: all or nothing, idempotent, history on update, round trip through the export."""
 
 import json
+from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from indicators.models import DatasetImport
 from networks import selectors
@@ -160,3 +161,21 @@ def test_import_data_command_imports_an_ftm_file(tmp_path, country_a):
     call_command("import_data", "ftm", str(path))
     assert Actor.objects.count() == 5
     assert Relationship.objects.count() == 7
+
+
+def test_ctrl_c_before_an_ftm_import_is_recorded_leaves_no_actor_behind(tmp_path, country_a, monkeypatch):
+    """Ctrl-C after the network's rows are written but before the import's outcome is: both roll back together, so
+    the import failed as interrupted ("nothing was imported") never stands beside imported actors."""
+    from indicators.importers import extension_sources
+
+    def interrupt(**kwargs):
+        raise KeyboardInterrupt
+
+    path = tmp_path / "network.ftm.json"
+    path.write_bytes(ftm_file(*small_network()))
+    monkeypatch.setattr(extension_sources, "demonstration_data_retire", interrupt)
+    with pytest.raises(CommandError, match="Interrupted"):
+        call_command("import_data", "ftm", str(path), stdout=StringIO(), stderr=StringIO())
+    interrupted = DatasetImport.objects.get()
+    assert interrupted.status == DatasetImport.Status.FAILED and "interrupted" in interrupted.error_summary
+    assert Actor.objects.count() == 0 and Relationship.objects.count() == 0
