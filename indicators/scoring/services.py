@@ -332,9 +332,9 @@ def _score_run_execute(
         run.status = ScoreRun.Status.SUCCEEDED
         if superseded:
             run.error = f"Left {len(superseded)} country(ies) to a newer run that had already stored fresher scores."
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C in recompute_scores fails the run now, not at the reaper
         run.status = ScoreRun.Status.FAILED
-        run.error = f"{type(exc).__name__}: {exc}"[:5000]
+        run.error = _failure_reason(exc)
         run.finished_at = timezone.now()
         try:
             run.save(update_fields=["status", "error", "finished_at", "observations_count"])
@@ -355,6 +355,12 @@ def _score_run_execute(
     )
     transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
     return run
+
+
+def _failure_reason(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "Interrupted (Ctrl-C) before it finished; nothing it computed was stored, the previous scores stand."
+    return f"{type(exc).__name__}: {exc}"[:5000]
 
 
 # ----------------------------------------------------------------------------------------------------------------

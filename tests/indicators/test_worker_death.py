@@ -47,15 +47,22 @@ def stored_scores(country) -> dict:
     return dict(CountryScore.objects.filter(country=country).values_list("month", "overall"))
 
 
-def kill_mid_run(monkeypatch, **kwargs) -> ScoreRun:
-    """Start a run and kill its worker after the first batch of scores was written inside its transaction."""
+def stop_after_first_batch(monkeypatch, exception: type[BaseException]):
+    """Make the next score run raise `exception` once its first batch of scores is written inside its transaction;
+    returns the real computation, to put back."""
     real_compute = services.scores_compute
 
-    def compute_then_die(*args, **inner):
+    def compute_then_stop(*args, **inner):
         real_compute(*args, **inner)
-        raise WorkerKilled
+        raise exception
 
-    monkeypatch.setattr(services, "scores_compute", compute_then_die)
+    monkeypatch.setattr(services, "scores_compute", compute_then_stop)
+    return real_compute
+
+
+def kill_mid_run(monkeypatch, **kwargs) -> ScoreRun:
+    """Start a run and kill its worker after the first batch of scores was written inside its transaction."""
+    real_compute = stop_after_first_batch(monkeypatch, WorkerKilled)
     with pytest.raises(WorkerKilled):
         scores_recompute(trigger=ScoreRun.Trigger.NEW_DATA, **kwargs)
     monkeypatch.setattr(services, "scores_compute", real_compute)
@@ -111,6 +118,24 @@ def test_a_rerun_that_dies_too_is_failed_but_not_queued_again(
     assert second.status == ScoreRun.Status.FAILED
     assert "not re-queued again" in second.error
     assert not ScoreRun.objects.filter(rerun_of=second).exists()
+
+
+def test_ctrl_c_in_recompute_scores_fails_the_run_at_once_and_keeps_the_previous_scores(
+    monkeypatch, previously_scored, country_a
+):
+    """Ctrl-C in the terminal mid-run: the run is failed as interrupted there and then (nothing is left for the reaper
+    to re-queue) and the scores stored before stand."""
+    before = stored_scores(country_a)
+    stop_after_first_batch(monkeypatch, KeyboardInterrupt)
+    with pytest.raises(CommandError, match="Interrupted") as stopped:
+        call_command("recompute_scores", "--country", country_a.iso3, stdout=StringIO())
+    assert stopped.value.returncode == 130
+    interrupted = ScoreRun.objects.order_by("-pk").first()
+    assert interrupted.status == ScoreRun.Status.FAILED and interrupted.finished_at is not None
+    assert interrupted.error.startswith("Interrupted (Ctrl-C) before it finished")
+    assert stored_scores(country_a) == before
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        assert runs_reap_stale_task()["score_runs"] == []
 
 
 def test_a_task_redelivered_by_the_broker_reruns_a_dead_run_once(monkeypatch, previously_scored, country_a):
@@ -175,7 +200,7 @@ def import_in_terminal(monkeypatch, path, *, at_stage: str, then) -> None:
     call_command("import_data", "csv", str(path), stdout=StringIO(), stderr=StringIO())
 
 
-def stop(exception: type[BaseException]):
+def raising(exception: type[BaseException]):
     def raise_it(dataset_import):
         raise exception
 
@@ -196,7 +221,7 @@ def test_a_killed_terminal_import_is_failed_with_the_reason_and_left_to_the_user
     """The terminal is closed mid-write (nothing after that runs): four minutes on the reaper fails the import, says to
     run the command again and queues nothing, since a worker may not see a file on the user's disk."""
     with pytest.raises(WorkerKilled):
-        import_in_terminal(monkeypatch, assessments_csv, at_stage="writing", then=stop(WorkerKilled))
+        import_in_terminal(monkeypatch, assessments_csv, at_stage="writing", then=raising(WorkerKilled))
     killed = DatasetImport.objects.get()
     assert killed.status == DatasetImport.Status.RUNNING
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
@@ -227,7 +252,7 @@ def test_ctrl_c_fails_a_terminal_import_at_once_with_nothing_imported(monkeypatc
     """Ctrl-C mid-write: the transaction is rolled back, the import is failed as interrupted there and then, and the
     command exits as an interrupted program does (130)."""
     with pytest.raises(CommandError, match="Interrupted") as stopped:
-        import_in_terminal(monkeypatch, assessments_csv, at_stage="writing", then=stop(KeyboardInterrupt))
+        import_in_terminal(monkeypatch, assessments_csv, at_stage="writing", then=raising(KeyboardInterrupt))
     assert stopped.value.returncode == 130
     interrupted = DatasetImport.objects.get()
     assert interrupted.status == DatasetImport.Status.FAILED and interrupted.finished_at is not None

@@ -44,6 +44,10 @@ class Command(BaseCommand):
             run = scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=country_ids, since=since)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        except KeyboardInterrupt as exc:  # the service failed the run as interrupted; 130 as for SIGINT
+            raise CommandError(
+                "Interrupted (Ctrl-C): the score run is failed; previous scores are unchanged.", returncode=130
+            ) from exc
         except Exception as exc:
             failed = ScoreRun.objects.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
             detail = f" (run {failed.pk})" if failed else ""
