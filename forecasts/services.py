@@ -287,6 +287,9 @@ def _feature_source(column: str, structural_sources: dict[str, str]) -> str:
     return f"EWP model matrix ({structural_sources.get(column, '')})"
 
 
+FORECAST_INTERRUPTED = "Interrupted (Ctrl-C) before it finished; nothing was published, the previous model stands."
+
+
 def forecast_train(
     *,
     trigger: str = ForecastRun.Trigger.MANUAL,
@@ -304,9 +307,9 @@ def forecast_train(
         # The heartbeat tells the reaper (forecast_runs_reap) this run's worker is alive.
         with heartbeat(ForecastRun, run.pk):
             model = _train(run, backtest_first_year or settings.FORECAST_BACKTEST_FIRST_YEAR, progress)
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C in forecast_train fails the run now, not at the reaper
         run.status = ForecastRun.Status.FAILED
-        run.error = str(exc)
+        run.error = FORECAST_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else str(exc)
         run.finished_at = timezone.now()
         run.seconds = time.perf_counter() - started
         run.save(update_fields=["status", "error", "finished_at", "seconds"])

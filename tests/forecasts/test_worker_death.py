@@ -6,9 +6,11 @@ as when the process is killed with SIGKILL.
 """
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from atrocity_watch.celery import app as celery_app
@@ -24,11 +26,15 @@ class WorkerKilled(BaseException):
     """The process running the task is gone: nothing after this point runs in it."""
 
 
-def kill_mid_training(monkeypatch, trigger=ForecastRun.Trigger.IMPORT) -> ForecastRun:
-    def train_then_die(*args, **kwargs):
-        raise WorkerKilled
+def stop_training(monkeypatch, exception: type[BaseException]) -> None:
+    def train_then_stop(*args, **kwargs):
+        raise exception
 
-    monkeypatch.setattr(services, "_train", train_then_die)
+    monkeypatch.setattr(services, "_train", train_then_stop)
+
+
+def kill_mid_training(monkeypatch, trigger=ForecastRun.Trigger.IMPORT) -> ForecastRun:
+    stop_training(monkeypatch, WorkerKilled)
     with pytest.raises(WorkerKilled):
         services.forecast_train(trigger=trigger)
     return ForecastRun.objects.order_by("-pk").first()
@@ -94,3 +100,17 @@ def test_the_reaper_runs_every_minute_from_beat():
     entry = celery_app.conf.beat_schedule["forecast-runs-reap-stale-every-minute"]
     assert entry["task"] == forecast_runs_reap_task.name
     assert entry["schedule"] == 60.0
+
+
+def test_ctrl_c_in_forecast_train_fails_the_training_at_once(monkeypatch):
+    """Ctrl-C in the terminal: the run is failed as interrupted there and then, so the reaper asks for no new
+    training."""
+    stop_training(monkeypatch, KeyboardInterrupt)
+    with pytest.raises(CommandError, match="Interrupted") as stopped:
+        call_command("forecast_train", stdout=StringIO(), stderr=StringIO())
+    assert stopped.value.returncode == 130
+    interrupted = ForecastRun.objects.get()
+    assert interrupted.status == ForecastRun.Status.FAILED and interrupted.error == services.FORECAST_INTERRUPTED
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        assert forecast_runs_reap_task() == []
+    assert training_requests() == []

@@ -26,6 +26,10 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        except KeyboardInterrupt as exc:  # the service failed the run as interrupted; 130 as for SIGINT
+            raise CommandError(
+                "Interrupted (Ctrl-C): the training is failed; the published model stands.", returncode=130
+            ) from exc
         one = model.horizons["1y"]
         self.stdout.write(
             self.style.SUCCESS(
