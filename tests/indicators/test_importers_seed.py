@@ -69,8 +69,11 @@ def test_seed_demo_queues_the_real_data_imports_and_is_idempotent(data_dir, djan
 
 @pytest.mark.django_db
 def test_seed_demo_import_now_imports_inline(data_dir):
+    """In this process, as terminal imports (with a heartbeat, so the reaper fails them if the terminal dies)."""
     output = seed("--import-now")
     assert DatasetImport.objects.filter(status="succeeded").count() == 3  # ucdp_country_year, wgi, ucdp_one_sided
+    assert not DatasetImport.objects.filter(inline=True, heartbeat_at__isnull=True).exists()
+    assert DatasetImport.objects.filter(inline=True).count() == 3
     assert "ucdp_country_year" in output and "Created 8 assessments" in output
 
 
