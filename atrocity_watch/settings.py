@@ -387,8 +387,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # connection pooler in transaction mode, whose server connections change between statements.
 DATABASE_PREPARED_VERSION_QUERY = env_bool("DATABASE_PREPARED_VERSION_QUERY", True)
 
-# Long jobs (score runs, imports) stamp a heartbeat every RUN_HEARTBEAT_SECONDS; the reaper (a beat task every minute)
-# marks one whose stamp is older than RUN_STALE_SECONDS as failed, since its worker died, and re-queues it once.
+# Long jobs (score runs, imports), in a worker or a terminal, stamp a heartbeat every RUN_HEARTBEAT_SECONDS; the reaper
+# (a beat task every minute) marks one whose stamp is older than RUN_STALE_SECONDS as failed, since its process died,
+# and re-queues it once (not a terminal's import: its file is on that user's disk).
 RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 20)
 RUN_STALE_SECONDS = env_int("RUN_STALE_SECONDS", 180)
 # A job still queued, never taken by a worker, QUEUED_LOST_SECONDS after its last hand-over lost its task message

@@ -1,8 +1,10 @@
 """Heartbeats for long jobs (score runs, imports): a thread stamps the job's row every few seconds while it runs.
 
 The stamp goes through the thread's own database connection, outside the job's transaction, so it is visible to the
-reaper at once. A worker killed with SIGKILL stops stamping; `score_runs_reap` and `dataset_imports_reap` then find
-the row still "running" with an old stamp, mark it failed with the reason and re-queue its work once.
+reaper at once. Commands run in a terminal (`import_data`, `recompute_scores`, `forecast_train`) stamp it too. A
+worker or command killed with SIGKILL stops stamping; `score_runs_reap` and `dataset_imports_reap` then find the row
+still "running" with an old stamp, mark it failed with the reason and re-queue its work once (a terminal's import is
+left to the user to run again: its file is on their disk).
 On SQLite a run's write transaction holds the only write lock, so stamps wait until it commits; the reaper's
 threshold (RUN_STALE_SECONDS) is therefore generous.
 """
