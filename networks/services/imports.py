@@ -124,26 +124,32 @@ def ftm_import_execute(
     try:
         if raw is None:
             raw = Path(dataset_import.file_path).read_bytes()
-        outcome = ftm_import_apply(dataset_import=dataset_import, raw=raw, progress=progress)
+        # The network's rows and the import's success commit together: a worker killed between them leaves neither,
+        # so the reaper's "nothing was imported" is true and its re-run starts clean.
+        with transaction.atomic():
+            outcome = ftm_import_apply(dataset_import=dataset_import, raw=raw, progress=progress)
+            _succeed(dataset_import, outcome)
     except FtmImportRefused as refused:
         return _fail(dataset_import, refused.parsed)
     except Exception as exc:
         parsed = ftm.FtmParse(errors=[ftm.LineError(None, f"the import stopped: {exc}")])
         _fail(dataset_import, parsed)
         raise
-    with transaction.atomic():
-        _save(
-            dataset_import,
-            status=DatasetImport.Status.SUCCEEDED,
-            parsed=outcome.parsed,
-            summary=outcome.summary,
-            line=outcome.line,
-        )
-        dataset_import.rows_created = outcome.changed
-        dataset_import.save(update_fields=["rows_created"])
-        # A real network is real data: the first real import retires the demonstration data (a demo one retires none).
-        demonstration_data_retire(dataset_import=dataset_import)
     return dataset_import
+
+
+def _succeed(dataset_import: DatasetImport, outcome: FtmOutcome) -> None:
+    _save(
+        dataset_import,
+        status=DatasetImport.Status.SUCCEEDED,
+        parsed=outcome.parsed,
+        summary=outcome.summary,
+        line=outcome.line,
+    )
+    dataset_import.rows_created = outcome.changed
+    dataset_import.save(update_fields=["rows_created"])
+    # A real network is real data: the first real import retires the demonstration data (a demo one retires none).
+    demonstration_data_retire(dataset_import=dataset_import)
 
 
 class FtmImportRefused(Exception):

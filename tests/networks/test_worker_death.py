@@ -22,15 +22,16 @@ class WorkerKilled(BaseException):
     """The process running the task is gone: nothing after this point runs in it."""
 
 
+def die(**kwargs):
+    raise WorkerKilled
+
+
 def test_a_killed_ftm_import_is_failed_by_the_reaper_and_imported_by_a_rerun(
     monkeypatch, country_a, alice, tmp_path, settings, django_capture_on_commit_callbacks
 ):
     settings.VAR_DIR = tmp_path
     dataset_import, queued = ftm_import_enqueue(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
     assert queued
-
-    def die(**kwargs):
-        raise WorkerKilled
 
     monkeypatch.setattr(tasks, "ftm_import_execute", die)
     started = timezone.now()
@@ -49,3 +50,21 @@ def test_a_killed_ftm_import_is_failed_by_the_reaper_and_imported_by_a_rerun(
     assert outcome["imports"] == [rerun.pk]
     assert rerun.status == DatasetImport.Status.SUCCEEDED, rerun.errors
     assert Actor.objects.count() == 5
+
+
+def test_a_worker_killed_after_writing_the_network_but_before_recording_success_leaves_no_actor(
+    monkeypatch, country_a, alice, tmp_path, settings
+):
+    """The network's rows and the import's success commit together: a worker killed between them leaves the import
+    running with nothing written, so the reaper's "nothing was imported" is true and its re-run starts clean."""
+    from networks.services import imports
+
+    settings.VAR_DIR = tmp_path
+    dataset_import, _ = ftm_import_enqueue(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
+
+    monkeypatch.setattr(imports, "demonstration_data_retire", die)
+    with pytest.raises(WorkerKilled):
+        tasks.ftm_import_task(dataset_import.pk)
+    dataset_import.refresh_from_db()
+    assert dataset_import.status == DatasetImport.Status.RUNNING
+    assert Actor.objects.count() == 0
