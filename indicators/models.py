@@ -203,6 +203,13 @@ class DatasetImport(QueuedJobModel):
         editable=False,
         help_text="Invented demonstration data (seed_demo); it stops counting once real data is imported",
     )
+    score_country_ids = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The countries whose score inputs this import changed (written with its rows, so a lost recompute "
+        "request is made good: indicators/scoring/lost_messages.py)",
+    )
 
     objects = DatasetImportQuerySet.as_manager()
 
@@ -261,6 +268,10 @@ class Assessment(AppendOnlyModel):
             # The dashboards read a country's assessments newest first and each country's last assessment date.
             models.Index(fields=["country", "-observed_on"], name="assessment_country_newest"),
             models.Index(fields=["observed_on"]),
+            # The lost-recompute sweep reads analysts' latest saves; imports' rows (nearly all) stay out of it.
+            models.Index(
+                fields=["recorded_at"], condition=Q(dataset_import__isnull=True), name="assessment_analyst_recorded"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(severity__gte=0, severity__lte=3), name="assessment_severity_0_3"),

@@ -95,12 +95,14 @@ def scores_rerun_task(self, run_id: int) -> int | None:
 @shared_task
 def runs_reap_stale_task() -> dict:
     """Every minute: score runs and imports whose worker died are marked failed and re-queued once; queued imports
-    whose task message was lost are queued again."""
+    whose task message was lost are queued again, and so are the recomputes of countries whose request was lost."""
     from indicators.importers.lost_messages import dataset_imports_requeue_lost
     from indicators.importers.reaping import dataset_imports_reap
+    from indicators.scoring.lost_messages import scores_recompute_requeue_lost
 
     return {
         "score_runs": score_runs_reap(),
         "imports": dataset_imports_reap(),
         "imports_lost": dataset_imports_requeue_lost(),
+        "scores_lost": scores_recompute_requeue_lost(),
     }

@@ -57,6 +57,7 @@ def demo_assessments_record(
             error_summary=f"Recorded {len(records)} invented demonstration assessments; real data retires them.",
             started_at=now,
             finished_at=now,
+            score_country_ids=sorted(country.pk for country in countries.values()),
         )
         rows = [
             Assessment(

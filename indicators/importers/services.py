@@ -299,7 +299,10 @@ def _write(
             summary_line=_success_line(total, len(assessed_ids), len(result.invalid_rows)),
         )
         # The first real data retires the demonstration data in this same transaction.
-        demonstration_data_retire(dataset_import=dataset_import)
+        retired = demonstration_data_retire(dataset_import=dataset_import)
+        # Recorded with the assessments: a recompute request lost after the commit is made good from it.
+        dataset_import.score_country_ids = sorted({*country_ids, *retired})
+        dataset_import.save(update_fields=["score_country_ids"])
         # robust: a failing listener (scoring, alerts) is logged and must not turn a committed import into an error.
         transaction.on_commit(
             lambda: assessments_imported.send(

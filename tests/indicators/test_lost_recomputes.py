@@ -1,0 +1,125 @@
+"""A score recompute whose task message was lost (a Redis restart) is found from the database by the every-minute
+reaper, QUEUED_LOST_SECONDS after the change, and queued again in one batched task: the desk officer's saved
+assessment reaches the score within minutes, not at the nightly recompute. A country already recomputed, one whose
+recompute still waits in the outbox, or whose recompute ran and failed, is left alone, and one no worker takes is
+queued again a bounded number of times."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from core.models import OutboxMessage
+from indicators.importers.tasks import dataset_import_task
+from indicators.models import CountryScore, Methodology, ScoreRun
+from indicators.scoring.services import scores_recompute
+from indicators.services import SCORES_RECOMPUTE_COUNTRIES_TASK, assessment_record
+from indicators.tasks import runs_reap_stale_task
+from tests.factories import indicator
+from tests.indicators.test_lost_messages import at, lost_import  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_lost() -> None:
+    """The outbox handed every message to the broker, which then lost them."""
+    OutboxMessage.objects.update(status=OutboxMessage.Status.SENT, sent_at=timezone.now())
+
+
+@pytest.fixture
+def saved(country_a, alice):
+    """Alice saves a serious assessment of QAA; the recompute it asks for is in the outbox, not yet sent."""
+    return assessment_record(
+        country=country_a,
+        indicator=indicator("1.1"),
+        observed_on=dt.date(2026, 10, 1),
+        severity=3,
+        confidence="high",
+        source="Embassy reporting",
+        author=alice,
+    )
+
+
+def recomputes_queued_again() -> list[dict]:
+    return list(
+        OutboxMessage.objects.filter(task_name=SCORES_RECOMPUTE_COUNTRIES_TASK).values_list("kwargs", flat=True)
+    )
+
+
+def test_a_saved_assessment_whose_recompute_was_lost_is_scored_within_minutes(
+    saved, country_a, django_capture_on_commit_callbacks
+):
+    messages_lost()
+    with at(9):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    with at(11), django_capture_on_commit_callbacks(execute=True):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
+        assert runs_reap_stale_task()["scores_lost"] == []
+    run = ScoreRun.objects.get()
+    assert run.status == ScoreRun.Status.SUCCEEDED and run.country_scope == ["QAA"]
+    october = CountryScore.objects.get(country=country_a, month=dt.date(2026, 10, 1))
+    assert october.run == run and october.overall == pytest.approx(100)
+    assert [kwargs["country_ids"] for kwargs in recomputes_queued_again()] == [[country_a.pk]]
+
+
+def test_a_country_recomputed_after_its_change_is_not_queued_again(saved, country_a):
+    messages_lost()
+    scores_recompute(trigger=ScoreRun.Trigger.NEW_DATA, country_ids=[country_a.pk])
+    with at(11):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    assert recomputes_queued_again() == []
+
+
+def test_a_recompute_that_ran_and_failed_is_left_to_its_recorded_failure(saved, country_a):
+    """No storm: the failed run is on the runs page with its error; the nightly recompute runs again."""
+    messages_lost()
+    ScoreRun.objects.create(
+        methodology=Methodology.objects.get(is_active=True),
+        trigger=ScoreRun.Trigger.NEW_DATA,
+        status=ScoreRun.Status.FAILED,
+        country_scope=["QAA"],
+        started_at=timezone.now(),
+        error="OperationalError: the database went away",
+    )
+    with at(11):
+        assert runs_reap_stale_task()["scores_lost"] == []
+
+
+def test_a_recompute_still_waiting_in_the_outbox_is_not_queued_twice(saved):
+    """The broker was down: the outbox still holds the request and sends it when the broker is back."""
+    with at(11):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    assert recomputes_queued_again() == []
+
+
+def test_a_recompute_no_worker_takes_is_queued_again_once_a_period_and_then_left_to_the_nightly_run(
+    saved, country_a, settings
+):
+    settings.QUEUED_REQUEUES_MAX = 2
+    messages_lost()
+    with at(11):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
+    messages_lost()
+    with at(15):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    with at(22):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
+    messages_lost()
+    with at(33):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    assert len(recomputes_queued_again()) == 2
+
+
+def test_an_import_whose_recompute_request_was_lost_after_its_commit_gets_its_countries_scored(
+    lost_import,  # noqa: F811
+    country_a,
+    django_capture_on_commit_callbacks,
+):
+    """The process stopped right after the import committed, before it asked for the recompute (on commit): the
+    import's row says which countries it changed."""
+    assert dataset_import_task(lost_import.pk) == "succeeded"  # its on-commit request never runs here
+    assert recomputes_queued_again() == []
+    with at(11), django_capture_on_commit_callbacks(execute=True):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
+    run = ScoreRun.objects.get()
+    assert run.country_scope == ["QAA"] and CountryScore.objects.filter(country=country_a, run=run).exists()
