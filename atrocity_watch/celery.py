@@ -45,12 +45,18 @@ app.conf.beat_schedule = {
         "task": "forecasts.tasks.forecast_runs_reap_task",
         "schedule": 60.0,
     },
+    # A retraining an outcomes import asked for whose message was lost (a Redis restart) is asked for again.
+    "forecast-retrain-requeue-lost-every-minute": {
+        "task": "forecasts.tasks.forecast_retrain_requeue_lost_task",
+        "schedule": 60.0,
+    },
     # A report whose worker died (a hard time limit, a killed worker) is generated again once, then failed.
     "reports-reap-stale-every-minute": {
         "task": "reports.tasks.reports_reap_task",
         "schedule": 60.0,
     },
-    # Network analyses whose task message was lost (a Redis restart) are queued again (imports: runs-reap-stale).
+    # Network analyses whose task message was lost (a Redis restart) are queued again (imports and score
+    # recomputes: runs-reap-stale).
     "analysis-runs-requeue-lost-every-minute": {
         "task": "networks.tasks.analysis_runs_requeue_lost_task",
         "schedule": 60.0,

@@ -51,6 +51,8 @@ BATCH_SIZE = 2000
 EWP_OUT_OF_SAMPLE = Path("ewp") / "ewp_out_of_sample_forecasts_1994_2010.csv"
 MAX_LISTED_ERRORS = 200
 SEED = 0
+FORECAST_TRAIN_TASK = "forecasts.tasks.forecast_train_task"
+FORECAST_TRAIN_DEDUPE_KEY = "forecast-train"
 
 Progress = Callable[[int, int, str], None]
 
@@ -182,13 +184,15 @@ def structural_import(
     )
 
 
-def forecast_retrain_enqueue() -> None:
+def forecast_retrain_enqueue(*, requested_at: dt.datetime | None = None) -> None:
     """Ask for a retraining in the caller's transaction (after an outcomes import): an outbox row, sent after commit;
-    a second request while one still waits is the same request."""
+    a second request while one still waits is the same request. A training started after `requested_at` (default:
+    now) settles it, so a request delivered late, or twice, trains once."""
+    requested_at = requested_at or timezone.now()
     outbox_enqueue(
-        "forecasts.tasks.forecast_train_task",
-        kwargs={"trigger": ForecastRun.Trigger.IMPORT},
-        dedupe_key="forecast-train",
+        FORECAST_TRAIN_TASK,
+        kwargs={"trigger": ForecastRun.Trigger.IMPORT, "requested_at": requested_at.isoformat()},
+        dedupe_key=FORECAST_TRAIN_DEDUPE_KEY,
         countdown=30,
     )
 
@@ -346,9 +350,9 @@ def forecast_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
             ).update(status=ForecastRun.Status.FAILED, finished_at=now, error=reason)
             if claimed and again:
                 outbox_enqueue(
-                    "forecasts.tasks.forecast_train_task",
+                    FORECAST_TRAIN_TASK,
                     kwargs={"trigger": ForecastRun.Trigger.RERUN},
-                    dedupe_key="forecast-train",
+                    dedupe_key=FORECAST_TRAIN_DEDUPE_KEY,
                 )
                 requeued.append(run.pk)
         if claimed:
