@@ -394,6 +394,7 @@ RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 20)
 RUN_STALE_SECONDS = env_int("RUN_STALE_SECONDS", 180)
 # A job still queued, never taken by a worker, QUEUED_LOST_SECONDS after its last hand-over lost its task message
 # (Redis keeps nothing on disk): the reapers queue it again, at most QUEUED_REQUEUES_MAX times (core/lost_messages.py).
+# The same two settings govern score recomputes and retrainings, which have no row: indicators/scoring/lost_messages.py.
 QUEUED_LOST_SECONDS = env_int("QUEUED_LOST_SECONDS", 600)
 QUEUED_REQUEUES_MAX = env_int("QUEUED_REQUEUES_MAX", 6)
 # An unacknowledged task of a killed worker returns to the queue after this long (kombu's default is an hour); it is
