@@ -90,13 +90,15 @@ def scores_recompute_requeue_lost(*, now: dt.datetime | None = None) -> list[int
     now = now or timezone.now()
     methodology = methodology_active()
     start, cutoff = lost_window(now)
+    unsent = OutboxMessage.objects.filter(dedupe_key=SCORES_RECOMPUTE_LOST_KEY, status=OutboxMessage.Status.PENDING)
+    if methodology is None or unsent.exists():
+        return []  # nothing can be scored, or the broker still refuses this sweep's last request (the outbox has it)
     changed = score_inputs_changed(since=start)
-    if methodology is None or not changed:
-        return []
     # A country changed again within the period has a request of its own on the way, which reads every change.
     owed = {pk: at for pk, at in changed.items() if at < cutoff}
-    owed = {pk: at for pk, at in owed.items() if pk not in _recomputed_since(owed, methodology.pk)} if owed else {}
-    country_ids = sorted(set(owed) - _waiting_in_outbox(cutoff))
+    if not owed:
+        return []
+    country_ids = sorted(set(owed) - _recomputed_since(owed, methodology.pk) - _waiting_in_outbox(cutoff))
     if not country_ids:
         return []
     requested_at = max(owed[pk] for pk in country_ids)
@@ -105,11 +107,7 @@ def scores_recompute_requeue_lost(*, now: dt.datetime | None = None) -> list[int
         "trigger": ScoreRun.Trigger.NEW_DATA,
         "requested_at": requested_at.isoformat(),
     }
-    if (
-        outbox_enqueue(SCORES_RECOMPUTE_COUNTRIES_TASK, kwargs=kwargs, dedupe_key=SCORES_RECOMPUTE_LOST_KEY).kwargs
-        != kwargs
-    ):
-        return []  # the broker still refuses this sweep's previous request: the outbox sends it first
+    outbox_enqueue(SCORES_RECOMPUTE_COUNTRIES_TASK, kwargs=kwargs, dedupe_key=SCORES_RECOMPUTE_LOST_KEY)
     codes = Country.objects.filter(pk__in=country_ids).order_by("iso3").values_list("iso3", flat=True)
     logger.warning("Score recompute of %s never ran after their inputs changed; re-queued", ", ".join(codes))
     return country_ids

@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.models import OutboxMessage
 from indicators.importers.tasks import dataset_import_task
 from indicators.models import CountryScore, Methodology, ScoreRun
+from indicators.scoring.lost_messages import SCORES_RECOMPUTE_LOST_KEY
 from indicators.scoring.services import scores_recompute
 from indicators.services import SCORES_RECOMPUTE_COUNTRIES_TASK, assessment_record
 from indicators.tasks import runs_reap_stale_task
@@ -26,18 +27,22 @@ def messages_lost() -> None:
     OutboxMessage.objects.update(status=OutboxMessage.Status.SENT, sent_at=timezone.now())
 
 
-@pytest.fixture
-def saved(country_a, alice):
-    """Alice saves a serious assessment of QAA; the recompute it asks for is in the outbox, not yet sent."""
+def save(country, author):
+    """A serious assessment saved by an analyst; the recompute it asks for is in the outbox, not yet sent."""
     return assessment_record(
-        country=country_a,
+        country=country,
         indicator=indicator("1.1"),
         observed_on=dt.date(2026, 10, 1),
         severity=3,
         confidence="high",
         source="Embassy reporting",
-        author=alice,
+        author=author,
     )
+
+
+@pytest.fixture
+def saved(country_a, alice):
+    return save(country_a, alice)
 
 
 def recomputes_queued_again() -> list[dict]:
@@ -90,6 +95,18 @@ def test_a_recompute_still_waiting_in_the_outbox_is_not_queued_twice(saved):
     with at(11):
         assert runs_reap_stale_task()["scores_lost"] == []
     assert recomputes_queued_again() == []
+
+
+def test_while_the_broker_refuses_the_sweeps_last_request_it_adds_no_other(saved, country_a, country_b, bob):
+    """The outbox sends that request first when the broker is back; the next sweep then asks for the rest."""
+    messages_lost()
+    with at(11):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
+        save(country_b, bob)
+    OutboxMessage.objects.exclude(dedupe_key=SCORES_RECOMPUTE_LOST_KEY).update(status=OutboxMessage.Status.SENT)
+    with at(23):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    assert [kwargs["country_ids"] for kwargs in recomputes_queued_again()] == [[country_a.pk]]
 
 
 def test_a_recompute_no_worker_takes_is_queued_again_once_a_period_and_then_left_to_the_nightly_run(
