@@ -203,13 +203,8 @@ class DatasetImport(QueuedJobModel):
         editable=False,
         help_text="Invented demonstration data (seed_demo); it stops counting once real data is imported",
     )
-    score_country_ids = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="The countries whose score inputs this import changed (written with its rows, so a lost recompute "
-        "request is made good: indicators/scoring/lost_messages.py)",
-    )
+    # The countries whose score inputs it changed, written with its rows (see indicators/scoring/lost_messages.py).
+    score_country_ids = models.JSONField(default=list, blank=True, editable=False)
 
     objects = DatasetImportQuerySet.as_manager()
 
