@@ -340,7 +340,7 @@ def forecast_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
         again = run.trigger != ForecastRun.Trigger.RERUN
         last = timezone.localtime(run.heartbeat_at or run.started_at)
         reason = (
-            "The worker training this forecast stopped without finishing "
+            "The process training this forecast (a worker, or forecast_train in a terminal) stopped without finishing "
             f"(no heartbeat since {last:%Y-%m-%d %H:%M:%S}); nothing was published, the previous model stands, and "
             + ("a new training was queued." if again else "no new training was queued (this run was itself one).")
         )

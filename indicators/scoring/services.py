@@ -371,7 +371,8 @@ def _worker_lost_reason(run: ScoreRun, now: dt.datetime) -> str:
     last = timezone.localtime(run.heartbeat_at or run.started_at or now)
     again = "it was not re-queued again (it was itself a re-run)" if run.rerun_of_id else "it was re-queued once"
     return (
-        f"The worker running this score run stopped without finishing (no heartbeat since {last:%Y-%m-%d %H:%M:%S}); "
+        "The process running this score run (a worker, or recompute_scores in a terminal) stopped without finishing "
+        f"(no heartbeat since {last:%Y-%m-%d %H:%M:%S}); "
         f"nothing it computed was stored, the previous scores stand, and {again}."
     )
 

@@ -55,6 +55,7 @@ def test_a_killed_training_is_failed_with_the_reason_and_asked_for_once_more(mon
         assert forecast_runs_reap_task() == [killed.pk]
     killed.refresh_from_db()
     assert killed.status == ForecastRun.Status.FAILED
+    assert killed.error.startswith("The process training this forecast (a worker, or forecast_train in a terminal)")
     assert "stopped without finishing (no heartbeat since" in killed.error
     assert "nothing was published, the previous model stands, and a new training was queued" in killed.error
     assert killed.finished_at is not None

@@ -85,6 +85,7 @@ def test_a_killed_run_is_failed_with_the_reason_and_rerun_once(
     killed.refresh_from_db()
     assert outcome["score_runs"] == [killed.pk]
     assert killed.status == ScoreRun.Status.FAILED
+    assert killed.error.startswith("The process running this score run (a worker, or recompute_scores in a terminal)")
     assert "stopped without finishing (no heartbeat since" in killed.error
     assert "the previous scores stand, and it was re-queued once" in killed.error
     assert killed.requeued is True
