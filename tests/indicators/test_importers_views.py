@@ -119,6 +119,18 @@ def test_queued_import_page_refreshes_and_shows_progress(client, alice):
     assert 'http-equiv="refresh"' in page and 'value="40"' in page
 
 
+@pytest.mark.parametrize("inline, label", [(True, "<dt>Started</dt>"), (False, "<dt>Queued</dt>")])
+def test_import_page_says_a_terminal_import_was_started_there_not_queued(client, ada, inline, label):
+    """An import run by import_data in a terminal never waited for a worker: its page says when it started, and where."""
+    dataset_import = DatasetImport.objects.create(
+        source="csv", file_name="x.csv", checksum="0" * 64, status="failed", inline=inline
+    )
+    client.force_login(ada)
+    page = client.get(reverse("indicators:imports:detail", args=[dataset_import.pk])).content.decode()
+    assert label in page
+    assert ("command line, in a terminal" in page) is inline
+
+
 def test_import_list_shows_status_and_counts(client, ada, django_assert_max_num_queries):
     for number in range(3):
         DatasetImport.objects.create(
