@@ -121,7 +121,8 @@ def test_queued_import_page_refreshes_and_shows_progress(client, alice):
 
 @pytest.mark.parametrize("inline, label", [(True, "<dt>Started</dt>"), (False, "<dt>Queued</dt>")])
 def test_import_page_says_a_terminal_import_was_started_there_not_queued(client, ada, inline, label):
-    """An import run by import_data in a terminal never waited for a worker: its page says when it started, and where."""
+    """An import run by import_data in a terminal never waited for a worker: its page says when it started, and
+    where."""
     dataset_import = DatasetImport.objects.create(
         source="csv", file_name="x.csv", checksum="0" * 64, status="failed", inline=inline
     )
