@@ -4,6 +4,7 @@ beat task; a worker's import is queued once more, a terminal one is left to the 
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from django.db import transaction
@@ -66,11 +67,21 @@ def _dead_reason(dataset_import: DatasetImport, *, again: bool) -> str:
     stopped = f"stopped without finishing (no heartbeat since {last:%Y-%m-%d %H:%M:%S}); nothing was imported"
     if dataset_import.inline:
         # A worker may not see a file on the user's disk (and the raw bytes are not kept), so it is not queued.
-        file = dataset_import.file_path or dataset_import.file_name
         return (
             f"The command importing this file in a terminal {stopped}. It was not queued for a worker: "
-            f"run manage.py import_data {dataset_import.source} {file} again."
+            f"run {_import_command(dataset_import)} again."
         )
     return f"The worker importing this file {stopped}" + (
         "; the file was queued once more." if again else "; it was not queued again."
     )
+
+
+def _import_command(dataset_import: DatasetImport) -> str:
+    """The import_data command that repeats a terminal's import word for word: its options too (a real dataset's
+    import needs --skip-invalid) and its path quoted for the shell."""
+    words = ["manage.py", "import_data", dataset_import.source, dataset_import.file_path or dataset_import.file_name]
+    if dataset_import.skip_invalid:
+        words.append("--skip-invalid")
+    if default_country := (dataset_import.summary or {}).get("default_country"):
+        words += ["--default-country", default_country]
+    return shlex.join(words)

@@ -249,6 +249,27 @@ def test_a_terminal_import_left_running_without_any_heartbeat_is_failed_too(ada)
     assert f"no heartbeat since {timezone.localtime(stamp):%Y-%m-%d %H:%M:%S}" in left.error_summary
 
 
+def test_a_reaped_terminal_import_says_the_command_to_run_with_its_options(ada):
+    """The advice repeats the import word for word: --skip-invalid (every real dataset needs it), the default country,
+    and the path quoted for the shell."""
+    stamp = timezone.now()
+    left = running_import(
+        ada,
+        started_at=stamp,
+        inline=True,
+        skip_invalid=True,
+        file_path="/data/my files/big.csv",
+        summary={"default_country": "QAA"},
+    )
+    with time_machine.travel(stamp + dt.timedelta(minutes=4)):
+        runs_reap_stale_task()
+    left.refresh_from_db()
+    assert (
+        "run manage.py import_data csv '/data/my files/big.csv' --skip-invalid --default-country QAA again."
+        in left.error_summary
+    )
+
+
 def test_ctrl_c_fails_a_terminal_import_at_once_with_nothing_imported(monkeypatch, assessments_csv):
     """Ctrl-C mid-write: the transaction is rolled back, the import is failed as interrupted there and then, and the
     command exits as an interrupted program does (130)."""
