@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from indicators.models import Assessment, DatasetImport
 
@@ -83,3 +83,21 @@ def test_seed_demo_without_a_data_folder_says_so(tmp_path, settings):
     assert "No real data" in seed()
     # Only the networks app's fictional demonstration network is imported, as demonstration mode allows.
     assert list(DatasetImport.objects.values_list("source", flat=True)) == ["ftm"]
+
+
+@pytest.mark.django_db
+def test_ctrl_c_in_seed_demo_import_now_fails_the_import_with_a_sentence(data_dir, monkeypatch):
+    """Ctrl-C mid-import: a sentence and exit code 130, as import_data gives, not a traceback; the import is failed
+    as interrupted."""
+    from indicators.importers import services
+
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(services, "_check_countries", interrupt)
+    with pytest.raises(CommandError, match="Interrupted .Ctrl-C.") as stopped:
+        seed("--import-now")
+    assert stopped.value.returncode == 130
+    interrupted = DatasetImport.objects.get()
+    assert interrupted.status == DatasetImport.Status.FAILED
+    assert interrupted.error_summary == services.INTERRUPTED_REASON

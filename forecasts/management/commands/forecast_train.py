@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.interrupts import command_interrupted_message
 from forecasts.models import ForecastRun
 from forecasts.services import forecast_train
 
@@ -18,18 +19,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, backtest_first_year: int | None, **options):
-        try:
-            model = forecast_train(
-                trigger=ForecastRun.Trigger.MANUAL,
-                backtest_first_year=backtest_first_year,
-                progress=lambda stage: self.stderr.write(f"  {stage}"),
-            )
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
-        except KeyboardInterrupt as exc:  # the service failed the run as interrupted; 130 as for SIGINT
-            raise CommandError(
-                "Interrupted (Ctrl-C): the training is failed; the published model stands.", returncode=130
-            ) from exc
+        # The service failed an unfinished training as interrupted.
+        with command_interrupted_message(
+            "Interrupted (Ctrl-C): a training that had not finished is failed; the published model stands."
+        ):
+            try:
+                model = forecast_train(
+                    trigger=ForecastRun.Trigger.MANUAL,
+                    backtest_first_year=backtest_first_year,
+                    progress=lambda stage: self.stderr.write(f"  {stage}"),
+                )
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
         one = model.horizons["1y"]
         self.stdout.write(
             self.style.SUCCESS(

@@ -7,6 +7,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.interrupts import command_interrupted_message
 from indicators.importers.extension_sources import source_label, source_names
 from indicators.importers.services import dataset_import_run
 from indicators.models import DatasetImport
@@ -36,25 +37,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, source: str, path: str, skip_invalid: bool, all_errors: bool, **options):
         started = time.perf_counter()
-        try:
-            dataset_import = dataset_import_run(
-                source=source,
-                path_or_file=path,
-                skip_invalid=skip_invalid,
-                default_country=options.get("default_country") or "",
-                progress=self._progress,
-            )
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
-        except KeyboardInterrupt as exc:  # the service failed the unfinished import as interrupted; 130 as for SIGINT
-            raise CommandError(
-                "Interrupted (Ctrl-C): an import that had not finished is failed, and nothing of it was imported.",
-                returncode=130,
-            ) from exc
-        except Exception as exc:  # recorded on the import by the service; the operator gets a sentence, not a traceback
-            raise CommandError(f"The import stopped: {type(exc).__name__}: {exc}") from exc
-        finally:
-            self._end_bar()
+        # The service failed an unfinished import as interrupted.
+        with command_interrupted_message(
+            "Interrupted (Ctrl-C): an import that had not finished is failed, and nothing of it was imported."
+        ):
+            try:
+                dataset_import = dataset_import_run(
+                    source=source,
+                    path_or_file=path,
+                    skip_invalid=skip_invalid,
+                    default_country=options.get("default_country") or "",
+                    progress=self._progress,
+                )
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            except Exception as exc:  # recorded on the import by the service; a sentence, not a traceback
+                raise CommandError(f"The import stopped: {type(exc).__name__}: {exc}") from exc
+            finally:
+                self._end_bar()
         elapsed = time.perf_counter() - started
         self._report(dataset_import, elapsed, all_errors)
         if dataset_import.status == DatasetImport.Status.FAILED:

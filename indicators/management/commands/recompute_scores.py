@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.interrupts import command_interrupted_message
 from indicators.models import ScoreRun
 from indicators.scoring.services import countries_by_iso3, score_run_summary, scores_recompute
 
@@ -40,16 +41,16 @@ class Command(BaseCommand):
                 country_ids = [country.pk for country in countries_by_iso3(codes=codes)]
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
-        try:
-            run = scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=country_ids, since=since)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
-        except KeyboardInterrupt as exc:  # the service failed the run as interrupted; 130 as for SIGINT
-            raise CommandError(
-                "Interrupted (Ctrl-C): the score run is failed; previous scores are unchanged.", returncode=130
-            ) from exc
-        except Exception as exc:
-            failed = ScoreRun.objects.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
-            detail = f" (run {failed.pk})" if failed else ""
-            raise CommandError(f"The score run failed{detail}; previous scores are unchanged. {exc}") from exc
+        # The service failed an unfinished run as interrupted.
+        with command_interrupted_message(
+            "Interrupted (Ctrl-C): a score run that had not finished is failed; previous scores are unchanged."
+        ):
+            try:
+                run = scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=country_ids, since=since)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            except Exception as exc:
+                failed = ScoreRun.objects.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
+                detail = f" (run {failed.pk})" if failed else ""
+                raise CommandError(f"The score run failed{detail}; previous scores are unchanged. {exc}") from exc
         self.stdout.write(score_run_summary(run))

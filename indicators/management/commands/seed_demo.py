@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.interrupts import command_interrupted_message
 from indicators.demo import DEMO_PROFILES, demo_assessments_build
 from indicators.importers.demonstration import demo_assessments_import_exists, demo_assessments_record
 from indicators.models import Assessment, Country, CountryScore, DatasetImport, Desk, ScoreRun
@@ -46,6 +47,14 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, import_now: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG on.")
+        # Its imports and score run fail themselves as interrupted; what finished before stays, so it runs again.
+        with command_interrupted_message(
+            "Interrupted (Ctrl-C): an import or score run that had not finished is failed, and nothing of it was "
+            "stored; run seed_demo again to finish."
+        ):
+            self._seed(import_now=import_now)
+
+    def _seed(self, *, import_now: bool) -> None:
         users = self._users()
         # With real data, no invented assessment is recorded: made-up evidence on real countries would sit among the
         # real data and move real scores. The demo then runs on the real scores alone.
