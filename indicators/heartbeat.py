@@ -17,7 +17,7 @@ import threading
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import Error, connections
 from django.db.models import Model
 from django.utils import timezone
 
@@ -46,8 +46,10 @@ def heartbeat(model: type[Model], pk: int, *, every: float | None = None):
             while not stop.wait(interval):
                 try:
                     heartbeat_stamp(model, pk)
-                except DatabaseError as exc:  # a locked SQLite file or a passing fault: try again next beat
+                # A locked SQLite file, or a connection the server closed (InterfaceError is not a DatabaseError).
+                except Error as exc:
                     logger.debug("Heartbeat of %s %s not written: %s", model.__name__, pk, exc)
+                    _reconnect_next_beat()
         finally:
             connections.close_all()
 
@@ -58,3 +60,13 @@ def heartbeat(model: type[Model], pk: int, *, every: float | None = None):
     finally:
         stop.set()
         thread.join()
+
+
+def _reconnect_next_beat() -> None:
+    """Drop this thread's connections after a failed beat. One the server closed (a database restart,
+    pg_terminate_backend) fails every query until it is closed, and a thread outside a request is never given a
+    fresh one: the beats would fail for ever and the reaper fail the live job."""
+    try:
+        connections.close_all()
+    except Error as exc:
+        logger.debug("Heartbeat connection not closed cleanly: %s", exc)

@@ -7,14 +7,17 @@ BaseException, so no `except Exception` records anything on the way out.
 """
 
 import datetime as dt
+import threading
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.utils import timezone
 
 from atrocity_watch.celery import app as celery_app
+from indicators import heartbeat
 from indicators.importers.services import dataset_import_enqueue
 from indicators.management.commands import import_data
 from indicators.models import Assessment, CountryScore, DatasetImport, ScoreRun
@@ -208,12 +211,67 @@ def raising(exception: type[BaseException]):
     return raise_it
 
 
-def test_a_terminal_import_beats_the_heartbeat_while_it_runs(monkeypatch, assessments_csv):
-    """No worker runs it, yet the reaper sees it alive: the command stamps the import's heartbeat as a worker does."""
+def thread_stamps(monkeypatch, settings, *, drop_first_connection: bool = False) -> threading.Event:
+    """Beat every 10 ms and return an event set once the heartbeat thread (not the caller) has written a stamp.
+
+    With drop_first_connection the server closes the thread's connection before its first beat (a database restart,
+    pg_terminate_backend): every query on it then fails until the thread closes it, as with psycopg. (Simulated, since
+    Django never really closes the in-memory SQLite database of the tests.)"""
+    settings.RUN_HEARTBEAT_SECONDS = 0.01
+    real_stamp = heartbeat.heartbeat_stamp
+    wrapper_class = type(connections[DEFAULT_DB_ALIAS])
+    real_close = wrapper_class.close
+    stamped, dropped, broken = threading.Event(), threading.Event(), threading.Event()
+
+    def stamp(model, pk):
+        if threading.current_thread() is threading.main_thread():
+            return real_stamp(model, pk)
+        if drop_first_connection and not dropped.is_set():
+            connections[DEFAULT_DB_ALIAS].ensure_connection()  # the thread's connection, which the server then drops
+            dropped.set()
+            broken.set()
+        if broken.is_set():
+            raise OperationalError("server closed the connection unexpectedly")
+        real_stamp(model, pk)
+        stamped.set()
+
+    def close(wrapper):
+        if threading.current_thread() is not threading.main_thread():
+            broken.clear()
+        real_close(wrapper)
+
+    monkeypatch.setattr(heartbeat, "heartbeat_stamp", stamp)
+    monkeypatch.setattr(wrapper_class, "close", close)
+    return stamped
+
+
+@pytest.mark.django_db(transaction=True)  # the thread's stamps must see the committed row
+def test_a_terminal_import_beats_the_heartbeat_while_it_runs(monkeypatch, settings, assessments_csv):
+    """No worker runs it, yet the reaper sees it alive: while it runs, the command's heartbeat thread stamps the
+    import as a worker's does, and the stamp moves."""
+    stamped = thread_stamps(monkeypatch, settings)
     seen = []
-    import_in_terminal(monkeypatch, assessments_csv, at_stage="validating", then=seen.append)
-    assert seen[0].status == DatasetImport.Status.RUNNING and seen[0].inline is True
-    assert seen[0].heartbeat_at is not None
+
+    def watch(dataset_import):
+        seen.append(dataset_import)
+        seen.append(stamped.wait(timeout=10))
+        seen.append(DatasetImport.objects.get(pk=dataset_import.pk))
+
+    import_in_terminal(monkeypatch, assessments_csv, at_stage="validating", then=watch)
+    first, thread_stamped, later = seen
+    assert first.status == DatasetImport.Status.RUNNING and first.inline is True
+    assert thread_stamped
+    assert later.heartbeat_at > first.heartbeat_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_whose_connection_was_closed_reconnects_and_stamps_again(monkeypatch, settings, ada):
+    """A database restart closes the thread's connection: that beat fails, the next reconnects and stamps, so the
+    reaper does not fail a job that is still running."""
+    stamped = thread_stamps(monkeypatch, settings, drop_first_connection=True)
+    left = running_import(ada, started_at=timezone.now())
+    with heartbeat.heartbeat(DatasetImport, left.pk):
+        assert stamped.wait(timeout=10)
 
 
 def test_a_killed_terminal_import_is_failed_with_the_reason_and_left_to_the_user(
