@@ -93,34 +93,61 @@ def dataset_import_run(
     progress: Progress | None = None,
 ) -> DatasetImport:
     """Import one file now, in this process (a command in a terminal), and return its DatasetImport, or the earlier
-    import of the same bytes (untouched, with `reused` set) so nothing is created twice.
-
-    The import beats the same heartbeat as a worker's, so if this process is killed the reaper fails it (reaping.py).
-    """
+    import of the same bytes (untouched, with `reused` set) so nothing is created twice."""
     dataset_import_permission_check(user=started_by, source=source)
     summary = _default_country_summary(source, default_country)
-    raw, file_name = upload_read(path_or_file)
+    return dataset_import_inline(
+        path_or_file=path_or_file,
+        duplicate=lambda checksum: dataset_import_duplicate(checksum=checksum, source=source),
+        fields=lambda checksum: {
+            "source": source,
+            "mapping_version": MAPPING_VERSION,
+            "skip_invalid": skip_invalid,
+            "started_by": started_by,
+            "summary": {**summary, **remap_summary(checksum=checksum, source=source)},
+        },
+        execute=lambda dataset_import, raw: dataset_import_execute(
+            dataset_import=dataset_import, raw=raw, progress=progress
+        ),
+    )
+
+
+def dataset_import_inline(
+    *,
+    path_or_file: str | Path | IO[bytes],
+    duplicate: Callable[[str], DatasetImport | None],
+    fields: Callable[[str], dict],
+    execute: Callable[[DatasetImport, bytes], DatasetImport],
+    default_name: str = "upload.csv",
+) -> DatasetImport:
+    """Run an import in this process (import_data, seed_demo), for every importer: the earlier import of the same
+    bytes (`duplicate(checksum)`) is returned untouched with `reused` set; otherwise a new import with
+    `fields(checksum)` is `execute`d under the same heartbeat as a worker's, so the reaper fails it if this process is
+    killed (reaping.py), and Ctrl-C fails it at once as interrupted."""
+    raw, file_name = upload_read(path_or_file, default_name=default_name)
     checksum = hashlib.sha256(raw).hexdigest()
-    earlier = dataset_import_duplicate(checksum=checksum, source=source)
+    earlier = duplicate(checksum)
     if earlier is not None:
         earlier.reused = True
         return earlier
     dataset_import = DatasetImport.objects.create(
-        source=source,
         file_name=file_name,
         checksum=checksum,
-        mapping_version=MAPPING_VERSION,
-        skip_invalid=skip_invalid,
-        started_by=started_by,
         file_path=str(path_or_file) if isinstance(path_or_file, str | Path) else "",
-        summary={**summary, **remap_summary(checksum=checksum, source=source)},
         inline=True,
         # Running from the first moment: never "queued", where the lost-message sweep would hand it to a worker.
         status=DatasetImport.Status.RUNNING,
         started_at=timezone.now(),
+        **fields(checksum),
     )
-    with heartbeat(DatasetImport, dataset_import.pk):
-        return dataset_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
+    try:
+        with heartbeat(DatasetImport, dataset_import.pk):
+            return execute(dataset_import, raw)
+    except KeyboardInterrupt:
+        # Ctrl-C in the terminal: the write transaction is already rolled back; say so now rather than leave the
+        # import running until the reaper finds its heartbeat stale.
+        _interrupted(dataset_import)
+        raise
 
 
 def dataset_import_enqueue(
@@ -200,11 +227,6 @@ def dataset_import_execute(
         _set_progress(dataset_import, 40, progress, "validating")
         countries = _check_countries(result, dataset_import)
         return _write(dataset_import, result, countries, indicators, progress)
-    except KeyboardInterrupt:
-        # Ctrl-C in the terminal: the write transaction is already rolled back; say so now rather than leave the
-        # import running until the reaper finds its heartbeat stale.
-        _interrupted(dataset_import)
-        raise
     except Exception as exc:
         _fail(dataset_import, [RowError(None, None, f"the import stopped: {exc}")], ParseResult())
         raise

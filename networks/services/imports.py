@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.roles import Role, can_administer, has_role
 from core.services import outbox_enqueue
 from indicators.importers.demonstration import demonstration_data_retire
-from indicators.importers.services import upload_read
+from indicators.importers.services import dataset_import_inline, upload_read
 from indicators.models import DatasetImport
 from networks import ftm
 from networks.services.common import FTM_MAPPING_VERSION, FTM_SOURCE, MAX_STORED_ERRORS, UPLOAD_DIR_NAME, Progress
@@ -49,27 +49,25 @@ def ftm_import_run(
     progress: Progress | None = None,
     demonstration: bool = False,
 ) -> DatasetImport:
-    """Import an FtM JSON-lines file now, all or nothing; the same bytes imported before create nothing (the earlier
-    import is returned with `reused` set). `demonstration` marks seed_demo's fictional network, which real data
-    retires."""
+    """Import an FtM JSON-lines file now, in this process (seed_demo's demo network), all or nothing, as
+    dataset_import_run imports any other file: the same bytes imported before create nothing (the earlier import is
+    returned with `reused` set). `demonstration` marks seed_demo's fictional network, which real data retires."""
     ftm_import_permission_check(user=started_by)
-    raw, file_name = upload_read(path_or_file, default_name="upload.ftm.json")
-    checksum = hashlib.sha256(raw).hexdigest()
-    earlier = _duplicate(checksum)
-    if earlier is not None:
-        earlier.reused = True
-        return earlier
-    dataset_import = DatasetImport.objects.create(
-        source=FTM_SOURCE,
-        file_name=file_name,
-        checksum=checksum,
-        mapping_version=FTM_MAPPING_VERSION,
-        started_by=started_by,
-        file_path=str(path_or_file) if isinstance(path_or_file, str | Path) else "",
-        summary={"default_country": default_country.strip().upper()},
-        demonstration=demonstration,
+    return dataset_import_inline(
+        path_or_file=path_or_file,
+        default_name="upload.ftm.json",
+        duplicate=_duplicate,
+        fields=lambda checksum: {
+            "source": FTM_SOURCE,
+            "mapping_version": FTM_MAPPING_VERSION,
+            "started_by": started_by,
+            "summary": {"default_country": default_country.strip().upper()},
+            "demonstration": demonstration,
+        },
+        execute=lambda dataset_import, raw: ftm_import_execute(
+            dataset_import=dataset_import, raw=raw, progress=progress
+        ),
     )
-    return ftm_import_execute(dataset_import=dataset_import, raw=raw, progress=progress)
 
 
 def ftm_import_enqueue(*, path_or_file: IO[bytes], started_by, default_country: str = "") -> tuple[DatasetImport, bool]:

@@ -7,11 +7,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from indicators.importers.services import INTERRUPTED_REASON
 from indicators.models import DatasetImport
 from indicators.tasks import runs_reap_stale_task
 from networks import tasks
 from networks.models import Actor
-from networks.services import ftm_import_enqueue
+from networks.services import ftm_import_enqueue, ftm_import_run, imports
 from tests.networks.conftest import upload
 from tests.networks.ftm_samples import ftm_file, small_network
 
@@ -22,8 +23,11 @@ class WorkerKilled(BaseException):
     """The process running the task is gone: nothing after this point runs in it."""
 
 
-def die(**kwargs):
-    raise WorkerKilled
+def raising(exception: type[BaseException]):
+    def raise_it(**kwargs):
+        raise exception
+
+    return raise_it
 
 
 def test_a_killed_ftm_import_is_failed_by_the_reaper_and_imported_by_a_rerun(
@@ -33,7 +37,7 @@ def test_a_killed_ftm_import_is_failed_by_the_reaper_and_imported_by_a_rerun(
     dataset_import, queued = ftm_import_enqueue(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
     assert queued
 
-    monkeypatch.setattr(tasks, "ftm_import_execute", die)
+    monkeypatch.setattr(tasks, "ftm_import_execute", raising(WorkerKilled))
     started = timezone.now()
     with pytest.raises(WorkerKilled):
         tasks.ftm_import_task(dataset_import.pk)
@@ -57,14 +61,27 @@ def test_a_worker_killed_after_writing_the_network_but_before_recording_success_
 ):
     """The network's rows and the import's success commit together: a worker killed between them leaves the import
     running with nothing written, so the reaper's "nothing was imported" is true and its re-run starts clean."""
-    from networks.services import imports
-
     settings.VAR_DIR = tmp_path
     dataset_import, _ = ftm_import_enqueue(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
 
-    monkeypatch.setattr(imports, "demonstration_data_retire", die)
+    monkeypatch.setattr(imports, "demonstration_data_retire", raising(WorkerKilled))
     with pytest.raises(WorkerKilled):
         tasks.ftm_import_task(dataset_import.pk)
     dataset_import.refresh_from_db()
     assert dataset_import.status == DatasetImport.Status.RUNNING
     assert Actor.objects.count() == 0
+
+
+def test_ctrl_c_in_an_ftm_import_in_this_process_fails_it_at_once_with_nothing_written(monkeypatch, country_a, alice):
+    """seed_demo imports the demo network in its own process, as a terminal import: running from the start with a
+    heartbeat (so the reaper fails it if the process is killed), and Ctrl-C mid-write fails it there and then as
+    interrupted, with the network's rows rolled back."""
+    monkeypatch.setattr(imports, "demonstration_data_retire", raising(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        ftm_import_run(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
+    interrupted = DatasetImport.objects.get()
+    assert interrupted.inline is True and interrupted.heartbeat_at is not None
+    assert interrupted.status == DatasetImport.Status.FAILED and interrupted.error_summary == INTERRUPTED_REASON
+    assert Actor.objects.count() == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        assert runs_reap_stale_task()["imports"] == []
