@@ -312,17 +312,20 @@ def forecast_train(
         with heartbeat(ForecastRun, run.pk):
             model = _train(run, backtest_first_year or settings.FORECAST_BACKTEST_FIRST_YEAR, progress)
     except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C in forecast_train fails the run now, not at the reaper
-        run.status = ForecastRun.Status.FAILED
-        run.error = FORECAST_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else str(exc)
-        run.finished_at = timezone.now()
-        run.seconds = time.perf_counter() - started
-        run.save(update_fields=["status", "error", "finished_at", "seconds"])
+        if ForecastModel.objects.filter(run=run).exists():  # Ctrl-C after publishing (joining the heartbeat)
+            _run_finish(run, started, ForecastRun.Status.SUCCEEDED)
+        else:
+            error = FORECAST_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else str(exc)
+            _run_finish(run, started, ForecastRun.Status.FAILED, error=error)
         raise
-    run.status = ForecastRun.Status.SUCCEEDED
-    run.finished_at = timezone.now()
-    run.seconds = time.perf_counter() - started
-    run.save(update_fields=["status", "finished_at", "seconds"])
+    _run_finish(run, started, ForecastRun.Status.SUCCEEDED)
     return model
+
+
+def _run_finish(run: ForecastRun, started: float, status: str, *, error: str = "") -> None:
+    run.status, run.error, run.finished_at = status, error, timezone.now()
+    run.seconds = time.perf_counter() - started
+    run.save(update_fields=["status", "error", "finished_at", "seconds"])
 
 
 def forecast_runs_reap(*, now: dt.datetime | None = None) -> list[int]:

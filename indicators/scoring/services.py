@@ -328,33 +328,37 @@ def _score_run_execute(
                 first_months=first_months,
                 since=since,
             )
+            # The run's success commits with its scores: a Ctrl-C landing after the commit cannot fail a run whose
+            # scores stand, nor leave it running for the reaper to re-queue.
+            run.status = ScoreRun.Status.SUCCEEDED
+            if superseded:
+                run.error = (
+                    f"Left {len(superseded)} country(ies) to a newer run that had already stored fresher scores."
+                )
+            run.finished_at = timezone.now()
+            run.save(
+                update_fields=["status", "error", "finished_at", "observations_count", "countries_count", "score_rows"]
+            )
+            transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
         del assessments
-        run.status = ScoreRun.Status.SUCCEEDED
-        if superseded:
-            run.error = f"Left {len(superseded)} country(ies) to a newer run that had already stored fresher scores."
     except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C in recompute_scores fails the run now, not at the reaper
+        _failure_record(run, exc)
+        raise
+    return run
+
+
+def _failure_record(run: ScoreRun, exc: BaseException) -> None:
+    """Fail the run with the reason, unless its success already committed with its scores."""
+    try:
+        if ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.SUCCEEDED).exists():
+            return
         run.status = ScoreRun.Status.FAILED
         run.error = _failure_reason(exc)
         run.finished_at = timezone.now()
-        try:
-            run.save(update_fields=["status", "error", "finished_at", "observations_count"])
-            transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
-        except Exception:  # the database itself may be what failed; the original error matters more
-            logger.exception("Could not record the failure of score run %s", run.pk)
-        raise
-    run.finished_at = timezone.now()
-    run.save(
-        update_fields=[
-            "status",
-            "error",
-            "finished_at",
-            "observations_count",
-            "countries_count",
-            "score_rows",
-        ]
-    )
-    transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
-    return run
+        run.save(update_fields=["status", "error", "finished_at", "observations_count"])
+        transaction.on_commit(lambda: _run_finished_announce(run), robust=True)
+    except Exception:  # the database itself may be what failed; the original error matters more
+        logger.exception("Could not record the failure of score run %s", run.pk)
 
 
 def _failure_reason(exc: BaseException) -> str:

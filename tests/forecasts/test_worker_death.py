@@ -6,6 +6,7 @@ as when the process is killed with SIGKILL.
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
@@ -18,6 +19,7 @@ from core.models import OutboxMessage
 from forecasts import services
 from forecasts.models import ForecastModel, ForecastRun
 from forecasts.tasks import forecast_runs_reap_task
+from tests.forecasts.test_services import synthetic_database  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,22 @@ def test_ctrl_c_in_forecast_train_fails_the_training_at_once(monkeypatch):
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
         assert forecast_runs_reap_task() == []
     assert training_requests() == []
+
+
+@contextmanager
+def ctrl_c_as_the_heartbeat_stops(*args, **kwargs):
+    """Ctrl-C lands while the heartbeat thread is joined, after the work inside finished."""
+    yield
+    raise KeyboardInterrupt
+
+
+@pytest.mark.usefixtures("synthetic_database")
+def test_ctrl_c_after_the_model_was_published_leaves_the_training_succeeded(monkeypatch, settings):
+    """The model is published and stands: its run says succeeded, not 'nothing was published'."""
+    settings.FORECAST_BACKTEST_FIRST_YEAR = 2008
+    monkeypatch.setattr(services, "heartbeat", ctrl_c_as_the_heartbeat_stops)
+    with pytest.raises(KeyboardInterrupt):
+        services.forecast_train()
+    run = ForecastRun.objects.get()
+    assert run.status == ForecastRun.Status.SUCCEEDED and run.error == "" and run.finished_at is not None
+    assert ForecastModel.objects.get().run == run

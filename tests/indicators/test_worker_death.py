@@ -8,12 +8,14 @@ BaseException, so no `except Exception` records anything on the way out.
 
 import datetime as dt
 import threading
+from contextlib import contextmanager
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.utils import timezone
 
 from atrocity_watch.celery import app as celery_app
@@ -140,6 +142,26 @@ def test_ctrl_c_in_recompute_scores_fails_the_run_at_once_and_keeps_the_previous
     assert stored_scores(country_a) == before
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
         assert runs_reap_stale_task()["score_runs"] == []
+
+
+def test_ctrl_c_just_after_the_scores_committed_leaves_the_run_succeeded(monkeypatch, previously_scored, country_a):
+    """The new scores are stored and stand: the run says succeeded, not 'nothing it computed was stored'."""
+
+    @contextmanager
+    def ctrl_c_once_committed():
+        with transaction.atomic():
+            yield
+        raise KeyboardInterrupt
+
+    before = stored_scores(country_a)
+    monkeypatch.setattr(
+        services, "transaction", SimpleNamespace(atomic=ctrl_c_once_committed, on_commit=transaction.on_commit)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        scores_recompute(trigger=ScoreRun.Trigger.MANUAL, country_ids=[country_a.pk])
+    run = ScoreRun.objects.order_by("-pk").first()
+    assert run.status == ScoreRun.Status.SUCCEEDED and run.error == "" and run.finished_at is not None
+    assert stored_scores(country_a)[dt.date(2026, 2, 1)] > before[dt.date(2026, 2, 1)]
 
 
 def test_a_task_redelivered_by_the_broker_reruns_a_dead_run_once(monkeypatch, previously_scored, country_a):
