@@ -78,7 +78,10 @@ def _dead_reason(dataset_import: DatasetImport, *, again: bool) -> str:
 
 def _import_command(dataset_import: DatasetImport) -> str:
     """The import_data command that repeats a terminal's import word for word: its options too (a real dataset's
-    import needs --skip-invalid) and its path quoted for the shell."""
+    import needs --skip-invalid) and its path quoted for the shell; seed_demo for its demo network, read from no
+    file."""
+    if dataset_import.demonstration:
+        return "manage.py seed_demo"
     words = ["manage.py", "import_data", dataset_import.source, dataset_import.file_path or dataset_import.file_name]
     if dataset_import.skip_invalid:
         words.append("--skip-invalid")

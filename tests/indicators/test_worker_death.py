@@ -350,6 +350,16 @@ def test_a_reaped_terminal_import_says_the_command_to_run_with_its_options(ada):
     )
 
 
+def test_a_reaped_demo_network_import_says_to_run_seed_demo_again(ada):
+    """seed_demo imports its fictional network from memory, not a file: import_data could not repeat it."""
+    stamp = timezone.now()
+    left = running_import(ada, started_at=stamp, inline=True, demonstration=True, summary={"default_country": "QAA"})
+    with time_machine.travel(stamp + dt.timedelta(minutes=4)):
+        runs_reap_stale_task()
+    left.refresh_from_db()
+    assert "run manage.py seed_demo again." in left.error_summary
+
+
 def test_ctrl_c_fails_a_terminal_import_at_once_with_nothing_imported(monkeypatch, assessments_csv):
     """Ctrl-C mid-write: the transaction is rolled back, the import is failed as interrupted there and then, and the
     command exits as an interrupted program does (130)."""
