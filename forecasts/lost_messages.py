@@ -2,8 +2,10 @@
 again by a beat task every minute.
 
 A training has no row before a worker takes it, so what is owed is derived from state: an outcomes import that
-succeeded after the latest forecast run was created (whatever became of that run), more than QUEUED_LOST_SECONDS ago,
-while no run is queued or running and no retraining waits in the outbox or was asked for less than that period ago.
+succeeded after the latest successful forecast run was created, more than QUEUED_LOST_SECONDS ago, while no run is
+running and no retraining waits in the outbox or was asked for less than that period ago. A run that failed settles
+nothing: it published nothing and forecast_train_task does not retry, so the retraining is asked for again (one that
+failed for want of features, which the run's error alone tells, fails again, at most QUEUED_REQUEUES_MAX times).
 The request goes through `forecast_retrain_enqueue` (its dedupe key, its `requested_at`), so a late first message
 trains once. Only outcomes imports ask for a retraining (structural predictors are imported before them and wait
 for it), so only they owe one. As for score recomputes (indicators/scoring/lost_messages.py), an import is owed a
@@ -30,17 +32,25 @@ RETRAINING_SOURCES = ("ewp_basedata",)
 
 logger = logging.getLogger(__name__)
 
+# The runs that settle a retraining asked for before they were created: only these published, or may yet publish.
+SETTLING_STATUSES = (ForecastRun.Status.SUCCEEDED, ForecastRun.Status.RUNNING)
+
+
+def training_settles(requested_at: dt.datetime) -> bool:
+    """Whether a training created at or after this request succeeded or still runs, so the request is settled."""
+    return ForecastRun.objects.filter(status__in=SETTLING_STATUSES, created_at__gte=requested_at).exists()
+
 
 def forecast_retrain_requeue_lost(*, now: dt.datetime | None = None) -> list[int]:
     """Ask again for the retraining owed to the outcomes imports whose request was lost; returns their ids."""
     now = now or timezone.now()
     start, cutoff = lost_window(now)
-    if ForecastRun.objects.filter(status__in=[ForecastRun.Status.QUEUED, ForecastRun.Status.RUNNING]).exists():
-        return []  # the reaper looks after a running one whose worker died
+    if ForecastRun.objects.filter(status=ForecastRun.Status.RUNNING).exists():
+        return []  # the reaper looks after a running one whose worker died (no code leaves a run queued)
     owed = DatasetImport.objects.filter(
         source__in=RETRAINING_SOURCES, status=DatasetImport.Status.SUCCEEDED, finished_at__gte=start
     )
-    latest_run = ForecastRun.objects.aggregate(latest=Max("created_at"))["latest"]
+    latest_run = ForecastRun.objects.filter(status__in=SETTLING_STATUSES).aggregate(latest=Max("created_at"))["latest"]
     if latest_run is not None:
         owed = owed.filter(finished_at__gt=latest_run)
     imports = list(owed.order_by("finished_at").values_list("pk", "finished_at"))

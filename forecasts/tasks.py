@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from forecasts.lost_messages import forecast_retrain_requeue_lost
+from forecasts.lost_messages import forecast_retrain_requeue_lost, training_settles
 from forecasts.models import ForecastRun
 from forecasts.services import forecast_runs_reap, forecast_train
 
@@ -19,8 +19,9 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def forecast_train_task(trigger: str = ForecastRun.Trigger.SCHEDULE, requested_at: str | None = None) -> int | None:
     """Train and publish a new forecast model version; returns its version, or None when there is nothing to learn
-    from yet (no outcomes or no features: the run records why) or a training started after the request settled it."""
-    if requested_at and ForecastRun.objects.filter(created_at__gte=dt.datetime.fromisoformat(requested_at)).exists():
+    from yet (no outcomes or no features: the run records why) or a training started after the request settled it
+    (one that succeeded or still runs: a failed one published nothing, so the request trains)."""
+    if requested_at and training_settles(dt.datetime.fromisoformat(requested_at)):
         logger.info("forecast training skipped: one started after the request (%s)", requested_at)
         return None
     try:
