@@ -4,8 +4,9 @@ messages, and queued again by the runs reaper's beat task.
 A recompute has no row before a worker takes it, so what is owed is derived from state: a country whose score inputs
 last changed (an analyst's saved assessment, `recorded_at`; a successful import, `finished_at`, for the countries in
 its `score_country_ids`) more than QUEUED_LOST_SECONDS ago, after the start of every score run of the active
-methodology that covers it in full, and that has no recompute still waiting in the outbox, is owed one. All such
-countries are queued in one batched task, whose `requested_at` lets a late first message do nothing twice.
+methodology that covers it in full, and that has no recompute still waiting in the outbox or due to start less than
+a period ago (a debounced trailing recompute is sent at once with its countdown), is owed one. All such countries are
+queued in one batched task, whose `requested_at` lets a late first message do nothing twice.
 
 No storms: a run of any outcome that started after the change settles it (a failed run is on the runs page with its
 error, the task retries transient faults and the nightly recompute runs again), so a country recomputed with no
@@ -70,13 +71,11 @@ def _recomputed_since(changed: dict[int, dt.datetime], methodology_id: int) -> s
 
 
 def _waiting_in_outbox(cutoff: dt.datetime) -> set[int]:
-    """Countries with a recompute the outbox has not sent, or that this sweep queued less than a period ago."""
+    """Countries with a recompute the outbox has not sent, or due to start less than a period ago: a debounced
+    trailing request (sent at once, with a countdown of up to SCORES_RECOMPUTE_DEBOUNCE_SECONDS) or this sweep's."""
     requests = OutboxMessage.objects.filter(
-        Q(
-            status=OutboxMessage.Status.PENDING,
-            task_name__in=(SCORES_RECOMPUTE_COUNTRY_TASK, SCORES_RECOMPUTE_COUNTRIES_TASK),
-        )
-        | Q(dedupe_key=SCORES_RECOMPUTE_LOST_KEY, not_before__gte=cutoff)
+        Q(status=OutboxMessage.Status.PENDING) | Q(not_before__gte=cutoff),
+        task_name__in=(SCORES_RECOMPUTE_COUNTRY_TASK, SCORES_RECOMPUTE_COUNTRIES_TASK),
     )
     waiting: set[int] = set()
     for kwargs in requests.values_list("kwargs", flat=True):

@@ -7,8 +7,10 @@ queued again a bounded number of times."""
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
+from atrocity_watch.celery import app as celery_app
 from core.models import OutboxMessage
 from indicators.importers.tasks import dataset_import_task
 from indicators.models import CountryScore, Methodology, ScoreRun
@@ -95,6 +97,27 @@ def test_a_recompute_still_waiting_in_the_outbox_is_not_queued_twice(saved):
     with at(11):
         assert runs_reap_stale_task()["scores_lost"] == []
     assert recomputes_queued_again() == []
+
+
+def test_a_debounced_recompute_waiting_out_its_countdown_is_queued_again_only_a_period_after_it_was_due(
+    country_a, alice, settings
+):
+    """A second save within the debounce window is scored by a trailing recompute at the window's end; its message
+    went to the broker at once, with that countdown, and is not lost while it waits."""
+    settings.SCORES_RECOMPUTE_DEBOUNCE_SECONDS = 900
+    celery_app.conf.task_always_eager = False  # the autouse celery_eager fixture restores it
+    cache.clear()
+    save(country_a, alice)
+    scores_recompute(trigger=ScoreRun.Trigger.NEW_DATA, country_ids=[country_a.pk])  # the leading recompute
+    with at(1):
+        save(country_a, alice)  # the trailing recompute is due at minute 16
+    messages_lost()
+    with at(12):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    with at(25):
+        assert runs_reap_stale_task()["scores_lost"] == []
+    with at(27):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
 
 
 def test_while_the_broker_refuses_the_sweeps_last_request_it_adds_no_other(saved, country_a, country_b, bob):
