@@ -13,6 +13,12 @@ error, the task retries transient faults and the nightly recompute runs again), 
 change, or whose recompute failed, is never picked again. A country no worker takes is queued again at most once per
 QUEUED_LOST_SECONDS and only while its change is younger than QUEUED_REQUEUES_MAX + 1 such periods, so at most
 QUEUED_REQUEUES_MAX times; then the nightly recompute makes it good.
+
+Activating another methodology: only its runs count, and no activation time is kept to ignore older changes (the
+Methodology row has none; the audit trail has one, but the migrations that activated versions 2 and 3 wrote none), so
+each country changed in the window before the activation is recomputed once more, even if its run under the previous
+version went fine: one batch at the next sweep, plus those changed in the last period as they age past it. Harmless:
+it scores them under the new version, as the nightly recompute would.
 """
 
 from __future__ import annotations
