@@ -360,6 +360,7 @@ class ScoreRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["methodology", "started_at"], name="scorerun_methodology_started")]
 
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.trigger}, {self.status})"

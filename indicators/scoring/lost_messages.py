@@ -27,7 +27,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -64,12 +64,17 @@ def score_inputs_changed(*, since: dt.datetime) -> dict[int, dt.datetime]:
     return changed
 
 
+def score_runs_since(*, methodology_id: int, since: dt.datetime) -> QuerySet:
+    """The runs of the methodology over every month (any outcome) started since then; an index covers the filter."""
+    return ScoreRun.objects.filter(methodology_id=methodology_id, since__isnull=True, started_at__gte=since).order_by()
+
+
 def _recomputed_since(changed: dict[int, dt.datetime], methodology_id: int) -> set[int]:
     """The countries a run of the methodology (any outcome, every month) started at or after their change covers."""
     codes = dict(Country.objects.filter(pk__in=list(changed)).values_list("pk", "iso3"))
-    runs = ScoreRun.objects.filter(
-        methodology_id=methodology_id, since__isnull=True, started_at__gte=min(changed.values())
-    ).values_list("started_at", "country_scope")
+    runs = score_runs_since(methodology_id=methodology_id, since=min(changed.values())).values_list(
+        "started_at", "country_scope"
+    )
     covered: set[int] = set()
     for started_at, scope in runs:
         covered |= {pk for pk, at in changed.items() if started_at >= at and (not scope or codes.get(pk) in scope)}
