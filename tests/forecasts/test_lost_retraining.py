@@ -59,6 +59,15 @@ def test_nothing_is_asked_for_while_a_training_is_running(lost_retraining):
     assert len(training_requests()) == 1
 
 
+@pytest.mark.parametrize(("minutes", "asked_again"), [(69, True), (71, False)])
+def test_an_import_older_than_the_window_is_left_to_the_next_import_or_the_yearly_retraining(
+    lost_retraining, minutes, asked_again
+):
+    """The window (QUEUED_REQUEUES_MAX + 1 periods of QUEUED_LOST_SECONDS: 70 minutes) bounds the requests again."""
+    with at(minutes):
+        assert forecast_retrain_requeue_lost_task() == ([lost_retraining.pk] if asked_again else [])
+
+
 @pytest.mark.parametrize(
     ("status", "asked_again"), [(ForecastRun.Status.SUCCEEDED, False), (ForecastRun.Status.FAILED, True)]
 )

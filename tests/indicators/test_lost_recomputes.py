@@ -1,7 +1,8 @@
 """A score recompute whose task message was lost (a Redis restart) is found from the database by the every-minute
 reaper, QUEUED_LOST_SECONDS after the change, and queued again in one batched task: the desk officer's saved
-assessment reaches the score within minutes, not at the nightly recompute. A country already recomputed, one whose
-recompute still waits in the outbox, or whose recompute ran and failed, is left alone, and one no worker takes is
+assessment reaches the score within minutes, not at the nightly recompute. A country already recomputed (by a run of
+the active methodology over every month that covers it and started after the change), one whose recompute still waits
+in the outbox or out its countdown, or whose recompute ran and failed, is left alone, and one no worker takes is
 queued again a bounded number of times."""
 
 import datetime as dt
@@ -13,13 +14,15 @@ from django.utils import timezone
 
 from atrocity_watch.celery import app as celery_app
 from core.models import OutboxMessage
+from indicators.importers.services import dataset_import_run
 from indicators.importers.tasks import dataset_import_task
-from indicators.models import CountryScore, Methodology, ScoreRun
+from indicators.models import Country, CountryScore, Methodology, ScoreRun
 from indicators.scoring.lost_messages import SCORES_RECOMPUTE_LOST_KEY, score_runs_since
 from indicators.scoring.services import scores_recompute
 from indicators.services import SCORES_RECOMPUTE_COUNTRIES_TASK, assessment_record
 from indicators.tasks import runs_reap_stale_task
 from tests.factories import indicator
+from tests.indicators.test_demo_retired_by_real_data import demo, ucdp_file  # noqa: F401  (fixture)
 from tests.indicators.test_lost_messages import at, lost_import  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -78,19 +81,74 @@ def test_a_country_recomputed_after_its_change_is_not_queued_again(saved, countr
     assert recomputes_queued_again() == []
 
 
+def score_run(**fields) -> ScoreRun:
+    """A run of the active methodology over every month, of QAA, started now; `fields` say how it differs."""
+    return ScoreRun.objects.create(
+        **{
+            "methodology": Methodology.objects.get(is_active=True),
+            "trigger": ScoreRun.Trigger.NEW_DATA,
+            "status": ScoreRun.Status.SUCCEEDED,
+            "country_scope": ["QAA"],
+            "started_at": timezone.now(),
+            **fields,
+        }
+    )
+
+
 def test_a_recompute_that_ran_and_failed_is_left_to_its_recorded_failure(saved, country_a):
     """No storm: the failed run is on the runs page with its error; the nightly recompute runs again."""
     messages_lost()
-    ScoreRun.objects.create(
-        methodology=Methodology.objects.get(is_active=True),
-        trigger=ScoreRun.Trigger.NEW_DATA,
-        status=ScoreRun.Status.FAILED,
-        country_scope=["QAA"],
-        started_at=timezone.now(),
-        error="OperationalError: the database went away",
-    )
+    score_run(status=ScoreRun.Status.FAILED, error="OperationalError: the database went away")
     with at(11):
         assert runs_reap_stale_task()["scores_lost"] == []
+
+
+def another_methodology() -> Methodology:
+    active = Methodology.objects.get(is_active=True)
+    return Methodology.objects.create(version=active.version + 1, name="Draft", parameters=active.parameters)
+
+
+@pytest.mark.parametrize(
+    ("run_fields", "settles"),
+    [
+        pytest.param(dict, True, id="its-country"),
+        pytest.param(lambda: {"country_scope": []}, True, id="every-country"),
+        pytest.param(lambda: {"country_scope": ["QBB", "QAA"]}, True, id="several-countries-with-it"),
+        pytest.param(lambda: {"country_scope": ["QBB"]}, False, id="another-country"),
+        pytest.param(lambda: {"methodology": another_methodology()}, False, id="an-inactive-methodology"),
+        pytest.param(lambda: {"since": dt.date(2026, 11, 1)}, False, id="only-recent-months"),
+    ],
+)
+def test_only_a_run_of_the_active_methodology_over_every_month_that_covers_the_country_and_started_after_settles_it(
+    saved, country_a, run_fields, settles
+):
+    """Any other run may have left the change unscored: the country is still owed its recompute."""
+    messages_lost()
+    score_run(**run_fields())
+    with at(11):
+        assert runs_reap_stale_task()["scores_lost"] == ([] if settles else [country_a.pk])
+
+
+def test_a_run_started_before_a_change_leaves_it_owed(country_a, country_b, alice, bob):
+    """A run of every country started between QBB's change and QAA's scored QBB's alone."""
+    save(country_b, bob)
+    score_run(country_scope=[])
+    with at(1):
+        save(country_a, alice)
+    messages_lost()
+    with at(12):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
+
+
+def test_the_batched_request_counts_as_made_at_the_latest_change_of_its_countries(saved, country_a, country_b, bob):
+    """A run started between the two changes must not excuse the batch: it would leave QBB's change unscored."""
+    with at(2):
+        later = save(country_b, bob)
+    messages_lost()
+    with at(13):
+        assert runs_reap_stale_task()["scores_lost"] == [country_a.pk, country_b.pk]
+    (request,) = recomputes_queued_again()
+    assert dt.datetime.fromisoformat(request["requested_at"]) == later.recorded_at
 
 
 def test_a_recompute_still_waiting_in_the_outbox_is_not_queued_twice(saved):
@@ -164,6 +222,20 @@ def test_an_import_whose_recompute_request_was_lost_after_its_commit_gets_its_co
         assert runs_reap_stale_task()["scores_lost"] == [country_a.pk]
     run = ScoreRun.objects.get()
     assert run.country_scope == ["QAA"] and CountryScore.objects.filter(country=country_a, run=run).exists()
+
+
+def test_a_real_import_whose_recompute_was_lost_gets_the_demo_countries_it_retired_scored_too(
+    demo,  # noqa: F811
+    tmp_path,
+):
+    """Sudan's stored scores were made of invented data the import retired, though the import has no row for it."""
+    dataset_import_run(
+        source="ucdp_country_year", path_or_file=ucdp_file(tmp_path, "775,Myanmar,2021,2500,0,1200,1300")
+    )
+    messages_lost()  # the recompute the import asked for (on commit) and the retirement's, both lost
+    with at(11):
+        owed = runs_reap_stale_task()["scores_lost"]
+    assert {"MMR", "SDN"} <= set(Country.objects.filter(pk__in=owed).values_list("iso3", flat=True))
 
 
 def test_the_sweep_reads_the_runs_of_its_window_through_an_index():
