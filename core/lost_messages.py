@@ -7,6 +7,9 @@ hand-over (created, or last re-queued) is older than QUEUED_LOST_SECONDS, and wh
 the outbox, is queued again (a new outbox message) and its `requeues`/`requeued_at` recorded; after
 QUEUED_REQUEUES_MAX re-queues it is given up with a clear reason instead. A job merely waiting behind a slow one is
 queued twice at worst, which is harmless: every task claims its row with a conditional update.
+
+Work that has no row before a worker takes it (score recomputes, forecast retrainings) is found from state by its
+app's sweep instead; `lost_window` gives those sweeps the same period and the same bound.
 """
 
 from __future__ import annotations
@@ -51,6 +54,14 @@ class QueuedJobKind:
 
     def max_requeues(self) -> int:
         return settings.QUEUED_REQUEUES_MAX if self.requeues_max is None else self.requeues_max
+
+
+def lost_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """(start, cutoff) for the work that has no row before a worker takes it (score recomputes, retrainings): a change
+    older than cutoff whose request brought no run is lost; one older than start is left to the nightly or yearly
+    schedule, which bounds the requests again for one change to QUEUED_REQUEUES_MAX, one a period."""
+    lost_after = dt.timedelta(seconds=settings.QUEUED_LOST_SECONDS)
+    return now - lost_after * (settings.QUEUED_REQUEUES_MAX + 1), now - lost_after
 
 
 def _still_in_outbox(task_name: str) -> set[str]:

@@ -21,11 +21,11 @@ import logging
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.lost_messages import lost_window
 from core.models import OutboxMessage
 from forecasts.models import ForecastRun
 from forecasts.services import FORECAST_TRAIN_DEDUPE_KEY, forecast_retrain_enqueue
 from indicators.models import DatasetImport
-from indicators.scoring.lost_messages import lost_window
 
 # The sources whose import asks for a retraining (forecasts.services.outcomes_import).
 RETRAINING_SOURCES = ("ewp_basedata",)

@@ -26,10 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from core.lost_messages import lost_window
 from core.models import OutboxMessage
 from core.services import outbox_enqueue
 from indicators.models import Assessment, Country, DatasetImport, ScoreRun
@@ -39,13 +39,6 @@ from indicators.services import SCORES_RECOMPUTE_COUNTRIES_TASK, SCORES_RECOMPUT
 logger = logging.getLogger(__name__)
 
 SCORES_RECOMPUTE_LOST_KEY = "scores-recompute-lost"
-
-
-def lost_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """(start, cutoff): a change older than cutoff whose request brought no run is lost; one older than start is left
-    to the nightly or yearly schedule, which bounds the re-queues of one change to QUEUED_REQUEUES_MAX."""
-    lost_after = dt.timedelta(seconds=settings.QUEUED_LOST_SECONDS)
-    return now - lost_after * (settings.QUEUED_REQUEUES_MAX + 1), now - lost_after
 
 
 def score_inputs_changed(*, since: dt.datetime) -> dict[int, dt.datetime]:
