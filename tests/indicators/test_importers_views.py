@@ -130,6 +130,7 @@ def test_import_page_says_a_terminal_import_was_started_there_not_queued(client,
     page = client.get(reverse("indicators:imports:detail", args=[dataset_import.pk])).content.decode()
     assert label in page
     assert ("command line, in a terminal" in page) is inline
+    assert "No row had an error: why the import failed is said above." in page
 
 
 def test_import_list_shows_status_and_counts(client, ada, django_assert_max_num_queries):
