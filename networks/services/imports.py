@@ -130,6 +130,8 @@ def ftm_import_execute(
     except FtmImportRefused as refused:
         return _fail(dataset_import, refused.parsed)
     except Exception as exc:
+        # The success recorded in memory inside the rolled-back transaction (its counts) is not what the import did.
+        dataset_import.refresh_from_db(fields=["summary"])
         parsed = ftm.FtmParse(errors=[ftm.LineError(None, f"the import stopped: {exc}")])
         _fail(dataset_import, parsed)
         raise

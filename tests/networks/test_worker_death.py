@@ -85,3 +85,25 @@ def test_ctrl_c_in_an_ftm_import_in_this_process_fails_it_at_once_with_nothing_w
     assert Actor.objects.count() == 0
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
         assert runs_reap_stale_task()["imports"] == []
+
+
+def test_an_ftm_import_failing_after_its_rows_were_written_records_no_success_counts(
+    monkeypatch, country_a, alice, tmp_path, settings
+):
+    """An error after the network's rows were written inside the transaction rolls both back; the failed import's
+    summary does not keep the counts of the success that never committed."""
+    from networks.services import imports
+
+    settings.VAR_DIR = tmp_path
+    dataset_import, _ = ftm_import_enqueue(path_or_file=upload(ftm_file(*small_network())), started_by=alice)
+    before = DatasetImport.objects.get(pk=dataset_import.pk).summary
+
+    def fail(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "demonstration_data_retire", fail)
+    assert tasks.ftm_import_task(dataset_import.pk) == DatasetImport.Status.FAILED
+    dataset_import.refresh_from_db()
+    assert dataset_import.rows_created == 0 and "disk full" in dataset_import.error_summary
+    assert "unchanged" not in dataset_import.summary and "unchanged" not in before
+    assert Actor.objects.count() == 0
